@@ -1,0 +1,284 @@
+//! Sentence embeddings: a sentence-transformers model run in Rust, with whole-document pooling.
+
+pub mod bert;
+pub mod model;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::ProgressBar;
+use ndarray::Array2;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use tokenizers::Tokenizer;
+
+use bert::Bert;
+pub use model::{ModelFiles, Pooling};
+
+/// Errors of the embedding stage.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("model: {0}")]
+    Model(String),
+    #[error("could not obtain the model: {0}")]
+    Fetch(String),
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+}
+
+impl EmbedError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        EmbedError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// How much of a text a vector covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Exactly what sentence-transformers does: the first window only.
+    FirstWindow,
+    /// The whole text in consecutive windows, pooled (weighted by tokens) and renormalised;
+    /// `max_tokens` caps the content tokens read per text.
+    Whole { max_tokens: Option<usize> },
+}
+
+/// A loaded model, ready to embed texts from many threads.
+pub struct Embedder {
+    files: ModelFiles,
+    tokenizer: Tokenizer,
+    bert: Bert,
+    window: usize,
+    cls: Vec<u32>,
+    sep: Vec<u32>,
+    id: String,
+}
+
+impl Embedder {
+    /// Loads the model named by `--model` (see [`model::locate`]).
+    pub fn load(model: Option<&str>) -> Result<Embedder, EmbedError> {
+        Self::from_files(model::locate(model)?)
+    }
+
+    /// Loads a model from an already located folder.
+    pub fn from_files(files: ModelFiles) -> Result<Embedder, EmbedError> {
+        let tok_path = files.dir.join("tokenizer.json");
+        let mut tokenizer = Tokenizer::from_file(&tok_path)
+            .map_err(|e| EmbedError::Tokenizer(format!("{}: {e}", tok_path.display())))?;
+        // tokenizer.json often declares its own truncation/padding (128 for MiniLM); the
+        // sentence-transformers window is applied here instead.
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        let bert = Bert::load(&files.dir)?;
+        let window = files
+            .max_seq_length
+            .unwrap_or(usize::MAX)
+            .min(bert.config.max_tokens());
+        let empty = tokenizer
+            .encode("", true)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let ids = empty.get_ids();
+        // Specials wrap every window: [CLS] … [SEP] for BERT, <s> … </s> for XLM-R.
+        let (cls, sep) = match ids.len() {
+            0 => (vec![], vec![]),
+            1 => (ids.to_vec(), vec![]),
+            _ => (ids[..1].to_vec(), ids[1..].to_vec()),
+        };
+        if window <= cls.len() + sep.len() {
+            return Err(EmbedError::Model(
+                "max_seq_length leaves no room for text".into(),
+            ));
+        }
+        let id = model_id(&files)?;
+        Ok(Embedder {
+            files,
+            tokenizer,
+            bert,
+            window,
+            cls,
+            sep,
+            id,
+        })
+    }
+
+    /// Identifies the model's weights and settings, for cache keys.
+    pub fn model_id(&self) -> &str {
+        &self.id
+    }
+
+    /// Short model name for reports.
+    pub fn name(&self) -> &str {
+        &self.files.name
+    }
+
+    pub fn dim(&self) -> usize {
+        self.bert.config.hidden_size
+    }
+
+    /// Tokens per window, specials included.
+    pub fn window(&self) -> usize {
+        self.window
+    }
+
+    /// Token ids of `text` with the special tokens, untruncated.
+    pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let vocab = self.bert.vocab_size() as u32;
+        Ok(enc.get_ids().iter().map(|&id| id.min(vocab - 1)).collect())
+    }
+
+    /// The windows a text is read in, each with its specials.
+    fn windows(&self, ids: &[u32], coverage: Coverage) -> Vec<Vec<u32>> {
+        let content = &ids[self.cls.len()..ids.len() - self.sep.len()];
+        let room = self.window - self.cls.len() - self.sep.len();
+        let wrap = |chunk: &[u32]| [self.cls.as_slice(), chunk, self.sep.as_slice()].concat();
+        match coverage {
+            Coverage::FirstWindow => vec![wrap(&content[..content.len().min(room)])],
+            Coverage::Whole { max_tokens } => {
+                let content = &content[..content.len().min(max_tokens.unwrap_or(usize::MAX))];
+                if content.is_empty() {
+                    return vec![wrap(content)];
+                }
+                content.chunks(room).map(wrap).collect()
+            }
+        }
+    }
+
+    /// Encodes one window of ids and pools it into a sentence vector (normalised if the model
+    /// says so).
+    fn embed_window(&self, ids: &[u32]) -> Vec<f32> {
+        let hidden = self.bert.forward(ids);
+        let h = self.dim();
+        let n = ids.len();
+        let mut v = vec![0.0f32; h];
+        match self.files.pooling {
+            Pooling::Cls => v.copy_from_slice(&hidden[..h]),
+            Pooling::Max => {
+                v.fill(f32::NEG_INFINITY);
+                for row in hidden.chunks_exact(h) {
+                    v.iter_mut().zip(row).for_each(|(a, b)| *a = a.max(*b));
+                }
+            }
+            Pooling::Mean | Pooling::MeanSqrtLen => {
+                for row in hidden.chunks_exact(h) {
+                    v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                }
+                let div = if self.files.pooling == Pooling::Mean {
+                    n as f32
+                } else {
+                    (n as f32).sqrt()
+                };
+                v.iter_mut().for_each(|a| *a /= div);
+            }
+        }
+        if self.files.normalize {
+            normalize(&mut v);
+        }
+        v
+    }
+
+    /// Embeds many texts on all cores, longest first so the cores finish together.
+    /// `progress` advances by one per finished text.
+    pub fn embed_texts(
+        &self,
+        texts: &[&str],
+        coverage: Coverage,
+        progress: &ProgressBar,
+    ) -> Result<Array2<f32>, EmbedError> {
+        let windows: Vec<Vec<Vec<u32>>> = texts
+            .par_iter()
+            .map(|t| self.tokenize(t).map(|ids| self.windows(&ids, coverage)))
+            .collect::<Result<_, _>>()?;
+        let mut units: Vec<(usize, usize)> = windows
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, ws)| (0..ws.len()).map(move |w| (doc, w)))
+            .collect();
+        units.sort_by_key(|&(doc, w)| std::cmp::Reverse(windows[doc][w].len()));
+        let remaining: Vec<AtomicUsize> = windows
+            .iter()
+            .map(|ws| AtomicUsize::new(ws.len()))
+            .collect();
+        let mut vectors: Vec<(usize, usize, Vec<f32>)> = units
+            .par_iter()
+            .map(|&(doc, w)| {
+                let v = self.embed_window(&windows[doc][w]);
+                if remaining[doc].fetch_sub(1, Ordering::Relaxed) == 1 {
+                    progress.inc(1);
+                }
+                (doc, w, v)
+            })
+            .collect();
+        vectors.sort_by_key(|&(doc, w, _)| (doc, w));
+        let dim = self.dim();
+        let mut out = Array2::<f32>::zeros((texts.len(), dim));
+        for (doc, w, v) in vectors {
+            let weight = windows[doc][w].len() as f32;
+            out.row_mut(doc)
+                .iter_mut()
+                .zip(&v)
+                .for_each(|(a, b)| *a += weight * b);
+        }
+        for mut row in out.rows_mut() {
+            normalize(
+                row.as_slice_mut()
+                    .expect("rows of a standard-layout array are contiguous"),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// Scales `v` to unit length (leaves a zero vector alone).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// Model identity: folder name plus a hash of its configuration and weight layout. Hashing the
+/// safetensors header (names, shapes, offsets) and file size, not 90+ MB of weights, keeps
+/// start-up fast while any re-export or different checkpoint still changes the id.
+fn model_id(files: &ModelFiles) -> Result<String, EmbedError> {
+    let mut hasher = Sha256::new();
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "sentence_bert_config.json",
+        "modules.json",
+    ] {
+        if let Ok(bytes) = std::fs::read(files.dir.join(name)) {
+            hasher.update(&bytes);
+        }
+    }
+    let weights = files.dir.join("model.safetensors");
+    let mut file = std::fs::File::open(&weights).map_err(|e| EmbedError::io(&weights, e))?;
+    let size = file
+        .metadata()
+        .map_err(|e| EmbedError::io(&weights, e))?
+        .len();
+    let mut head = vec![0u8; (size as usize).min(1 << 20)];
+    std::io::Read::read_exact(&mut file, &mut head).map_err(|e| EmbedError::io(&weights, e))?;
+    hasher.update(&head);
+    hasher.update(size.to_le_bytes());
+    hasher.update(format!(
+        "{:?}|{}|{:?}",
+        files.pooling, files.normalize, files.max_seq_length
+    ));
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{}@{hex}", files.name))
+}

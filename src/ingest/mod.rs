@@ -1,0 +1,609 @@
+//! Ingestion: seed files → clean [`Document`]s with metadata, collected in a [`Corpus`].
+
+pub mod clean;
+pub mod lang;
+pub mod meta;
+pub mod parse;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use parse::Metadata;
+
+/// Files larger than this are read up to the limit and flagged as truncated.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// One article, cleaned and described.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Document {
+    /// First 16 hex digits of SHA-256 of the file's bytes: the same content has the same id
+    /// on every machine, wherever the file lives.
+    pub doc_id: String,
+    /// Path relative to the ingested folder, with `/` separators.
+    pub path: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    pub country: Option<String>,
+    pub continent: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub year: Option<i32>,
+    /// ISO 639-1 code of the clean text.
+    pub language: Option<String>,
+    pub author: Option<String>,
+    /// URL of the original page.
+    pub source: Option<String>,
+    pub metadata: Metadata,
+    /// The body with metadata and website chrome removed.
+    pub text: String,
+    pub words: usize,
+    pub warnings: Vec<String>,
+}
+
+impl Document {
+    /// The text a model should read for this document: title, then body.
+    pub fn embedding_text(&self) -> String {
+        if self.title.is_empty() {
+            self.text.clone()
+        } else {
+            format!("{}\n{}", self.title, self.text)
+        }
+    }
+
+    /// Hash of the clean content: equal for exact duplicates, changes when the text changes.
+    pub fn text_hash(&self) -> String {
+        hex_prefix(&Sha256::digest(self.embedding_text().as_bytes()), 32)
+    }
+}
+
+/// A file that was read but not analysed because its clean text equals another document's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Duplicate {
+    pub path: String,
+    pub duplicate_of: String,
+}
+
+/// A file that could not be used at all, and why.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Skipped {
+    pub path: String,
+    pub kind: SkipKind,
+    pub message: String,
+}
+
+/// Why a file was skipped.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipKind {
+    Empty,
+    Binary,
+    Unreadable,
+    SymlinkLoop,
+    NoText,
+}
+
+/// Every document of a folder, plus an account of the files that are not documents.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub root: PathBuf,
+    pub documents: Vec<Document>,
+    pub duplicates: Vec<Duplicate>,
+    pub skipped: Vec<Skipped>,
+    /// Candidate files found (`.txt`/`.md`), including those skipped.
+    pub files_seen: usize,
+}
+
+impl Corpus {
+    /// Every warning of the run, each naming its file, for printing.
+    pub fn warnings(&self) -> Vec<String> {
+        let skipped = self
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.path, s.message));
+        let doc = self
+            .documents
+            .iter()
+            .flat_map(|d| d.warnings.iter().map(move |w| format!("{}: {w}", d.path)));
+        let dups = self.duplicates.iter().map(|d| {
+            format!(
+                "{}: same text as document {}; analysed once",
+                d.path, d.duplicate_of
+            )
+        });
+        skipped.chain(doc).chain(dups).collect()
+    }
+}
+
+/// Errors that stop ingestion as a whole (a bad file never does).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}: not a folder or not readable")]
+    NotAFolder(PathBuf),
+    #[error("{0}: no readable .txt or .md documents found")]
+    NoDocuments(PathBuf),
+}
+
+/// How to read files.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub max_file_bytes: u64,
+    /// Folders under the root that are not input (e.g. an output folder placed inside it).
+    pub exclude: Vec<PathBuf>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// Reads every `.txt`/`.md` file under `dir` (recursively, following links) into a corpus.
+/// Fails only when `dir` is unusable or holds no usable document.
+pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestError> {
+    if !dir.is_dir() {
+        return Err(IngestError::NotAFolder(dir.to_path_buf()));
+    }
+    let (files, mut skipped) = find_files(dir, options);
+    let files_seen = files.len() + skipped.len();
+    let outcomes: Vec<Result<Document, Skipped>> = files
+        .par_iter()
+        .map(|path| read_document(dir, path, options.max_file_bytes))
+        .collect();
+    let mut documents = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(doc) => documents.push(doc),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let (documents, duplicates) = remove_duplicates(documents);
+    if documents.is_empty() {
+        return Err(IngestError::NoDocuments(dir.to_path_buf()));
+    }
+    Ok(Corpus {
+        root: dir.to_path_buf(),
+        documents,
+        duplicates,
+        skipped,
+        files_seen,
+    })
+}
+
+fn is_candidate(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+}
+
+fn find_files(dir: &Path, options: &IngestOptions) -> (Vec<PathBuf>, Vec<Skipped>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let excluded: Vec<PathBuf> = options
+        .exclude
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    let walker = walker.filter_entry(|e| {
+        !(e.file_type().is_dir()
+            && e.path()
+                .canonicalize()
+                .is_ok_and(|c| excluded.iter().any(|x| *x == c)))
+    });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_candidate(e.path()) => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| relative(dir, p))
+                    .unwrap_or_else(|| relative(dir, dir));
+                let (kind, message) = if err.loop_ancestor().is_some() {
+                    (
+                        SkipKind::SymlinkLoop,
+                        "symbolic link loop; skipped".to_string(),
+                    )
+                } else {
+                    (
+                        SkipKind::Unreadable,
+                        format!("cannot read ({err}); skipped"),
+                    )
+                };
+                skipped.push(Skipped {
+                    path,
+                    kind,
+                    message,
+                });
+            }
+        }
+    }
+    (files, skipped)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".into()
+    } else {
+        text
+    }
+}
+
+fn hex_prefix(bytes: &[u8], hex_digits: usize) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()[..hex_digits].to_string()
+}
+
+/// Reads and decodes a file, noting truncation and lossy decoding in `warnings`.
+fn read_text(
+    path: &Path,
+    max_bytes: u64,
+    warnings: &mut Vec<String>,
+) -> Result<(String, String), (SkipKind, String)> {
+    let file = File::open(path)
+        .map_err(|e| (SkipKind::Unreadable, format!("cannot open ({e}); skipped")))?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| (SkipKind::Unreadable, format!("cannot read ({e}); skipped")))?;
+    if bytes.len() as u64 > max_bytes {
+        bytes.truncate(max_bytes as usize);
+        warnings.push(format!(
+            "larger than {} MB; truncated to the first {} MB",
+            max_bytes >> 20,
+            max_bytes >> 20
+        ));
+    }
+    let doc_id = hex_prefix(&Sha256::digest(&bytes), 16);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err((SkipKind::Empty, "empty file; skipped".into()));
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err((
+            SkipKind::Binary,
+            "binary file (contains NUL bytes); skipped".into(),
+        ));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let utf8 = err.utf8_error();
+            let mut bytes = err.into_bytes();
+            // A cut inside a multi-byte character at the end is our truncation, not bad input.
+            if utf8.error_len().is_none() {
+                bytes.truncate(utf8.valid_up_to());
+                String::from_utf8(bytes).unwrap_or_default()
+            } else {
+                warnings
+                    .push("not valid UTF-8; decoded lossily (bad bytes shown as U+FFFD)".into());
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    Ok((doc_id, text))
+}
+
+fn read_document(root: &Path, path: &Path, max_bytes: u64) -> Result<Document, Skipped> {
+    let rel = relative(root, path);
+    let mut warnings = Vec::new();
+    let (doc_id, raw) =
+        read_text(path, max_bytes, &mut warnings).map_err(|(kind, message)| Skipped {
+            path: rel.clone(),
+            kind,
+            message,
+        })?;
+    let mut doc = build_document(&raw, doc_id, rel.clone());
+    warnings.append(&mut doc.warnings);
+    doc.warnings = warnings;
+    if doc.text.is_empty() {
+        // A title taken from the file name says nothing about the content.
+        if doc.title.is_empty() || doc.title == path_stem(&rel) {
+            return Err(Skipped {
+                path: rel,
+                kind: SkipKind::NoText,
+                message: "no text left after removing metadata and site chrome; skipped".into(),
+            });
+        }
+        doc.warnings.push(
+            "no body text after removing metadata and site chrome; analysed by its title".into(),
+        );
+    }
+    Ok(doc)
+}
+
+/// Builds a document from the text of one page. `doc_id` and `path` are given by the caller.
+pub fn build_document(raw: &str, doc_id: String, path: String) -> Document {
+    let page = parse::split_page(raw);
+    let mut warnings = page.warnings;
+    let draft = clean::clean(page.lines);
+    let title = resolve_title(
+        page.heading.as_deref(),
+        draft.shown_title.as_deref(),
+        &draft.lines,
+        &path,
+    );
+    let title_key = title.to_lowercase();
+    let body: Vec<String> = draft
+        .lines
+        .into_iter()
+        .filter(|l| l.len() < title_key.len() / 2 || l.trim().to_lowercase() != title_key)
+        .collect();
+    let text = clean::join_text(&body);
+    let metadata = page.metadata;
+
+    let meta_date = parse::first(&metadata, "date").and_then(meta::parse_date);
+    let date = meta_date
+        .into_iter()
+        .chain(draft.dates.iter().copied())
+        .find(|d| !meta::is_placeholder(*d));
+    let meta_year = parse::first(&metadata, "year")
+        .and_then(|y| y.trim().parse::<i32>().ok())
+        .filter(|&y| y != 1970);
+    let year = date.map(|d| d.year()).or(meta_year);
+
+    let raw_country = parse::first(&metadata, "country").map(str::trim);
+    let country = raw_country.map(|c| {
+        if meta::is_global_country(c) {
+            "Global".to_string()
+        } else {
+            c.to_string()
+        }
+    });
+    let continent = parse::first(&metadata, "continent")
+        .and_then(meta::canonical_continent)
+        .or_else(|| raw_country.and_then(meta::continent_of));
+    if let (Some(c), None) = (raw_country, continent) {
+        warnings.push(format!(
+            "country {c:?} is not in the continent table; continent unknown"
+        ));
+    }
+
+    let language = lang::detect(if text.is_empty() { &title } else { &text });
+    Document {
+        doc_id,
+        path,
+        title,
+        doc_type: parse::first(&metadata, "type").map(str::to_string),
+        country,
+        continent: continent.map(str::to_string),
+        date,
+        year,
+        language,
+        author: draft.author,
+        source: parse::first(&metadata, "source").map(str::to_string),
+        words: text.split_whitespace().count(),
+        text,
+        metadata,
+        warnings,
+    }
+}
+
+fn is_ellipsis(s: &str) -> bool {
+    s.ends_with('…') || s.ends_with("...")
+}
+
+/// The article's real title: the page heading unless it is chrome, completed from the body when
+/// the heading was cut off with an ellipsis; else the title shown by the site's header; else
+/// the first short line; else the file name.
+fn resolve_title(
+    heading: Option<&str>,
+    shown: Option<&str>,
+    lines: &[String],
+    path: &str,
+) -> String {
+    let heading = heading
+        .map(str::trim)
+        .filter(|h| !h.is_empty() && !clean::is_chrome_heading(h));
+    let candidate = heading.or(shown.map(str::trim).filter(|s| !s.is_empty()));
+    if let Some(title) = candidate {
+        if !is_ellipsis(title) {
+            return title.to_string();
+        }
+        let prefix = title
+            .trim_end_matches('…')
+            .trim_end_matches("...")
+            .trim()
+            .to_lowercase();
+        let full = shown
+            .into_iter()
+            .chain(lines.iter().map(String::as_str))
+            .map(|l| l.trim().trim_start_matches('#').trim())
+            .find(|l| {
+                l.len() > prefix.len()
+                    && l.to_lowercase().starts_with(&prefix)
+                    && l.split_whitespace().count() <= 40
+            });
+        return full.unwrap_or(title).to_string();
+    }
+    lines
+        .iter()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .find(|l| !l.is_empty() && l.split_whitespace().count() <= 20)
+        .map(str::to_string)
+        .unwrap_or_else(|| path_stem(path))
+}
+
+fn path_stem(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Keeps the first document of each distinct clean text (in path order).
+fn remove_duplicates(documents: Vec<Document>) -> (Vec<Document>, Vec<Duplicate>) {
+    let mut first_by_text: HashMap<String, String> = HashMap::new();
+    let mut kept = Vec::with_capacity(documents.len());
+    let mut duplicates = Vec::new();
+    for doc in documents {
+        match first_by_text.get(&doc.text_hash()) {
+            Some(first) => duplicates.push(Duplicate {
+                path: doc.path,
+                duplicate_of: first.clone(),
+            }),
+            None => {
+                first_by_text.insert(doc.text_hash(), doc.doc_id.clone());
+                kept.push(doc);
+            }
+        }
+    }
+    (kept, duplicates)
+}
+
+/// Counts of documents by type, language, continent and year, plus warnings by kind, as text.
+pub fn summary_table(corpus: &Corpus) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+    fn section(out: &mut String, title: &str, counts: BTreeMap<String, usize>) {
+        let _ = writeln!(out, "\n{title}");
+        let mut rows: Vec<_> = counts.into_iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (key, n) in rows {
+            let _ = writeln!(out, "  {key:<28} {n:>7}");
+        }
+    }
+    fn count<'a>(values: impl Iterator<Item = Option<String>>) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for v in values {
+            *counts
+                .entry(v.unwrap_or_else(|| "(none)".into()))
+                .or_insert(0) += 1;
+        }
+        counts
+    }
+    let docs = &corpus.documents;
+    let mut out = format!(
+        "{} files: {} documents, {} duplicates, {} skipped\n",
+        corpus.files_seen,
+        docs.len(),
+        corpus.duplicates.len(),
+        corpus.skipped.len()
+    );
+    section(
+        &mut out,
+        "type",
+        count(docs.iter().map(|d| d.doc_type.clone())),
+    );
+    section(
+        &mut out,
+        "language",
+        count(docs.iter().map(|d| d.language.clone())),
+    );
+    section(
+        &mut out,
+        "continent",
+        count(docs.iter().map(|d| d.continent.clone())),
+    );
+    section(
+        &mut out,
+        "year",
+        count(docs.iter().map(|d| d.year.map(|y| y.to_string()))),
+    );
+    let mut kinds = count(
+        corpus
+            .skipped
+            .iter()
+            .map(|s| Some(format!("skipped: {:?}", s.kind).to_lowercase())),
+    );
+    for d in docs {
+        for w in &d.warnings {
+            let kind = w.split([';', '(']).next().unwrap_or(w).trim().to_string();
+            *kinds.entry(kind).or_insert(0) += 1;
+        }
+    }
+    if !corpus.duplicates.is_empty() {
+        kinds.insert("duplicate".into(), corpus.duplicates.len());
+    }
+    section(&mut out, "warnings", kinds);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsis_heading_is_completed_from_body() {
+        let lines = vec!["Synergy in Circularity: Unleashing the Power of Co-creation for Scaling Circular Economy".to_string()];
+        let t = resolve_title(
+            Some("Synergy in Circularity: Unleashing the Power of Co-creation for Scaling Ci…"),
+            None,
+            &lines,
+            "a.txt",
+        );
+        assert_eq!(t, lines[0]);
+    }
+
+    #[test]
+    fn chrome_heading_falls_back_to_shown_title() {
+        assert_eq!(
+            resolve_title(Some("Write"), Some("Real"), &[], "a.txt"),
+            "Real"
+        );
+        assert_eq!(resolve_title(None, None, &[], "dir/a.txt"), "a");
+    }
+
+    #[test]
+    fn placeholder_date_falls_back_to_body_date() {
+        let doc = build_document(
+            "# T\n[[year:1970]]\n[[date:January 1, 1970]]\n[[country:Null Island]]\nMAY 30, 2023\nSome words here for text.",
+            "x".into(),
+            "a.txt".into(),
+        );
+        assert_eq!(doc.date, NaiveDate::from_ymd_opt(2023, 5, 30));
+        assert_eq!(doc.year, Some(2023));
+        assert_eq!(doc.country.as_deref(), Some("Global"));
+        assert_eq!(doc.continent.as_deref(), Some("Global"));
+    }
+
+    #[test]
+    fn placeholder_without_body_date_is_null() {
+        let doc = build_document(
+            "# T\n[[year:1970]]\n[[date:January 1, 1970]]\nText only.",
+            "x".into(),
+            "a.txt".into(),
+        );
+        assert_eq!(doc.date, None);
+        assert_eq!(doc.year, None);
+    }
+
+    #[test]
+    fn seven_seas_continent_resolves_from_country() {
+        let doc = build_document(
+            "# T\n[[continent:Seven seas (open ocean)]]\n[[country:Maldives]]\nText.",
+            "x".into(),
+            "a.txt".into(),
+        );
+        assert_eq!(doc.continent.as_deref(), Some("Asia"));
+    }
+
+    #[test]
+    fn duplicates_are_kept_once() {
+        let a = build_document("# T\nSame text.", "a".into(), "a.txt".into());
+        let mut b = a.clone();
+        b.doc_id = "b".into();
+        b.path = "b.txt".into();
+        let (kept, dups) = remove_duplicates(vec![a, b]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(dups[0].path, "b.txt");
+        assert_eq!(dups[0].duplicate_of, "a");
+    }
+}
