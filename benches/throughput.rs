@@ -1,1 +1,188 @@
-fn main() {}
+//! Throughput benchmarks on ../shared/corpus/undp, printed as figures and ratios against
+//! baselines run in the same process or script:
+//!   ingest  MB/s of the whole corpus (target ≥ 50 MB/s)
+//!   embed   tokens/s on 256 blog texts cut at the model window, against sentence-transformers
+//!           run on the same texts by Python when a venv with it exists
+//!           ($THEMESCOPE_ST_PYTHON, default ~/.cache/themescope-venv-st/bin/python)
+//!   themes  seconds to discover themes from vectors
+//! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed` or `-- themes` for one).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use themescope::embed::{Coverage, Embedder};
+use themescope::ingest::{self, IngestOptions};
+use themescope::themes::{self, ThemeCount, ThemeOptions};
+
+const ST_SCRIPT: &str = r#"
+import json, sys, time, torch
+from sentence_transformers import SentenceTransformer
+torch.set_num_threads(2)
+model = SentenceTransformer(sys.argv[1], device="cpu")
+texts = [json.loads(l)["text"] for l in open(sys.argv[2])]
+model.encode(texts[:8])
+start = time.perf_counter()
+model.encode(texts, batch_size=32, normalize_embeddings=True)
+print(time.perf_counter() - start)
+"#;
+
+fn corpus_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/undp");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("SKIP: {} is absent", dir.display());
+        None
+    }
+}
+
+fn bench_ingest(dir: &Path) {
+    let bytes: u64 = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
+        best = best.min(start.elapsed().as_secs_f64());
+        assert!(!corpus.documents.is_empty());
+    }
+    let mbs = bytes as f64 / 1e6 / best;
+    println!("ingest: {:.1} MB in {best:.2} s = {mbs:.1} MB/s (best of 3); ratio to the 50 MB/s target: {:.2}x", bytes as f64 / 1e6, mbs / 50.0);
+}
+
+fn st_python() -> Option<PathBuf> {
+    let python = std::env::var_os("THEMESCOPE_ST_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/themescope-venv-st/bin/python"))
+        })?;
+    python.exists().then_some(python)
+}
+
+fn bench_embed(dir: &Path) {
+    let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
+    let embedder = Embedder::load(None).unwrap();
+    let mut blogs: Vec<String> = corpus
+        .documents
+        .iter()
+        .filter(|d| d.doc_type.as_deref() == Some("blog") && d.language.as_deref() == Some("en"))
+        .map(|d| d.embedding_text())
+        .collect();
+    blogs.truncate(256);
+    let texts: Vec<&str> = blogs.iter().map(String::as_str).collect();
+    let tokens: usize = texts
+        .iter()
+        .map(|t| embedder.tokenize(t).unwrap().len().min(embedder.window()))
+        .sum();
+    let jsonl = std::env::temp_dir().join("themescope-bench-texts.jsonl");
+    let mut f = std::fs::File::create(&jsonl).unwrap();
+    for t in &texts {
+        writeln!(f, "{}", serde_json::json!({ "text": t })).unwrap();
+    }
+    let python = st_python();
+    if python.is_none() {
+        println!("embed: no sentence-transformers venv found; set THEMESCOPE_ST_PYTHON to compare");
+    }
+    let hidden = indicatif::ProgressBar::hidden();
+    embedder
+        .embed_texts(&texts[..8], Coverage::FirstWindow, &hidden)
+        .unwrap();
+    // Interleaved rounds, so both sides see the same machine load.
+    for round in 1..=2 {
+        let start = Instant::now();
+        embedder
+            .embed_texts(&texts, Coverage::FirstWindow, &hidden)
+            .unwrap();
+        let rust = start.elapsed().as_secs_f64();
+        print!(
+            "embed round {round}: themescope {} texts, {tokens} tokens in {rust:.2} s = {:.0} tokens/s, {:.1} docs/s",
+            texts.len(),
+            tokens as f64 / rust,
+            texts.len() as f64 / rust
+        );
+        if let Some(python) = &python {
+            let model_dir = themescope::embed::model::locate(None).unwrap().dir;
+            let out = Command::new(python)
+                .arg("-c")
+                .arg(ST_SCRIPT)
+                .arg(&model_dir)
+                .arg(&jsonl)
+                .output()
+                .unwrap();
+            match String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() {
+                Ok(st) => print!(
+                    "; sentence-transformers {:.0} tokens/s; ratio {:.2}x",
+                    tokens as f64 / st,
+                    st / rust
+                ),
+                Err(_) => print!(
+                    "; sentence-transformers failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                ),
+            }
+        }
+        println!();
+    }
+}
+
+fn bench_themes(dir: &Path) {
+    let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
+    // Random unit vectors stand in for cached ones: clustering cost depends on shape, not content.
+    let n = corpus.documents.len();
+    let mut state = 12345u64;
+    let vectors = ndarray::Array2::from_shape_fn((n, 384), |_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % 2000) as f32 / 1000.0 - 1.0
+    });
+    let mut vectors = vectors;
+    for mut row in vectors.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        row /= norm;
+    }
+    for (name, count) in [
+        ("fixed k=40", ThemeCount::Fixed(40)),
+        ("auto", ThemeCount::Auto),
+    ] {
+        let start = Instant::now();
+        let model = themes::discover(
+            &corpus.documents,
+            vectors.view(),
+            &ThemeOptions {
+                count,
+                ..ThemeOptions::default()
+            },
+        )
+        .unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        println!("themes ({name}): {n} documents → {} themes in {secs:.2} s; ratio to BERTopic's 6-8 s: {:.2}x", model.themes.len(), secs / 7.0);
+    }
+}
+
+fn main() {
+    let Some(dir) = corpus_dir() else { return };
+    let which: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wants = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
+    if wants("ingest") {
+        bench_ingest(&dir);
+    }
+    if wants("embed") {
+        bench_embed(&dir);
+    }
+    if wants("themes") {
+        bench_themes(&dir);
+    }
+}

@@ -2,7 +2,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{BufRead, Write};
+
+use anyhow::Context;
+use themescope::analyze::{self, AnalyzeOptions};
+use themescope::embed::{Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
+use themescope::progress;
+use themescope::themes::{ThemeCount, ThemeOptions};
 
 /// Turn a folder of articles into theme reports.
 #[derive(Parser)]
@@ -21,6 +28,45 @@ enum Command {
         /// table: counts by type, language, continent and year; jsonl: one JSON object per document.
         #[arg(long, value_enum, default_value_t = IngestFormat::Table)]
         format: IngestFormat,
+    },
+    /// Ingest, embed (cached in OUT), discover themes and write OUT/themes.json, documents.csv, run.json.
+    Analyze {
+        /// Folder of seed documents.
+        #[arg(default_value = "seeds")]
+        dir: PathBuf,
+        /// Output folder (also holds the store, themescope.sqlite).
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Number of themes: auto (chosen by silhouette) or a number.
+        #[arg(long, default_value = "auto")]
+        themes: String,
+        /// Random seed: the same input and seed give the same themes.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// TOML file of named themes (default: the built-in taxonomy.toml).
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+        /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
+        #[arg(long)]
+        model: Option<String>,
+        /// Embed at most N tokens per document (default: the whole document).
+        #[arg(long)]
+        max_tokens_per_doc: Option<usize>,
+    },
+    /// Embed JSON lines {"id": …, "text": …} and print {"id": …, "embedding": […]} lines.
+    ///
+    /// By default the vectors are exactly sentence-transformers' (text cut at the model's
+    /// window); --whole-document covers the whole text in windows, pooled.
+    Embed {
+        /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
+        #[arg(long)]
+        model: Option<String>,
+        /// JSON-lines file to read, or - for standard input.
+        #[arg(long, default_value = "-")]
+        input: String,
+        /// Cover the whole text (token-weighted mean of window vectors) instead of the first window.
+        #[arg(long)]
+        whole_document: bool,
     },
 }
 
@@ -43,6 +89,64 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Analyze {
+            dir,
+            out,
+            themes,
+            seed,
+            taxonomy,
+            model,
+            max_tokens_per_doc,
+        } => {
+            let count = match themes.as_str() {
+                "auto" => ThemeCount::Auto,
+                n => ThemeCount::Fixed(
+                    n.parse()
+                        .ok()
+                        .filter(|&n: &usize| n > 0)
+                        .context("--themes takes auto or a positive number")?,
+                ),
+            };
+            let options = AnalyzeOptions {
+                input: dir,
+                out,
+                model,
+                themes: ThemeOptions {
+                    count,
+                    seed,
+                    ..ThemeOptions::default()
+                },
+                taxonomy,
+                max_tokens_per_doc,
+                progress: true,
+            };
+            let analysis = analyze::analyze(&options)?;
+            for warning in analysis.corpus.warnings() {
+                eprintln!("warning: {warning}");
+            }
+            let docs = analysis.corpus.documents.len();
+            eprintln!(
+                "{docs} documents ({} embedded, {} from cache), {} themes in {:.1} s",
+                analysis.embedded,
+                docs - analysis.embedded,
+                analysis.model.themes.len(),
+                analysis.seconds
+            );
+            println!("report written to {}", options.out.display());
+            Ok(())
+        }
+        Command::Embed {
+            model,
+            input,
+            whole_document,
+        } => {
+            let coverage = if whole_document {
+                Coverage::Whole { max_tokens: None }
+            } else {
+                Coverage::FirstWindow
+            };
+            embed_jsonl(model.as_deref(), &input, coverage)
+        }
         Command::Ingest { dir, format } => {
             let corpus = ingest::ingest_dir(&dir, &IngestOptions::default())?;
             for warning in corpus.warnings() {
@@ -59,4 +163,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct EmbedInput {
+    id: serde_json::Value,
+    text: String,
+}
+
+fn embed_jsonl(model: Option<&str>, input: &str, coverage: Coverage) -> anyhow::Result<()> {
+    let reader: Box<dyn BufRead> = if input == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(input).with_context(|| format!("{input}: cannot open"))?,
+        ))
+    };
+    let mut items = Vec::new();
+    for (n, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("{input}: read error"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item: EmbedInput = serde_json::from_str(&line)
+            .with_context(|| format!("{input}:{}: expected {{\"id\": …, \"text\": …}}", n + 1))?;
+        items.push(item);
+    }
+    let embedder = Embedder::load(model)?;
+    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+    let bar = progress::bar(texts.len() as u64, "embedding");
+    let vectors = embedder.embed_texts(&texts, coverage, &bar)?;
+    bar.finish_and_clear();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (item, v) in items.iter().zip(vectors.rows()) {
+        let line = serde_json::json!({"id": item.id, "embedding": v.to_vec()});
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(())
 }

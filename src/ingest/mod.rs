@@ -59,8 +59,13 @@ impl Document {
 
     /// Hash of the clean content: equal for exact duplicates, changes when the text changes.
     pub fn text_hash(&self) -> String {
-        hex_prefix(&Sha256::digest(self.embedding_text().as_bytes()), 32)
+        hash_text(&self.embedding_text())
     }
+}
+
+/// Content hash of a text (32 hex digits of SHA-256), the key of cached vectors.
+pub fn hash_text(text: &str) -> String {
+    hex_prefix(&Sha256::digest(text.as_bytes()), 32)
 }
 
 /// A file that was read but not analysed because its clean text equals another document's.

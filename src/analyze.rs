@@ -1,0 +1,208 @@
+//! The whole job: ingest a folder, embed (through the cache), discover themes, write outputs.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+use ndarray::Array2;
+
+use crate::embed::{Coverage, EmbedError, Embedder};
+use crate::ingest::{self, Corpus, IngestError, IngestOptions};
+use crate::report::export;
+use crate::store::{Store, StoreError};
+use crate::themes::{self, guided, ThemeError, ThemeModel, ThemeOptions};
+
+/// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
+pub const DEFAULT_TAXONOMY: &str = include_str!("../taxonomy.toml");
+
+/// File name of the store inside the output folder.
+pub const STORE_FILE: &str = "themescope.sqlite";
+
+/// Errors of a whole analysis.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Themes(#[from] ThemeError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl AnalyzeError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        AnalyzeError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// What `analyze` needs to know.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    pub input: PathBuf,
+    pub out: PathBuf,
+    pub model: Option<String>,
+    pub themes: ThemeOptions,
+    pub taxonomy: Option<PathBuf>,
+    /// Cap on content tokens embedded per document; `None` reads whole documents.
+    pub max_tokens_per_doc: Option<usize>,
+    /// Show progress bars (they are drawn only on a terminal in any case).
+    pub progress: bool,
+}
+
+/// The result of an analysis, as written to the output folder.
+pub struct Analysis {
+    pub corpus: Corpus,
+    pub vectors: Array2<f32>,
+    pub model: ThemeModel,
+    pub model_name: String,
+    pub model_id: String,
+    /// Documents whose vectors were computed in this run (the rest came from the cache).
+    pub embedded: usize,
+    pub seconds: f64,
+}
+
+/// Runs the whole pipeline and writes `themes.json`, `documents.csv` and `run.json` to `out`.
+pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    let start = Instant::now();
+    std::fs::create_dir_all(&options.out).map_err(|e| AnalyzeError::io(&options.out, e))?;
+    let ingest_options = IngestOptions {
+        exclude: vec![options.out.clone()],
+        ..IngestOptions::default()
+    };
+    let corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
+    let embedder = Embedder::load(options.model.as_deref())?;
+    let mut store = Store::open(&options.out.join(STORE_FILE))?;
+    let coverage = Coverage::Whole {
+        max_tokens: options.max_tokens_per_doc,
+    };
+    let texts: Vec<String> = corpus
+        .documents
+        .iter()
+        .map(|d| d.embedding_text())
+        .collect();
+    let (vectors, embedded) =
+        embed_cached(&embedder, &mut store, &texts, coverage, options.progress)?;
+
+    let mut model = themes::discover(&corpus.documents, vectors.view(), &options.themes)?;
+    let taxonomy = match &options.taxonomy {
+        Some(path) => guided::load_taxonomy(path)?,
+        None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
+    };
+    let named_vectors = named_theme_vectors(&embedder, &taxonomy)?;
+    guided::name_themes(
+        &mut model.themes,
+        &model.centroids,
+        &taxonomy,
+        named_vectors.view(),
+    );
+
+    let analysis = Analysis {
+        corpus,
+        vectors,
+        model,
+        model_name: embedder.name().to_string(),
+        model_id: embedder.model_id().to_string(),
+        embedded,
+        seconds: start.elapsed().as_secs_f64(),
+    };
+    let summary = export::write_all(&options.out, &analysis, options)?;
+    store.record_run(
+        &summary["finished"].as_str().unwrap_or_default().to_string(),
+        &summary,
+    )?;
+    Ok(analysis)
+}
+
+/// One unit vector per named theme: the mean of its texts' vectors.
+fn named_theme_vectors(
+    embedder: &Embedder,
+    taxonomy: &guided::Taxonomy,
+) -> Result<Array2<f32>, AnalyzeError> {
+    let mut out = Array2::<f32>::zeros((taxonomy.themes.len(), embedder.dim()));
+    for (i, theme) in taxonomy.themes.iter().enumerate() {
+        let texts = theme.texts();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let vectors = embedder.embed_texts(&refs, Coverage::FirstWindow, &ProgressBar::hidden())?;
+        let mut mean = vectors
+            .mean_axis(ndarray::Axis(0))
+            .expect("a named theme has at least its name");
+        crate::embed::normalize(mean.as_slice_mut().expect("a fresh array is contiguous"));
+        out.row_mut(i).assign(&mean);
+    }
+    Ok(out)
+}
+
+/// Cache key of a coverage, so vectors of different coverages never mix.
+fn coverage_key(coverage: Coverage) -> String {
+    match coverage {
+        Coverage::FirstWindow => "first-window".into(),
+        Coverage::Whole { max_tokens: None } => "whole".into(),
+        Coverage::Whole {
+            max_tokens: Some(n),
+        } => format!("whole-max{n}"),
+    }
+}
+
+/// Vectors for `texts`, from the store where present; the rest are embedded in batches, each
+/// committed on its own so a killed run keeps what it finished. Returns the vectors and how many
+/// were computed.
+pub fn embed_cached(
+    embedder: &Embedder,
+    store: &mut Store,
+    texts: &[String],
+    coverage: Coverage,
+    progress: bool,
+) -> Result<(Array2<f32>, usize), AnalyzeError> {
+    const BATCH: usize = 64;
+    let key = coverage_key(coverage);
+    let hashes: Vec<String> = texts.iter().map(|t| crate::ingest::hash_text(t)).collect();
+    let hash_refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+    let cached = store.vectors(embedder.model_id(), &key, &hash_refs)?;
+    let mut vectors = Array2::<f32>::zeros((texts.len(), embedder.dim()));
+    let mut missing = Vec::new();
+    for (i, h) in hashes.iter().enumerate() {
+        match cached.get(h) {
+            Some(v) if v.len() == embedder.dim() => vectors
+                .row_mut(i)
+                .assign(&ndarray::ArrayView1::from(v.as_slice())),
+            _ => missing.push(i),
+        }
+    }
+    let bar = if progress {
+        crate::progress::bar(missing.len() as u64, "embedding")
+    } else {
+        ProgressBar::hidden()
+    };
+    // Longest first across the whole run keeps both cores busy to the end of each batch.
+    missing.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
+    for batch in missing.chunks(BATCH) {
+        let batch_texts: Vec<&str> = batch.iter().map(|&i| texts[i].as_str()).collect();
+        let out = embedder.embed_texts(&batch_texts, coverage, &bar)?;
+        let items: Vec<(&str, &[f32])> = batch
+            .iter()
+            .zip(out.rows())
+            .map(|(&i, row)| {
+                (
+                    hashes[i].as_str(),
+                    row.to_slice().expect("rows are contiguous"),
+                )
+            })
+            .collect();
+        store.put_vectors(embedder.model_id(), &key, &items)?;
+        for (&i, row) in batch.iter().zip(out.rows()) {
+            vectors.row_mut(i).assign(&row);
+        }
+    }
+    bar.finish_and_clear();
+    Ok((vectors, missing.len()))
+}

@@ -1,0 +1,195 @@
+//! Clustering document vectors into themes with linfa's k-means, choosing k by silhouette.
+
+use linfa::prelude::*;
+use linfa::DatasetBase;
+use linfa_clustering::KMeans;
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand_xoshiro::rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256Plus;
+
+use super::ThemeError;
+
+/// A partition of documents: one label per row, and the centroids (unit length).
+#[derive(Debug, Clone)]
+pub struct Clustering {
+    pub labels: Vec<usize>,
+    pub centroids: Array2<f32>,
+    /// Silhouette (cosine) of each k tried, for the record.
+    pub tried: Vec<(usize, f32)>,
+}
+
+/// Runs k-means with a fixed `k` (same seed, same result).
+pub fn kmeans(vectors: ArrayView2<f32>, k: usize, seed: u64) -> Result<Clustering, ThemeError> {
+    let data = DatasetBase::from(vectors.to_owned());
+    let rng = Xoshiro256Plus::seed_from_u64(seed);
+    let model = KMeans::params_with_rng(k, rng)
+        .n_runs(3)
+        .max_n_iterations(200)
+        .tolerance(1e-4)
+        .fit(&data)
+        .map_err(|e| ThemeError::Clustering(e.to_string()))?;
+    let labels: Array1<usize> = model.predict(&data);
+    let mut centroids = model.centroids().to_owned();
+    for mut row in centroids.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        if norm > 0.0 {
+            row /= norm;
+        }
+    }
+    Ok(Clustering {
+        labels: labels.to_vec(),
+        centroids,
+        tried: Vec::new(),
+    })
+}
+
+/// Candidate numbers of themes for `n` documents: around √(n/2), the usual rule of thumb, from
+/// half to one and a half times it, capped at 60 and at n/3.
+pub fn candidate_ks(n: usize) -> Vec<usize> {
+    let rule = ((n as f64) / 2.0).sqrt();
+    let cap = (n / 3).clamp(2, 60);
+    let (lo, hi) = (
+        ((rule * 0.5).round() as usize).max(2),
+        ((rule * 1.5).round() as usize).min(cap),
+    );
+    if lo >= hi {
+        return vec![lo.min(cap)];
+    }
+    let steps = 6.min(hi - lo);
+    let mut ks: Vec<usize> = (0..=steps).map(|i| lo + (hi - lo) * i / steps).collect();
+    ks.dedup();
+    ks
+}
+
+/// Picks k among [`candidate_ks`] by the mean cosine silhouette on a fixed sample of documents.
+pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, ThemeError> {
+    let n = vectors.nrows();
+    let sample = sample_rows(n, 2000, seed);
+    let sample_vectors = vectors.select(Axis(0), &sample);
+    let distances = cosine_distances(sample_vectors.view());
+    let mut best: Option<(f32, Clustering)> = None;
+    let mut tried = Vec::new();
+    for k in candidate_ks(n) {
+        let clustering = kmeans(vectors, k, seed)?;
+        let labels: Vec<usize> = sample.iter().map(|&i| clustering.labels[i]).collect();
+        let score = silhouette(&distances, &labels, k);
+        tried.push((k, score));
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, clustering));
+        }
+    }
+    let (_, mut clustering) = best.expect("candidate_ks is never empty");
+    clustering.tried = tried;
+    Ok(clustering)
+}
+
+/// Up to `max` row indices spread over `0..n`, chosen by a seeded shuffle.
+fn sample_rows(n: usize, max: usize, seed: u64) -> Vec<usize> {
+    use rand_xoshiro::rand_core::RngCore;
+    let mut idx: Vec<usize> = (0..n).collect();
+    if n <= max {
+        return idx;
+    }
+    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x5eed);
+    for i in (1..n).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        idx.swap(i, j);
+    }
+    idx.truncate(max);
+    idx.sort_unstable();
+    idx
+}
+
+/// 1 − cosine for every pair of (unit) rows.
+pub fn cosine_distances(vectors: ArrayView2<f32>) -> Array2<f32> {
+    let sims = vectors.dot(&vectors.t());
+    sims.mapv(|s| 1.0 - s)
+}
+
+/// Mean silhouette coefficient (Rousseeuw 1987) from a distance matrix. Points alone in their
+/// cluster score 0.
+pub fn silhouette(distances: &Array2<f32>, labels: &[usize], k: usize) -> f32 {
+    let n = labels.len();
+    if n < 2 || k < 2 {
+        return 0.0;
+    }
+    let mut sizes = vec![0usize; k];
+    labels.iter().for_each(|&l| sizes[l] += 1);
+    let mut total = 0.0f64;
+    let mut sums = vec![0.0f64; k];
+    for i in 0..n {
+        sums.iter_mut().for_each(|s| *s = 0.0);
+        for j in 0..n {
+            sums[labels[j]] += distances[[i, j]] as f64;
+        }
+        let own = labels[i];
+        if sizes[own] <= 1 {
+            continue;
+        }
+        let a = sums[own] / (sizes[own] - 1) as f64;
+        let b = (0..k)
+            .filter(|&c| c != own && sizes[c] > 0)
+            .map(|c| sums[c] / sizes[c] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if b.is_finite() {
+            total += (b - a) / a.max(b);
+        }
+    }
+    (total / n as f64) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn two_blobs() -> Array2<f32> {
+        let mut rows = Vec::new();
+        for i in 0..10 {
+            let e = i as f32 * 0.01;
+            rows.extend_from_slice(&[1.0, e, 0.0]);
+            rows.extend_from_slice(&[0.0, e, 1.0]);
+        }
+        let mut m = Array2::from_shape_vec((20, 3), rows).unwrap();
+        for mut r in m.rows_mut() {
+            let n = r.dot(&r).sqrt();
+            r /= n;
+        }
+        m
+    }
+
+    #[test]
+    fn kmeans_is_deterministic_with_a_seed() {
+        let v = two_blobs();
+        let a = kmeans(v.view(), 2, 7).unwrap();
+        let b = kmeans(v.view(), 2, 7).unwrap();
+        assert_eq!(a.labels, b.labels);
+        assert_ne!(a.labels[0], a.labels[1]);
+    }
+
+    #[test]
+    fn silhouette_of_separated_blobs_is_high() {
+        let v = two_blobs();
+        let labels: Vec<usize> = (0..20).map(|i| i % 2).collect();
+        let s = silhouette(&cosine_distances(v.view()), &labels, 2);
+        assert!(s > 0.9, "{s}");
+        let mixed: Vec<usize> = (0..20).map(|i| (i / 2) % 2).collect();
+        assert!(silhouette(&cosine_distances(v.view()), &mixed, 2) < 0.1);
+    }
+
+    #[test]
+    fn silhouette_hand_computed() {
+        // Points on a line at 0, 1 (cluster 0) and 4 (cluster 1), distances |x - y|.
+        let d = array![[0.0f32, 1.0, 4.0], [1.0, 0.0, 3.0], [4.0, 3.0, 0.0]];
+        // s0 = (4 - 1)/4, s1 = (3 - 1)/3, s2 = 0 (alone).
+        let want = ((3.0 / 4.0) + (2.0 / 3.0)) / 3.0;
+        assert!((silhouette(&d, &[0, 0, 1], 2) - want).abs() < 1e-6);
+    }
+
+    #[test]
+    fn candidate_ks_follow_corpus_size() {
+        assert_eq!(candidate_ks(7617).last(), Some(&60));
+        assert_eq!(candidate_ks(1200), vec![12, 16, 20, 24, 28, 32, 37]);
+        assert_eq!(candidate_ks(6), vec![2]);
+    }
+}

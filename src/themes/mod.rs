@@ -1,0 +1,278 @@
+//! Theme discovery: clusters of document vectors, labelled by c-TF-IDF keywords, grouped under
+//! parent themes, optionally matched to user-named themes.
+
+pub mod cluster;
+pub mod guided;
+pub mod label;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::Document;
+
+/// Errors of theme discovery.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("clustering failed: {0}")]
+    Clustering(String),
+    #[error("taxonomy {path}: {why}")]
+    Taxonomy { path: String, why: String },
+}
+
+/// How many themes to find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeCount {
+    /// Chosen by silhouette among sizes around √(n/2).
+    Auto,
+    Fixed(usize),
+}
+
+/// Options of theme discovery.
+#[derive(Debug, Clone)]
+pub struct ThemeOptions {
+    pub count: ThemeCount,
+    pub seed: u64,
+    /// Keywords kept per theme.
+    pub keywords: usize,
+    /// Representative documents kept per theme.
+    pub representatives: usize,
+}
+
+impl Default for ThemeOptions {
+    fn default() -> Self {
+        ThemeOptions {
+            count: ThemeCount::Auto,
+            seed: 42,
+            keywords: 30,
+            representatives: 5,
+        }
+    }
+}
+
+/// A user-named theme matched to a discovered one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NamedAs {
+    pub name: String,
+    pub similarity: f32,
+}
+
+/// One discovered theme.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Theme {
+    pub id: usize,
+    pub label: String,
+    pub keywords: Vec<String>,
+    pub size: usize,
+    pub representative_docs: Vec<String>,
+    pub named_as: Option<NamedAs>,
+    pub parent: Option<usize>,
+    /// Share of each detected language among the theme's documents.
+    pub languages: BTreeMap<String, usize>,
+}
+
+/// A parent theme: a group of related themes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ParentTheme {
+    pub id: usize,
+    pub label: String,
+    pub children: Vec<usize>,
+}
+
+/// Themes of a corpus and each document's place in them.
+#[derive(Debug, Clone)]
+pub struct ThemeModel {
+    pub themes: Vec<Theme>,
+    pub parents: Vec<ParentTheme>,
+    /// Theme id of each document (same order as the documents given).
+    pub assignments: Vec<usize>,
+    /// Cosine similarity of each document to its theme's centroid.
+    pub similarities: Vec<f32>,
+    /// Unit centroid of each theme, row = theme id.
+    pub centroids: Array2<f32>,
+    /// Silhouette of each number of themes tried.
+    pub tried: Vec<(usize, f32)>,
+}
+
+/// Discovers themes in `documents` from their unit `vectors` (one row per document).
+pub fn discover(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    options: &ThemeOptions,
+) -> Result<ThemeModel, ThemeError> {
+    let n = documents.len();
+    let clustering = match options.count {
+        _ if n < 3 => single_theme(vectors),
+        ThemeCount::Fixed(k) => cluster::kmeans(vectors, k.clamp(1, n), options.seed)?,
+        ThemeCount::Auto => cluster::auto_kmeans(vectors, options.seed)?,
+    };
+    let k = clustering.centroids.nrows();
+    // Number themes by size, largest first, so ids read naturally in reports.
+    let mut sizes = vec![0usize; k];
+    clustering.labels.iter().for_each(|&l| sizes[l] += 1);
+    let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
+    let new_id: HashMap<usize, usize> = order.iter().enumerate().map(|(id, &c)| (c, id)).collect();
+    let assignments: Vec<usize> = clustering.labels.iter().map(|l| new_id[l]).collect();
+    let centroids = clustering.centroids.select(ndarray::Axis(0), &order);
+    let similarities: Vec<f32> = (0..n)
+        .map(|i| vectors.row(i).dot(&centroids.row(assignments[i])))
+        .collect();
+
+    let keywords = keywords_per_theme(documents, &assignments, order.len(), options.keywords);
+    let mut themes: Vec<Theme> = (0..order.len())
+        .map(|id| {
+            let mut members: Vec<usize> = (0..n).filter(|&i| assignments[i] == id).collect();
+            members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]));
+            let mut languages = BTreeMap::new();
+            for &i in &members {
+                *languages
+                    .entry(
+                        documents[i]
+                            .language
+                            .clone()
+                            .unwrap_or_else(|| "unknown".into()),
+                    )
+                    .or_insert(0) += 1;
+            }
+            Theme {
+                id,
+                label: label::label_from(&keywords[id]),
+                keywords: keywords[id].clone(),
+                size: members.len(),
+                representative_docs: members
+                    .iter()
+                    .take(options.representatives)
+                    .map(|&i| documents[i].doc_id.clone())
+                    .collect(),
+                named_as: None,
+                parent: None,
+                languages,
+            }
+        })
+        .collect();
+    let parents = group_parents(&centroids, &mut themes);
+    Ok(ThemeModel {
+        themes,
+        parents,
+        assignments,
+        similarities,
+        centroids,
+        tried: clustering.tried,
+    })
+}
+
+fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
+    let mut centroid = vectors
+        .mean_axis(ndarray::Axis(0))
+        .unwrap_or_else(|| ndarray::Array1::zeros(vectors.ncols()));
+    let norm = centroid.dot(&centroid).sqrt();
+    if norm > 0.0 {
+        centroid /= norm;
+    }
+    cluster::Clustering {
+        labels: vec![0; vectors.nrows()],
+        centroids: centroid.insert_axis(ndarray::Axis(0)),
+        tried: Vec::new(),
+    }
+}
+
+/// c-TF-IDF keywords of each theme, best first. Terms used by a single document are left out:
+/// they name that document, not the theme.
+fn keywords_per_theme(
+    documents: &[Document],
+    assignments: &[usize],
+    k: usize,
+    keep: usize,
+) -> Vec<Vec<String>> {
+    let langs: HashSet<&str> = documents
+        .iter()
+        .filter_map(|d| d.language.as_deref())
+        .collect();
+    let stop = label::stop_words(langs);
+    let per_doc: Vec<HashMap<String, f64>> = {
+        use rayon::prelude::*;
+        documents
+            .par_iter()
+            .map(|d| {
+                let mut counts = HashMap::new();
+                for t in label::terms(&d.embedding_text(), &stop) {
+                    *counts.entry(t).or_insert(0.0) += 1.0;
+                }
+                counts
+            })
+            .collect()
+    };
+    let mut doc_freq: HashMap<&str, usize> = HashMap::new();
+    for counts in &per_doc {
+        for t in counts.keys() {
+            *doc_freq.entry(t.as_str()).or_insert(0) += 1;
+        }
+    }
+    // In a tiny corpus every term is rare; the rule only makes sense with enough documents.
+    let min_docs = if documents.len() >= 20 { 2 } else { 1 };
+    let mut classes = label::ClassTerms {
+        counts: vec![HashMap::new(); k],
+    };
+    for (counts, &theme) in per_doc.iter().zip(assignments) {
+        for (t, n) in counts {
+            if doc_freq[t.as_str()] >= min_docs {
+                *classes.counts[theme].entry(t.clone()).or_insert(0.0) += n;
+            }
+        }
+    }
+    label::c_tf_idf(&classes)
+        .into_iter()
+        .map(|weights| weights.into_iter().take(keep).map(|(t, _)| t).collect())
+        .collect()
+}
+
+/// Groups themes under √k parents (2-10) by average-linkage agglomeration of their centroids
+/// (cosine); sets each theme's `parent`.
+fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme]) -> Vec<ParentTheme> {
+    let k = themes.len();
+    if k < 4 {
+        return Vec::new();
+    }
+    let target = ((k as f64).sqrt().round() as usize).clamp(2, 10);
+    let sims = centroids.dot(&centroids.t());
+    let mut groups: Vec<Vec<usize>> = (0..k).map(|i| vec![i]).collect();
+    while groups.len() > target {
+        let mut best = (f32::NEG_INFINITY, 0, 1);
+        for a in 0..groups.len() {
+            for b in a + 1..groups.len() {
+                let mut total = 0.0;
+                for &i in &groups[a] {
+                    for &j in &groups[b] {
+                        total += sims[[i, j]];
+                    }
+                }
+                let avg = total / (groups[a].len() * groups[b].len()) as f32;
+                if avg > best.0 {
+                    best = (avg, a, b);
+                }
+            }
+        }
+        let merged = groups.remove(best.2);
+        groups[best.1].extend(merged);
+    }
+    groups.iter_mut().for_each(|g| g.sort_unstable());
+    groups.sort_by_key(|g| g[0]);
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(id, children)| {
+            for &c in &children {
+                themes[c].parent = Some(id);
+            }
+            // The parent is named after its largest child theme.
+            let label = themes[children[0]].label.clone();
+            ParentTheme {
+                id,
+                label,
+                children,
+            }
+        })
+        .collect()
+}
