@@ -116,10 +116,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         seconds: start.elapsed().as_secs_f64(),
     };
     let summary = export::write_all(&options.out, &analysis, options)?;
-    store.record_run(
-        &summary["finished"].as_str().unwrap_or_default().to_string(),
-        &summary,
-    )?;
+    store.record_run(summary["finished"].as_str().unwrap_or_default(), &summary)?;
     Ok(analysis)
 }
 

@@ -192,7 +192,7 @@ impl Bert {
             file: &weights_path,
         };
         let h = config.hidden_size;
-        if h % config.num_attention_heads != 0 {
+        if !h.is_multiple_of(config.num_attention_heads) {
             return Err(EmbedError::Model(format!(
                 "{}: hidden_size not divisible by heads",
                 config_path.display()
@@ -484,7 +484,7 @@ fn fast_exp(x: f32) -> f32 {
     let p = p * r + 8.333_452e-3;
     let p = p * r + 4.166_579_6e-2;
     let p = p * r + 1.666_666_5e-1;
-    let p = p * r + 5.000_000_1e-1;
+    let p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
     // SAFETY: n is finite and within ±128 after the clamp above.
     let exponent = unsafe { n.to_int_unchecked::<i32>() } + 127;

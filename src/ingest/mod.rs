@@ -203,10 +203,7 @@ fn find_files(dir: &Path, options: &IngestOptions) -> (Vec<PathBuf>, Vec<Skipped
         .sort_by_file_name()
         .into_iter();
     let walker = walker.filter_entry(|e| {
-        !(e.file_type().is_dir()
-            && e.path()
-                .canonicalize()
-                .is_ok_and(|c| excluded.iter().any(|x| *x == c)))
+        !(e.file_type().is_dir() && e.path().canonicalize().is_ok_and(|c| excluded.contains(&c)))
     });
     for entry in walker {
         match entry {
@@ -485,7 +482,7 @@ pub fn summary_table(corpus: &Corpus) -> String {
             let _ = writeln!(out, "  {key:<28} {n:>7}");
         }
     }
-    fn count<'a>(values: impl Iterator<Item = Option<String>>) -> BTreeMap<String, usize> {
+    fn count(values: impl Iterator<Item = Option<String>>) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
         for v in values {
             *counts

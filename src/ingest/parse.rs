@@ -22,21 +22,21 @@ enum Tag<'a> {
     Meta(&'a str, &'a str),
     /// `[[` that never closes: the rest of the line is taken as the value.
     Unterminated(&'a str, &'a str),
-    /// Not metadata at all (`[[0:11]]` interview timestamps, `[[ link ]]` text).
-    NotATag,
+    /// Ordinary text, not metadata (`[[0:11]]` interview timestamps, `[[ link ]]` text).
+    Text,
 }
 
 fn parse_tag(line: &str) -> Tag<'_> {
     let Some(inner) = line.trim().strip_prefix("[[") else {
-        return Tag::NotATag;
+        return Tag::Text;
     };
     let Some((key, rest)) = inner.split_once(':') else {
-        return Tag::NotATag;
+        return Tag::Text;
     };
     let key_ok = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !key_ok {
-        return Tag::NotATag;
+        return Tag::Text;
     }
     match rest.trim_end().strip_suffix("]]") {
         Some(value) => Tag::Meta(key, value.trim()),
@@ -58,14 +58,14 @@ pub fn split_page(text: &str) -> RawPage {
                 ));
                 push_meta(&mut page.metadata, key, value);
             }
-            Tag::NotATag if page.heading.is_none() && is_h1(line) => {
+            Tag::Text if page.heading.is_none() && is_h1(line) => {
                 let mut heading = line.trim_start()[2..].trim().to_string();
                 if !super::clean::is_chrome_heading(&heading) {
                     // Titles wrapped over two or three lines right under the heading.
                     while let Some((_, next)) = lines.peek() {
                         let next = next.trim();
                         let wraps = !next.is_empty()
-                            && parse_tag(next) == Tag::NotATag
+                            && parse_tag(next) == Tag::Text
                             && next.split_whitespace().count() <= 8
                             && heading.split_whitespace().count() < 20;
                         if !wraps {
@@ -78,7 +78,7 @@ pub fn split_page(text: &str) -> RawPage {
                 }
                 page.heading = Some(heading);
             }
-            Tag::NotATag => page.lines.push(line.to_string()),
+            Tag::Text => page.lines.push(line.to_string()),
         }
     }
     page

@@ -141,11 +141,11 @@ mod tests {
             t,
             vec![
                 "youth",
-                "entrepreneurship",
                 "youth entrepreneurship",
+                "entrepreneurship",
                 "circular",
-                "economy",
-                "circular economy"
+                "circular economy",
+                "economy"
             ]
         );
     }
