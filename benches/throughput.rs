@@ -39,11 +39,7 @@ fn corpus_dir() -> Option<PathBuf> {
 }
 
 fn bench_ingest(dir: &Path) {
-    let bytes: u64 = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok()?.metadata().ok())
-        .map(|m| m.len())
-        .sum();
+    let bytes: u64 = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
     let mut best = f64::MAX;
     for _ in 0..3 {
         let start = Instant::now();
@@ -52,16 +48,17 @@ fn bench_ingest(dir: &Path) {
         assert!(!corpus.documents.is_empty());
     }
     let mbs = bytes as f64 / 1e6 / best;
-    println!("ingest: {:.1} MB in {best:.2} s = {mbs:.1} MB/s (best of 3); ratio to the 50 MB/s target: {:.2}x", bytes as f64 / 1e6, mbs / 50.0);
+    println!(
+        "ingest: {:.1} MB in {best:.2} s = {mbs:.1} MB/s (best of 3); ratio to the 50 MB/s target: {:.2}x",
+        bytes as f64 / 1e6,
+        mbs / 50.0
+    );
 }
 
 fn st_python() -> Option<PathBuf> {
     let python = std::env::var_os("THEMESCOPE_ST_PYTHON")
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join(".cache/themescope-venv-st/bin/python"))
-        })?;
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/themescope-venv-st/bin/python")))?;
     python.exists().then_some(python)
 }
 
@@ -76,10 +73,7 @@ fn bench_embed(dir: &Path) {
         .collect();
     blogs.truncate(256);
     let texts: Vec<&str> = blogs.iter().map(String::as_str).collect();
-    let tokens: usize = texts
-        .iter()
-        .map(|t| embedder.tokenize(t).unwrap().len().min(embedder.window()))
-        .sum();
+    let tokens: usize = texts.iter().map(|t| embedder.tokenize(t).unwrap().len().min(embedder.window())).sum();
     let jsonl = std::env::temp_dir().join("themescope-bench-texts.jsonl");
     let mut f = std::fs::File::create(&jsonl).unwrap();
     for t in &texts {
@@ -90,15 +84,11 @@ fn bench_embed(dir: &Path) {
         println!("embed: no sentence-transformers venv found; set THEMESCOPE_ST_PYTHON to compare");
     }
     let hidden = indicatif::ProgressBar::hidden();
-    embedder
-        .embed_texts(&texts[..8], Coverage::FirstWindow, &hidden)
-        .unwrap();
+    embedder.embed_texts(&texts[..8], Coverage::FirstWindow, &hidden).unwrap();
     // Interleaved rounds, so both sides see the same machine load.
     for round in 1..=2 {
         let start = Instant::now();
-        embedder
-            .embed_texts(&texts, Coverage::FirstWindow, &hidden)
-            .unwrap();
+        embedder.embed_texts(&texts, Coverage::FirstWindow, &hidden).unwrap();
         let rust = start.elapsed().as_secs_f64();
         print!(
             "embed round {round}: themescope {} texts, {tokens} tokens in {rust:.2} s = {:.0} tokens/s, {:.1} docs/s",
@@ -108,25 +98,12 @@ fn bench_embed(dir: &Path) {
         );
         if let Some(python) = &python {
             let model_dir = themescope::embed::model::locate(None).unwrap().dir;
-            let out = Command::new(python)
-                .arg("-c")
-                .arg(ST_SCRIPT)
-                .arg(&model_dir)
-                .arg(&jsonl)
-                .output()
-                .unwrap();
+            let out = Command::new(python).arg("-c").arg(ST_SCRIPT).arg(&model_dir).arg(&jsonl).output().unwrap();
             match String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() {
-                Ok(st) => print!(
-                    "; sentence-transformers {:.0} tokens/s; ratio {:.2}x",
-                    tokens as f64 / st,
-                    st / rust
-                ),
+                Ok(st) => print!("; sentence-transformers {:.0} tokens/s; ratio {:.2}x", tokens as f64 / st, st / rust),
                 Err(_) => print!(
                     "; sentence-transformers failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                        .lines()
-                        .last()
-                        .unwrap_or("")
+                    String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
                 ),
             }
         }
@@ -150,31 +127,23 @@ fn bench_themes(dir: &Path) {
         let norm = row.dot(&row).sqrt();
         row /= norm;
     }
-    for (name, count) in [
-        ("fixed k=40", ThemeCount::Fixed(40)),
-        ("auto", ThemeCount::Auto),
-    ] {
+    for (name, count) in [("fixed k=40", ThemeCount::Fixed(40)), ("auto", ThemeCount::Auto)] {
         let start = Instant::now();
-        let model = themes::discover(
-            &corpus.documents,
-            vectors.view(),
-            &ThemeOptions {
-                count,
-                ..ThemeOptions::default()
-            },
-        )
-        .unwrap();
+        let model =
+            themes::discover(&corpus.documents, vectors.view(), &ThemeOptions { count, ..ThemeOptions::default() })
+                .unwrap();
         let secs = start.elapsed().as_secs_f64();
-        println!("themes ({name}): {n} documents → {} themes in {secs:.2} s; ratio to BERTopic's 6-8 s: {:.2}x", model.themes.len(), secs / 7.0);
+        println!(
+            "themes ({name}): {n} documents → {} themes in {secs:.2} s; ratio to BERTopic's 6-8 s: {:.2}x",
+            model.themes.len(),
+            secs / 7.0
+        );
     }
 }
 
 fn main() {
     let Some(dir) = corpus_dir() else { return };
-    let which: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wants = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
     if wants("ingest") {
         bench_ingest(&dir);

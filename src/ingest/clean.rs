@@ -28,90 +28,32 @@ pub struct Step {
 /// The steps, in the order they run. Order matters: footers are cut before menus are
 /// matched line by line, and headers are read before generic line filters remove their parts.
 pub const STEPS: &[Step] = &[
-    Step {
-        name: "unescape_markup",
-        apply: unescape_markup,
-    },
-    Step {
-        name: "strip_timestamps",
-        apply: strip_timestamps,
-    },
-    Step {
-        name: "unglue_medium_header",
-        apply: unglue_medium_header,
-    },
-    Step {
-        name: "cut_medium_footer",
-        apply: cut_medium_footer,
-    },
-    Step {
-        name: "strip_medium_header",
-        apply: strip_medium_header,
-    },
-    Step {
-        name: "strip_site_header",
-        apply: strip_site_header,
-    },
-    Step {
-        name: "cut_related_footer",
-        apply: cut_related_footer,
-    },
-    Step {
-        name: "strip_home_trail",
-        apply: strip_home_trail,
-    },
-    Step {
-        name: "strip_author_block",
-        apply: strip_author_block,
-    },
-    Step {
-        name: "drop_menu_lines",
-        apply: drop_menu_lines,
-    },
-    Step {
-        name: "drop_date_lines",
-        apply: drop_date_lines,
-    },
-    Step {
-        name: "drop_breadcrumb_lines",
-        apply: drop_breadcrumb_lines,
-    },
-    Step {
-        name: "drop_image_lines",
-        apply: drop_image_lines,
-    },
-    Step {
-        name: "drop_link_lines",
-        apply: drop_link_lines,
-    },
-    Step {
-        name: "drop_questionnaire_prompts",
-        apply: drop_questionnaire_prompts,
-    },
-    Step {
-        name: "drop_empty_headings",
-        apply: drop_empty_headings,
-    },
-    Step {
-        name: "drop_markup_lines",
-        apply: drop_markup_lines,
-    },
-    Step {
-        name: "drop_teasers",
-        apply: drop_teasers,
-    },
-    Step {
-        name: "find_byline",
-        apply: find_byline,
-    },
+    Step { name: "unescape_markup", apply: unescape_markup },
+    Step { name: "strip_timestamps", apply: strip_timestamps },
+    Step { name: "unglue_medium_header", apply: unglue_medium_header },
+    Step { name: "cut_medium_footer", apply: cut_medium_footer },
+    Step { name: "strip_medium_header", apply: strip_medium_header },
+    Step { name: "strip_site_header", apply: strip_site_header },
+    Step { name: "cut_related_footer", apply: cut_related_footer },
+    Step { name: "strip_home_trail", apply: strip_home_trail },
+    Step { name: "strip_author_block", apply: strip_author_block },
+    Step { name: "drop_menu_lines", apply: drop_menu_lines },
+    Step { name: "drop_date_lines", apply: drop_date_lines },
+    Step { name: "drop_breadcrumb_lines", apply: drop_breadcrumb_lines },
+    Step { name: "drop_image_lines", apply: drop_image_lines },
+    Step { name: "drop_link_lines", apply: drop_link_lines },
+    Step { name: "drop_questionnaire_prompts", apply: drop_questionnaire_prompts },
+    Step { name: "drop_empty_headings", apply: drop_empty_headings },
+    Step { name: "drop_markup_lines", apply: drop_markup_lines },
+    Step { name: "strip_inline_html", apply: strip_inline_html },
+    Step { name: "drop_platform_notes", apply: drop_platform_notes },
+    Step { name: "drop_teasers", apply: drop_teasers },
+    Step { name: "find_byline", apply: find_byline },
 ];
 
 /// Runs every step in order.
 pub fn clean(lines: Vec<String>) -> Draft {
-    let mut draft = Draft {
-        lines,
-        ..Draft::default()
-    };
+    let mut draft = Draft { lines, ..Draft::default() };
     for step in STEPS {
         (step.apply)(&mut draft);
     }
@@ -146,10 +88,7 @@ pub fn is_chrome_heading(heading: &str) -> bool {
 }
 
 fn norm(line: &str) -> String {
-    line.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    line.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// [`norm`] for matching against short fixed phrases: long lines can never match, and skipping
@@ -165,15 +104,8 @@ fn words(line: &str) -> usize {
 // ---------------------------------------------------------------------------------------------
 // unescape_markup: pages were exported as Markdown with HTML entities left in.
 
-const ENTITIES: &[(&str, &str)] = &[
-    ("&amp;", "&"),
-    ("&nbsp;", " "),
-    ("&quot;", "\""),
-    ("&#39;", "'"),
-    ("&apos;", "'"),
-    ("&lt;", "<"),
-    ("&gt;", ">"),
-];
+const ENTITIES: &[(&str, &str)] =
+    &[("&amp;", "&"), ("&nbsp;", " "), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">")];
 
 fn unescape_markup(draft: &mut Draft) {
     for line in &mut draft.lines {
@@ -229,25 +161,18 @@ fn strip_timestamps(draft: &mut Draft) {
 // ---------------------------------------------------------------------------------------------
 // Medium
 
-const MEDIUM_FOOTER_STARTS: &[&str] = &[
-    "support independent authors",
-    "written by ",
-    "more from ",
-    "recommended from medium",
-    "get the medium app",
-];
+const MEDIUM_FOOTER_STARTS: &[&str] =
+    &["support independent authors", "written by ", "more from ", "recommended from medium", "get the medium app"];
 
 fn is_medium(draft: &Draft) -> bool {
-    draft.lines.iter().take(80).any(|l| is_min_read(l))
-        || draft.lines.iter().take(20).any(|l| l.trim() == "Sign In")
+    draft.lines.iter().take(80).any(|l| is_min_read(l)) || draft.lines.iter().take(20).any(|l| l.trim() == "Sign In")
 }
 
 fn is_min_read(line: &str) -> bool {
     let Some(l) = short_norm(line) else {
         return false;
     };
-    l.strip_suffix(" min read")
-        .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty())
+    l.strip_suffix(" min read").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty())
 }
 
 /// Some Medium exports run the header into the first paragraph on one line:
@@ -259,10 +184,7 @@ fn unglue_medium_header(draft: &mut Draft) {
             continue;
         }
         let head_end = line.find(GLUE).unwrap_or(0);
-        let date = line[..head_end]
-            .rsplit('·')
-            .next()
-            .map(|d| d.trim_end_matches('-').trim());
+        let date = line[..head_end].rsplit('·').next().map(|d| d.trim_end_matches('-').trim());
         if let Some(date) = date.and_then(parse_date) {
             draft.dates.push(date);
         }
@@ -280,14 +202,8 @@ fn cut_medium_footer(draft: &mut Draft) {
         return;
     }
     if let Some(cut) = draft.lines.iter().position(|l| {
-        let l = l
-            .trim_start()
-            .get(..40)
-            .unwrap_or(l.trim_start())
-            .to_lowercase();
-        MEDIUM_FOOTER_STARTS
-            .iter()
-            .any(|start| l.starts_with(start))
+        let l = l.trim_start().get(..40).unwrap_or(l.trim_start()).to_lowercase();
+        MEDIUM_FOOTER_STARTS.iter().any(|start| l.starts_with(start))
     }) {
         draft.lines.truncate(cut);
     }
@@ -300,16 +216,7 @@ fn is_medium_marker(line: &str) -> bool {
     };
     matches!(
         l.as_str(),
-        "write"
-            | "# write"
-            | "sign up"
-            | "sign in"
-            | "follow"
-            | "·"
-            | "listen"
-            | "share"
-            | "member-only story"
-            | "--"
+        "write" | "# write" | "sign up" | "sign in" | "follow" | "·" | "listen" | "share" | "member-only story" | "--"
     ) || is_min_read(&l)
         || is_count(&l)
         || parse_date(&l).is_some()
@@ -327,8 +234,7 @@ fn is_name_like(line: &str) -> bool {
     (2..=4).contains(&n)
         && line.split_whitespace().all(|w| {
             w.chars().next().is_some_and(char::is_uppercase)
-                && w.chars()
-                    .all(|c| c.is_alphabetic() || c == '-' || c == '.' || c == '\'')
+                && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '.' || c == '\'')
         })
 }
 
@@ -337,10 +243,7 @@ fn strip_medium_header(draft: &mut Draft) {
         return;
     }
     let window = draft.lines.len().min(60);
-    let Some(last_marker) = draft.lines[..window]
-        .iter()
-        .rposition(|l| is_medium_marker(l))
-    else {
+    let Some(last_marker) = draft.lines[..window].iter().rposition(|l| is_medium_marker(l)) else {
         return;
     };
     let zone = &draft.lines[..=last_marker];
@@ -351,9 +254,7 @@ fn strip_medium_header(draft: &mut Draft) {
             .find(|l| !l.is_empty() && !is_medium_marker(l) && !is_link_line(l) && !is_teaser(l))
             .map(str::to_string);
     }
-    draft
-        .dates
-        .extend(zone.iter().filter_map(|l| parse_date(l)));
+    draft.dates.extend(zone.iter().filter_map(|l| parse_date(l)));
     let mut end = last_marker + 1;
     if let Some(next) = draft.lines.get(end) {
         if is_name_like(next.trim()) {
@@ -419,15 +320,8 @@ const MENU_LINES: &[&str] = &[
     "início",
 ];
 
-const READ_MORE: &[&str] = &[
-    "read more",
-    "lire la suite",
-    "en savoir plus",
-    "leer más",
-    "leer mas",
-    "leia mais",
-    "saiba mais",
-];
+const READ_MORE: &[&str] =
+    &["read more", "lire la suite", "en savoir plus", "leer más", "leer mas", "leia mais", "saiba mais"];
 
 fn is_menu_line(line: &str) -> bool {
     short_norm(line).is_some_and(|l| MENU_LINES.contains(&l.as_str()))
@@ -452,18 +346,10 @@ fn strip_site_header(draft: &mut Draft) {
     };
     let mut end = skip + 1;
     // The site name ("Tanzania", "Algérie") follows the skip link.
-    if draft
-        .lines
-        .get(end)
-        .is_some_and(|l| words(l) <= 4 && !is_shouting(l))
-    {
+    if draft.lines.get(end).is_some_and(|l| words(l) <= 4 && !is_shouting(l)) {
         end += 1;
     }
-    while draft
-        .lines
-        .get(end)
-        .is_some_and(|l| l.trim().is_empty() || is_menu_line(l) || is_shouting(l))
-    {
+    while draft.lines.get(end).is_some_and(|l| l.trim().is_empty() || is_menu_line(l) || is_shouting(l)) {
         end += 1;
     }
     if let Some(title) = draft.lines.get(end).map(|l| l.trim().to_string()) {
@@ -482,10 +368,7 @@ fn strip_site_header(draft: &mut Draft) {
 }
 
 fn cut_related_footer(draft: &mut Draft) {
-    let read_more = draft
-        .lines
-        .iter()
-        .position(|l| short_norm(l).is_some_and(|l| READ_MORE.contains(&l.as_str())));
+    let read_more = draft.lines.iter().position(|l| short_norm(l).is_some_and(|l| READ_MORE.contains(&l.as_str())));
     // The site footer repeats the menu right under the programme's name; requiring that keeps
     // a report's cover page ("United Nations / Development Programme") from being cut.
     let footer = draft.lines.windows(4).position(|w| {
@@ -523,18 +406,14 @@ fn cut_related_footer(draft: &mut Draft) {
 /// short lines, then the title.
 fn strip_home_trail(draft: &mut Draft) {
     let window = draft.lines.len().min(60);
-    let Some(home) = draft.lines[..window].iter().position(|l| {
-        short_norm(l)
-            .is_some_and(|l| matches!(l.as_str(), "home" | "inicio" | "início" | "accueil"))
-    }) else {
+    let Some(home) = draft.lines[..window]
+        .iter()
+        .position(|l| short_norm(l).is_some_and(|l| matches!(l.as_str(), "home" | "inicio" | "início" | "accueil")))
+    else {
         return;
     };
     let mut end = home + 1;
-    while draft
-        .lines
-        .get(end)
-        .is_some_and(|l| words(l) <= 4 && !is_ellipsis_free_sentence(l))
-    {
+    while draft.lines.get(end).is_some_and(|l| words(l) <= 4 && !is_ellipsis_free_sentence(l)) {
         end += 1;
     }
     draft.lines.drain(home..end);
@@ -569,11 +448,7 @@ fn strip_author_block(draft: &mut Draft) {
         return;
     };
     let mut end = start + 1;
-    while draft
-        .lines
-        .get(end)
-        .is_some_and(|l| words(l) <= 12 && !is_ellipsis_free_sentence(l))
-    {
+    while draft.lines.get(end).is_some_and(|l| words(l) <= 12 && !is_ellipsis_free_sentence(l)) {
         if draft.author.is_none() && is_name_like(draft.lines[end].trim()) {
             draft.author = Some(draft.lines[end].trim().to_string());
         }
@@ -604,10 +479,7 @@ fn drop_image_lines(draft: &mut Draft) {
         let t = l.trim();
         let lower = t.to_lowercase();
         let image = t.starts_with("![") || t.starts_with("[![");
-        let heading = matches!(
-            lower.trim_start_matches(['>', '#', ' ']),
-            "images" | "image"
-        );
+        let heading = matches!(lower.trim_start_matches(['>', '#', ' ']), "images" | "image");
         let credit = (lower.starts_with("photo by")
             || lower.starts_with("photo:")
             || lower.starts_with("photo credit")
@@ -655,9 +527,7 @@ fn drop_questionnaire_prompts(draft: &mut Draft) {
 }
 
 fn drop_empty_headings(draft: &mut Draft) {
-    draft.lines.retain(|l| {
-        !(l.trim_start().starts_with('#') && l.trim().trim_start_matches('#').trim().is_empty())
-    });
+    draft.lines.retain(|l| !(l.trim_start().starts_with('#') && l.trim().trim_start_matches('#').trim().is_empty()));
 }
 
 /// Lines that are only HTML tags (`<div class="group">`), rule characters (`****`, `-`) or a
@@ -665,14 +535,46 @@ fn drop_empty_headings(draft: &mut Draft) {
 fn drop_markup_lines(draft: &mut Draft) {
     draft.lines.retain(|l| {
         let t = l.trim();
-        let tags_only =
-            t.starts_with('<') && t.ends_with('>') && !t[1..t.len() - 1].contains(['<', '>']);
-        let rule = !t.is_empty()
-            && t.chars()
-                .all(|c| matches!(c, '*' | '-' | '_' | '=' | '#' | '~' | '·' | '|' | ')' | '('));
+        let tags_only = t.starts_with('<') && t.ends_with('>') && !t[1..t.len() - 1].contains(['<', '>']);
+        let rule =
+            !t.is_empty() && t.chars().all(|c| matches!(c, '*' | '-' | '_' | '=' | '#' | '~' | '·' | '|' | ')' | '('));
         // Page numbers of reports converted from PDF.
         let page_number = !t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit());
         !(tags_only || rule || page_number)
+    });
+}
+
+/// Inline HTML left by the export (`<span class="x">text</span>`): the tags go, the text stays.
+fn strip_inline_html(draft: &mut Draft) {
+    for line in draft.lines.iter_mut().filter(|l| l.contains('<') && l.contains('>')) {
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line.as_str();
+        while let Some(start) = rest.find('<') {
+            let tag = &rest[start + 1..];
+            let is_tag = tag.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+            match (is_tag, tag.find('>')) {
+                (true, Some(end)) => {
+                    out.push_str(&rest[..start]);
+                    rest = &tag[end + 1..];
+                }
+                _ => {
+                    out.push_str(&rest[..=start]);
+                    rest = tag;
+                }
+            }
+        }
+        out.push_str(rest);
+        *line = out;
+    }
+}
+
+/// Notes the SDG Commons platform adds to every tagged page ("Thematic area tags generated
+/// using: … KeyBERT …"): about the platform, not the page.
+fn drop_platform_notes(draft: &mut Draft) {
+    const NOTES: &[&str] = &["thematic area tags generated using"];
+    draft.lines.retain(|l| {
+        let start = l.trim_start().get(..40).unwrap_or(l.trim_start()).to_lowercase();
+        !NOTES.iter().any(|n| start.starts_with(n))
     });
 }
 
@@ -695,10 +597,7 @@ fn drop_teasers(draft: &mut Draft) {
             return true;
         }
         let prefix = norm(l.trim().trim_end_matches('…').trim_end_matches("..."));
-        !full
-            .iter()
-            .enumerate()
-            .any(|(j, other)| j != i && other.len() > prefix.len() && other.starts_with(&prefix))
+        !full.iter().enumerate().any(|(j, other)| j != i && other.len() > prefix.len() && other.starts_with(&prefix))
     });
 }
 
@@ -725,10 +624,7 @@ mod tests {
     }
 
     fn run(step: fn(&mut Draft), text: &str) -> Draft {
-        let mut draft = Draft {
-            lines: lines(text),
-            ..Draft::default()
-        };
+        let mut draft = Draft { lines: lines(text), ..Draft::default() };
         step(&mut draft);
         draft
     }
@@ -741,19 +637,13 @@ mod tests {
 
     #[test]
     fn strip_timestamps_removes_interview_markers() {
-        let d = run(
-            strip_timestamps,
-            "### [[0:11]] Could you tell us? [[12:30]]",
-        );
+        let d = run(strip_timestamps, "### [[0:11]] Could you tell us? [[12:30]]");
         assert_eq!(d.lines, vec!["###  Could you tell us? "]);
     }
 
     #[test]
     fn cut_medium_footer_drops_everything_from_support_on() {
-        let d = run(
-            cut_medium_footer,
-            "5 min read\nBody.\nSupport independent authors and access\nWritten by X",
-        );
+        let d = run(cut_medium_footer, "5 min read\nBody.\nSupport independent authors and access\nWritten by X");
         assert_eq!(d.lines, vec!["5 min read", "Body."]);
     }
 
@@ -791,8 +681,7 @@ mod tests {
 
     #[test]
     fn cut_related_footer_cuts_at_first_teaser_block() {
-        let text =
-            "Body.\nBy Jane Doe\nBLOG\nOther post\nTeaser...\nREAD MORE\nBLOG\nMore\nREAD MORE";
+        let text = "Body.\nBy Jane Doe\nBLOG\nOther post\nTeaser...\nREAD MORE\nBLOG\nMore\nREAD MORE";
         let d = run(cut_related_footer, text);
         assert_eq!(d.lines, vec!["Body.", "By Jane Doe"]);
     }
@@ -806,14 +695,8 @@ mod tests {
 
     #[test]
     fn strip_home_trail_drops_site_and_section() {
-        let d = run(
-            strip_home_trail,
-            "Home\n\nSrbija\n\nBlog\n\nA much longer title of the page here\nBody.",
-        );
-        assert_eq!(
-            d.lines,
-            vec!["A much longer title of the page here", "Body."]
-        );
+        let d = run(strip_home_trail, "Home\n\nSrbija\n\nBlog\n\nA much longer title of the page here\nBody.");
+        assert_eq!(d.lines, vec!["A much longer title of the page here", "Body."]);
     }
 
     #[test]
@@ -826,10 +709,7 @@ mod tests {
 
     #[test]
     fn drop_menu_lines_in_four_languages() {
-        let d = run(
-            drop_menu_lines,
-            "QUEM SOMOS\nNOUS CONNAÎTRE\nWHO WE ARE\nQUIÉNES SOMOS\nGlobal Search\nText",
-        );
+        let d = run(drop_menu_lines, "QUEM SOMOS\nNOUS CONNAÎTRE\nWHO WE ARE\nQUIÉNES SOMOS\nGlobal Search\nText");
         assert_eq!(d.lines, vec!["Text"]);
     }
 
@@ -873,17 +753,17 @@ mod tests {
 
     #[test]
     fn unglue_medium_header_keeps_the_prose() {
-        let d = run(unglue_medium_header, "Cities UNDP Accelerator Labs·Follow7 min read·Oct 2, 2025--ListenShareMore than half of humanity.");
+        let d = run(
+            unglue_medium_header,
+            "Cities UNDP Accelerator Labs·Follow7 min read·Oct 2, 2025--ListenShareMore than half of humanity.",
+        );
         assert_eq!(d.lines, vec!["More than half of humanity."]);
         assert_eq!(d.dates, vec![NaiveDate::from_ymd_opt(2025, 10, 2).unwrap()]);
     }
 
     #[test]
     fn report_cover_is_not_a_site_footer() {
-        let d = run(
-            cut_related_footer,
-            "Cover\nUnited Nations\nDevelopment Programme\nChapter 1 text.\nMore text.",
-        );
+        let d = run(cut_related_footer, "Cover\nUnited Nations\nDevelopment Programme\nChapter 1 text.\nMore text.");
         assert_eq!(d.lines.len(), 5);
     }
 
@@ -895,11 +775,20 @@ mod tests {
 
     #[test]
     fn drop_markup_lines_removes_tags_and_rules() {
-        let d = run(
-            drop_markup_lines,
-            "<div class=\"group\">\n****\n-\n- yes\n</div>\nText <b>bold</b>",
-        );
+        let d = run(drop_markup_lines, "<div class=\"group\">\n****\n-\n- yes\n</div>\nText <b>bold</b>");
         assert_eq!(d.lines, vec!["- yes", "Text <b>bold</b>"]);
+    }
+
+    #[test]
+    fn strip_inline_html_keeps_text() {
+        let d = run(strip_inline_html, "A <span class=\"x\">moringa</span> plant, 3 < 4 and 5 > 2");
+        assert_eq!(d.lines, vec!["A moringa plant, 3 < 4 and 5 > 2"]);
+    }
+
+    #[test]
+    fn drop_platform_notes_removes_tagging_note() {
+        let d = run(drop_platform_notes, "Thematic area tags generated using: Maarten Grootendorst, KeyBERT. 2020\nText");
+        assert_eq!(d.lines, vec!["Text"]);
     }
 
     #[test]
@@ -916,19 +805,13 @@ mod tests {
 
     #[test]
     fn drop_teasers_only_when_full_line_exists() {
-        let d = run(
-            drop_teasers,
-            "How does...\nHow does the market work?\nAnd then…",
-        );
+        let d = run(drop_teasers, "How does...\nHow does the market work?\nAnd then…");
         assert_eq!(d.lines, vec!["How does the market work?", "And then…"]);
     }
 
     #[test]
     fn find_byline_reads_undp_signature() {
-        let d = run(
-            find_byline,
-            "Text\nBy Ghati Horombe, UNDP Tanzania Accelerator Lab, Head",
-        );
+        let d = run(find_byline, "Text\nBy Ghati Horombe, UNDP Tanzania Accelerator Lab, Head");
         assert_eq!(d.author.as_deref(), Some("Ghati Horombe"));
     }
 

@@ -109,13 +109,24 @@ mod tests {
     #[test]
     fn detects_the_four_main_languages() {
         assert_eq!(
-            detect("The lab works with young entrepreneurs on new business ideas in the region.")
-                .as_deref(),
+            detect("The lab works with young entrepreneurs on new business ideas in the region.").as_deref(),
             Some("en")
         );
-        assert_eq!(detect("El laboratorio trabaja con jóvenes emprendedores en nuevas ideas de negocio para la región.").as_deref(), Some("es"));
-        assert_eq!(detect("Le laboratoire travaille avec de jeunes entrepreneurs sur de nouvelles idées pour la région.").as_deref(), Some("fr"));
-        assert_eq!(detect("O laboratório trabalha com jovens empreendedores em novas ideias de negócio para a região.").as_deref(), Some("pt"));
+        assert_eq!(
+            detect("El laboratorio trabaja con jóvenes emprendedores en nuevas ideas de negocio para la región.")
+                .as_deref(),
+            Some("es")
+        );
+        assert_eq!(
+            detect("Le laboratoire travaille avec de jeunes entrepreneurs sur de nouvelles idées pour la région.")
+                .as_deref(),
+            Some("fr")
+        );
+        assert_eq!(
+            detect("O laboratório trabalha com jovens empreendedores em novas ideias de negócio para a região.")
+                .as_deref(),
+            Some("pt")
+        );
     }
 
     #[test]

@@ -143,32 +143,18 @@ fn parse_words(s: &str) -> Option<NaiveDate> {
 /// continent of the country they belong to; "Null Island" marks global pages.
 pub fn continent_of(country: &str) -> Option<&'static str> {
     let key = normalise_name(country);
-    COUNTRY_CONTINENTS
-        .iter()
-        .find(|(name, _)| normalise_name(name) == key)
-        .map(|&(_, continent)| continent)
+    COUNTRY_CONTINENTS.iter().find(|(name, _)| normalise_name(name) == key).map(|&(_, continent)| continent)
 }
 
 /// Continent names as written in metadata, mapped onto the set used in reports.
 /// "Seven seas (open ocean)" is what geocoders give island states: not a continent, so `None`.
 pub fn canonical_continent(raw: &str) -> Option<&'static str> {
     let key = normalise_name(raw);
-    CONTINENTS
-        .iter()
-        .copied()
-        .find(|c| normalise_name(c) == key)
+    CONTINENTS.iter().copied().find(|c| normalise_name(c) == key)
 }
 
 /// The continents reports group by; "Global" holds pages not tied to one country.
-pub const CONTINENTS: &[&str] = &[
-    "Africa",
-    "Asia",
-    "Europe",
-    "North America",
-    "South America",
-    "Oceania",
-    "Global",
-];
+pub const CONTINENTS: &[&str] = &["Africa", "Asia", "Europe", "North America", "South America", "Oceania", "Global"];
 
 /// True for the country value that means "no particular country".
 pub fn is_global_country(country: &str) -> bool {
@@ -176,12 +162,7 @@ pub fn is_global_country(country: &str) -> bool {
 }
 
 fn normalise_name(s: &str) -> String {
-    s.trim()
-        .to_lowercase()
-        .replace(['-', '_'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.trim().to_lowercase().replace(['-', '_'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[rustfmt::skip]
@@ -304,17 +285,12 @@ mod tests {
     #[test]
     fn placeholder_is_new_years_day_1970() {
         assert!(is_placeholder(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()));
-        assert!(!is_placeholder(
-            NaiveDate::from_ymd_opt(2019, 5, 29).unwrap()
-        ));
+        assert!(!is_placeholder(NaiveDate::from_ymd_opt(2019, 5, 29).unwrap()));
     }
 
     #[test]
     fn continents_cover_variants() {
-        assert_eq!(
-            continent_of("Federation of Bosnia and Herzegovina"),
-            Some("Europe")
-        );
+        assert_eq!(continent_of("Federation of Bosnia and Herzegovina"), Some("Europe"));
         assert_eq!(continent_of("Guinea-Bissau"), Some("Africa"));
         assert_eq!(continent_of("Guinea Bissau"), Some("Africa"));
         assert_eq!(continent_of("Null Island"), Some("Global"));

@@ -108,20 +108,12 @@ pub struct Corpus {
 impl Corpus {
     /// Every warning of the run, each naming its file, for printing.
     pub fn warnings(&self) -> Vec<String> {
-        let skipped = self
-            .skipped
+        let skipped = self.skipped.iter().map(|s| format!("{}: {}", s.path, s.message));
+        let doc = self.documents.iter().flat_map(|d| d.warnings.iter().map(move |w| format!("{}: {w}", d.path)));
+        let dups = self
+            .duplicates
             .iter()
-            .map(|s| format!("{}: {}", s.path, s.message));
-        let doc = self
-            .documents
-            .iter()
-            .flat_map(|d| d.warnings.iter().map(move |w| format!("{}: {w}", d.path)));
-        let dups = self.duplicates.iter().map(|d| {
-            format!(
-                "{}: same text as document {}; analysed once",
-                d.path, d.duplicate_of
-            )
-        });
+            .map(|d| format!("{}: same text as document {}; analysed once", d.path, d.duplicate_of));
         skipped.chain(doc).chain(dups).collect()
     }
 }
@@ -145,10 +137,7 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions {
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            exclude: Vec::new(),
-        }
+        IngestOptions { max_file_bytes: DEFAULT_MAX_FILE_BYTES, exclude: Vec::new() }
     }
 }
 
@@ -160,10 +149,8 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     }
     let (files, mut skipped) = find_files(dir, options);
     let files_seen = files.len() + skipped.len();
-    let outcomes: Vec<Result<Document, Skipped>> = files
-        .par_iter()
-        .map(|path| read_document(dir, path, options.max_file_bytes))
-        .collect();
+    let outcomes: Vec<Result<Document, Skipped>> =
+        files.par_iter().map(|path| read_document(dir, path, options.max_file_bytes)).collect();
     let mut documents = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
@@ -175,13 +162,7 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     if documents.is_empty() {
         return Err(IngestError::NoDocuments(dir.to_path_buf()));
     }
-    Ok(Corpus {
-        root: dir.to_path_buf(),
-        documents,
-        duplicates,
-        skipped,
-        files_seen,
-    })
+    Ok(Corpus { root: dir.to_path_buf(), documents, duplicates, skipped, files_seen })
 }
 
 fn is_candidate(path: &Path) -> bool {
@@ -193,43 +174,22 @@ fn is_candidate(path: &Path) -> bool {
 fn find_files(dir: &Path, options: &IngestOptions) -> (Vec<PathBuf>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    let excluded: Vec<PathBuf> = options
-        .exclude
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    let walker = walker.filter_entry(|e| {
-        !(e.file_type().is_dir() && e.path().canonicalize().is_ok_and(|c| excluded.contains(&c)))
-    });
+    let excluded: Vec<PathBuf> = options.exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    let walker = walker
+        .filter_entry(|e| !(e.file_type().is_dir() && e.path().canonicalize().is_ok_and(|c| excluded.contains(&c))));
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() && is_candidate(e.path()) => files.push(e.into_path()),
             Ok(_) => {}
             Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| relative(dir, p))
-                    .unwrap_or_else(|| relative(dir, dir));
+                let path = err.path().map(|p| relative(dir, p)).unwrap_or_else(|| relative(dir, dir));
                 let (kind, message) = if err.loop_ancestor().is_some() {
-                    (
-                        SkipKind::SymlinkLoop,
-                        "symbolic link loop; skipped".to_string(),
-                    )
+                    (SkipKind::SymlinkLoop, "symbolic link loop; skipped".to_string())
                 } else {
-                    (
-                        SkipKind::Unreadable,
-                        format!("cannot read ({err}); skipped"),
-                    )
+                    (SkipKind::Unreadable, format!("cannot read ({err}); skipped"))
                 };
-                skipped.push(Skipped {
-                    path,
-                    kind,
-                    message,
-                });
+                skipped.push(Skipped { path, kind, message });
             }
         }
     }
@@ -251,34 +211,22 @@ fn hex_prefix(bytes: &[u8], hex_digits: usize) -> String {
 }
 
 /// Reads and decodes a file, noting truncation and lossy decoding in `warnings`.
-fn read_text(
-    path: &Path,
-    max_bytes: u64,
-    warnings: &mut Vec<String>,
-) -> Result<(String, String), (SkipKind, String)> {
-    let file = File::open(path)
-        .map_err(|e| (SkipKind::Unreadable, format!("cannot open ({e}); skipped")))?;
+fn read_text(path: &Path, max_bytes: u64, warnings: &mut Vec<String>) -> Result<(String, String), (SkipKind, String)> {
+    let file = File::open(path).map_err(|e| (SkipKind::Unreadable, format!("cannot open ({e}); skipped")))?;
     let mut bytes = Vec::new();
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| (SkipKind::Unreadable, format!("cannot read ({e}); skipped")))?;
     if bytes.len() as u64 > max_bytes {
         bytes.truncate(max_bytes as usize);
-        warnings.push(format!(
-            "larger than {} MB; truncated to the first {} MB",
-            max_bytes >> 20,
-            max_bytes >> 20
-        ));
+        warnings.push(format!("larger than {} MB; truncated to the first {} MB", max_bytes >> 20, max_bytes >> 20));
     }
     let doc_id = hex_prefix(&Sha256::digest(&bytes), 16);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err((SkipKind::Empty, "empty file; skipped".into()));
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err((
-            SkipKind::Binary,
-            "binary file (contains NUL bytes); skipped".into(),
-        ));
+        return Err((SkipKind::Binary, "binary file (contains NUL bytes); skipped".into()));
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -290,28 +238,23 @@ fn read_text(
                 bytes.truncate(utf8.valid_up_to());
                 String::from_utf8(bytes).unwrap_or_default()
             } else {
-                warnings
-                    .push("not valid UTF-8; decoded lossily (bad bytes shown as U+FFFD)".into());
+                warnings.push("not valid UTF-8; decoded lossily (bad bytes shown as U+FFFD)".into());
                 String::from_utf8_lossy(&bytes).into_owned()
             }
         }
     };
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
     Ok((doc_id, text))
 }
 
 fn read_document(root: &Path, path: &Path, max_bytes: u64) -> Result<Document, Skipped> {
     let rel = relative(root, path);
     let mut warnings = Vec::new();
-    let (doc_id, raw) =
-        read_text(path, max_bytes, &mut warnings).map_err(|(kind, message)| Skipped {
-            path: rel.clone(),
-            kind,
-            message,
-        })?;
+    let (doc_id, raw) = read_text(path, max_bytes, &mut warnings).map_err(|(kind, message)| Skipped {
+        path: rel.clone(),
+        kind,
+        message,
+    })?;
     let mut doc = build_document(&raw, doc_id, rel.clone());
     warnings.append(&mut doc.warnings);
     doc.warnings = warnings;
@@ -324,9 +267,7 @@ fn read_document(root: &Path, path: &Path, max_bytes: u64) -> Result<Document, S
                 message: "no text left after removing metadata and site chrome; skipped".into(),
             });
         }
-        doc.warnings.push(
-            "no body text after removing metadata and site chrome; analysed by its title".into(),
-        );
+        doc.warnings.push("no body text after removing metadata and site chrome; analysed by its title".into());
     }
     Ok(doc)
 }
@@ -336,12 +277,7 @@ pub fn build_document(raw: &str, doc_id: String, path: String) -> Document {
     let page = parse::split_page(raw);
     let mut warnings = page.warnings;
     let draft = clean::clean(page.lines);
-    let title = resolve_title(
-        page.heading.as_deref(),
-        draft.shown_title.as_deref(),
-        &draft.lines,
-        &path,
-    );
+    let title = resolve_title(page.heading.as_deref(), draft.shown_title.as_deref(), &draft.lines, &path);
     let title_key = title.to_lowercase();
     let body: Vec<String> = draft
         .lines
@@ -352,30 +288,17 @@ pub fn build_document(raw: &str, doc_id: String, path: String) -> Document {
     let metadata = page.metadata;
 
     let meta_date = parse::first(&metadata, "date").and_then(meta::parse_date);
-    let date = meta_date
-        .into_iter()
-        .chain(draft.dates.iter().copied())
-        .find(|d| !meta::is_placeholder(*d));
-    let meta_year = parse::first(&metadata, "year")
-        .and_then(|y| y.trim().parse::<i32>().ok())
-        .filter(|&y| y != 1970);
+    let date = meta_date.into_iter().chain(draft.dates.iter().copied()).find(|d| !meta::is_placeholder(*d));
+    let meta_year = parse::first(&metadata, "year").and_then(|y| y.trim().parse::<i32>().ok()).filter(|&y| y != 1970);
     let year = date.map(|d| d.year()).or(meta_year);
 
     let raw_country = parse::first(&metadata, "country").map(str::trim);
-    let country = raw_country.map(|c| {
-        if meta::is_global_country(c) {
-            "Global".to_string()
-        } else {
-            c.to_string()
-        }
-    });
+    let country = raw_country.map(|c| if meta::is_global_country(c) { "Global".to_string() } else { c.to_string() });
     let continent = parse::first(&metadata, "continent")
         .and_then(meta::canonical_continent)
         .or_else(|| raw_country.and_then(meta::continent_of));
     if let (Some(c), None) = (raw_country, continent) {
-        warnings.push(format!(
-            "country {c:?} is not in the continent table; continent unknown"
-        ));
+        warnings.push(format!("country {c:?} is not in the continent table; continent unknown"));
     }
 
     let language = lang::detect(if text.is_empty() { &title } else { &text });
@@ -405,33 +328,20 @@ fn is_ellipsis(s: &str) -> bool {
 /// The article's real title: the page heading unless it is chrome, completed from the body when
 /// the heading was cut off with an ellipsis; else the title shown by the site's header; else
 /// the first short line; else the file name.
-fn resolve_title(
-    heading: Option<&str>,
-    shown: Option<&str>,
-    lines: &[String],
-    path: &str,
-) -> String {
-    let heading = heading
-        .map(str::trim)
-        .filter(|h| !h.is_empty() && !clean::is_chrome_heading(h));
+fn resolve_title(heading: Option<&str>, shown: Option<&str>, lines: &[String], path: &str) -> String {
+    let heading = heading.map(str::trim).filter(|h| !h.is_empty() && !clean::is_chrome_heading(h));
     let candidate = heading.or(shown.map(str::trim).filter(|s| !s.is_empty()));
     if let Some(title) = candidate {
         if !is_ellipsis(title) {
             return title.to_string();
         }
-        let prefix = title
-            .trim_end_matches('…')
-            .trim_end_matches("...")
-            .trim()
-            .to_lowercase();
+        let prefix = title.trim_end_matches('…').trim_end_matches("...").trim().to_lowercase();
         let full = shown
             .into_iter()
             .chain(lines.iter().map(String::as_str))
             .map(|l| l.trim().trim_start_matches('#').trim())
             .find(|l| {
-                l.len() > prefix.len()
-                    && l.to_lowercase().starts_with(&prefix)
-                    && l.split_whitespace().count() <= 40
+                l.len() > prefix.len() && l.to_lowercase().starts_with(&prefix) && l.split_whitespace().count() <= 40
             });
         return full.unwrap_or(title).to_string();
     }
@@ -444,10 +354,7 @@ fn resolve_title(
 }
 
 fn path_stem(path: &str) -> String {
-    Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Keeps the first document of each distinct clean text (in path order).
@@ -457,10 +364,7 @@ fn remove_duplicates(documents: Vec<Document>) -> (Vec<Document>, Vec<Duplicate>
     let mut duplicates = Vec::new();
     for doc in documents {
         match first_by_text.get(&doc.text_hash()) {
-            Some(first) => duplicates.push(Duplicate {
-                path: doc.path,
-                duplicate_of: first.clone(),
-            }),
+            Some(first) => duplicates.push(Duplicate { path: doc.path, duplicate_of: first.clone() }),
             None => {
                 first_by_text.insert(doc.text_hash(), doc.doc_id.clone());
                 kept.push(doc);
@@ -485,9 +389,7 @@ pub fn summary_table(corpus: &Corpus) -> String {
     fn count(values: impl Iterator<Item = Option<String>>) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
         for v in values {
-            *counts
-                .entry(v.unwrap_or_else(|| "(none)".into()))
-                .or_insert(0) += 1;
+            *counts.entry(v.unwrap_or_else(|| "(none)".into())).or_insert(0) += 1;
         }
         counts
     }
@@ -499,32 +401,11 @@ pub fn summary_table(corpus: &Corpus) -> String {
         corpus.duplicates.len(),
         corpus.skipped.len()
     );
-    section(
-        &mut out,
-        "type",
-        count(docs.iter().map(|d| d.doc_type.clone())),
-    );
-    section(
-        &mut out,
-        "language",
-        count(docs.iter().map(|d| d.language.clone())),
-    );
-    section(
-        &mut out,
-        "continent",
-        count(docs.iter().map(|d| d.continent.clone())),
-    );
-    section(
-        &mut out,
-        "year",
-        count(docs.iter().map(|d| d.year.map(|y| y.to_string()))),
-    );
-    let mut kinds = count(
-        corpus
-            .skipped
-            .iter()
-            .map(|s| Some(format!("skipped: {:?}", s.kind).to_lowercase())),
-    );
+    section(&mut out, "type", count(docs.iter().map(|d| d.doc_type.clone())));
+    section(&mut out, "language", count(docs.iter().map(|d| d.language.clone())));
+    section(&mut out, "continent", count(docs.iter().map(|d| d.continent.clone())));
+    section(&mut out, "year", count(docs.iter().map(|d| d.year.map(|y| y.to_string()))));
+    let mut kinds = count(corpus.skipped.iter().map(|s| Some(format!("skipped: {:?}", s.kind).to_lowercase())));
     for d in docs {
         for w in &d.warnings {
             let kind = w.split([';', '(']).next().unwrap_or(w).trim().to_string();
@@ -544,7 +425,9 @@ mod tests {
 
     #[test]
     fn ellipsis_heading_is_completed_from_body() {
-        let lines = vec!["Synergy in Circularity: Unleashing the Power of Co-creation for Scaling Circular Economy".to_string()];
+        let lines = vec![
+            "Synergy in Circularity: Unleashing the Power of Co-creation for Scaling Circular Economy".to_string()
+        ];
         let t = resolve_title(
             Some("Synergy in Circularity: Unleashing the Power of Co-creation for Scaling Ci…"),
             None,
@@ -556,10 +439,7 @@ mod tests {
 
     #[test]
     fn chrome_heading_falls_back_to_shown_title() {
-        assert_eq!(
-            resolve_title(Some("Write"), Some("Real"), &[], "a.txt"),
-            "Real"
-        );
+        assert_eq!(resolve_title(Some("Write"), Some("Real"), &[], "a.txt"), "Real");
         assert_eq!(resolve_title(None, None, &[], "dir/a.txt"), "a");
     }
 
@@ -578,11 +458,8 @@ mod tests {
 
     #[test]
     fn placeholder_without_body_date_is_null() {
-        let doc = build_document(
-            "# T\n[[year:1970]]\n[[date:January 1, 1970]]\nText only.",
-            "x".into(),
-            "a.txt".into(),
-        );
+        let doc =
+            build_document("# T\n[[year:1970]]\n[[date:January 1, 1970]]\nText only.", "x".into(), "a.txt".into());
         assert_eq!(doc.date, None);
         assert_eq!(doc.year, None);
     }

@@ -90,10 +90,7 @@ fn is_h1(line: &str) -> bool {
 
 fn push_meta(metadata: &mut Metadata, key: &str, value: &str) {
     if !value.is_empty() {
-        metadata
-            .entry(key.to_ascii_lowercase())
-            .or_default()
-            .push(value.to_string());
+        metadata.entry(key.to_ascii_lowercase()).or_default().push(value.to_string());
     }
 }
 
@@ -109,20 +106,14 @@ mod tests {
     #[test]
     fn repeated_keys_keep_every_value_in_order() {
         let page = split_page("# T\n[[sdgs:1. No poverty]]\n[[sdgs:2. Zero hunger]]\nbody\n");
-        assert_eq!(
-            page.metadata["sdgs"],
-            vec!["1. No poverty", "2. Zero hunger"]
-        );
+        assert_eq!(page.metadata["sdgs"], vec!["1. No poverty", "2. Zero hunger"]);
         assert_eq!(page.lines, vec!["body"]);
     }
 
     #[test]
     fn values_may_contain_colons_and_brackets() {
         let page = split_page("[[source:https://x.org/a?b=[1]]]\n");
-        assert_eq!(
-            first(&page.metadata, "source"),
-            Some("https://x.org/a?b=[1]")
-        );
+        assert_eq!(first(&page.metadata, "source"), Some("https://x.org/a?b=[1]"));
     }
 
     #[test]
@@ -143,10 +134,7 @@ mod tests {
     #[test]
     fn wrapped_heading_is_joined() {
         let page = split_page("# Re-purposing for Food\n Security\n\n[[year:2020]]\n");
-        assert_eq!(
-            page.heading.as_deref(),
-            Some("Re-purposing for Food Security")
-        );
+        assert_eq!(page.heading.as_deref(), Some("Re-purposing for Food Security"));
     }
 
     #[test]

@@ -9,11 +9,7 @@ use crate::analyze::{Analysis, AnalyzeError, AnalyzeOptions};
 use crate::themes::ThemeCount;
 
 /// Writes every export and returns the run summary (also written as `run.json`).
-pub fn write_all(
-    out: &Path,
-    analysis: &Analysis,
-    options: &AnalyzeOptions,
-) -> Result<serde_json::Value, AnalyzeError> {
+pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> Result<serde_json::Value, AnalyzeError> {
     let params = json!({
         "themes": match options.themes.count { ThemeCount::Auto => json!("auto"), ThemeCount::Fixed(n) => json!(n) },
         "seed": options.themes.seed,
@@ -29,9 +25,7 @@ pub fn write_all(
     });
     write_atomic(
         &out.join("themes.json"),
-        serde_json::to_string_pretty(&themes)
-            .expect("JSON values serialise")
-            .as_bytes(),
+        serde_json::to_string_pretty(&themes).expect("JSON values serialise").as_bytes(),
     )?;
     write_atomic(&out.join("documents.csv"), &documents_csv(analysis))?;
     let docs = &analysis.corpus.documents;
@@ -54,9 +48,7 @@ pub fn write_all(
     });
     write_atomic(
         &out.join("run.json"),
-        serde_json::to_string_pretty(&summary)
-            .expect("JSON values serialise")
-            .as_bytes(),
+        serde_json::to_string_pretty(&summary).expect("JSON values serialise").as_bytes(),
     )?;
     Ok(summary)
 }
@@ -77,8 +69,7 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
         "theme_label",
         "similarity",
     ];
-    w.write_record(header)
-        .expect("writing to memory cannot fail");
+    w.write_record(header).expect("writing to memory cannot fail");
     let model = &analysis.model;
     for (i, d) in analysis.corpus.documents.iter().enumerate() {
         let theme = &model.themes[model.assignments[i]];

@@ -36,11 +36,7 @@ pub fn kmeans(vectors: ArrayView2<f32>, k: usize, seed: u64) -> Result<Clusterin
             row /= norm;
         }
     }
-    Ok(Clustering {
-        labels: labels.to_vec(),
-        centroids,
-        tried: Vec::new(),
-    })
+    Ok(Clustering { labels: labels.to_vec(), centroids, tried: Vec::new() })
 }
 
 /// Candidate numbers of themes for `n` documents: around √(n/2), the usual rule of thumb, from
@@ -48,10 +44,7 @@ pub fn kmeans(vectors: ArrayView2<f32>, k: usize, seed: u64) -> Result<Clusterin
 pub fn candidate_ks(n: usize) -> Vec<usize> {
     let rule = ((n as f64) / 2.0).sqrt();
     let cap = (n / 3).clamp(2, 60);
-    let (lo, hi) = (
-        ((rule * 0.5).round() as usize).max(2),
-        ((rule * 1.5).round() as usize).min(cap),
-    );
+    let (lo, hi) = (((rule * 0.5).round() as usize).max(2), ((rule * 1.5).round() as usize).min(cap));
     if lo >= hi {
         return vec![lo.min(cap)];
     }

@@ -51,47 +51,31 @@ pub const DEFAULT_THRESHOLD: f32 = 0.35;
 /// Reads a taxonomy TOML file: `[[theme]]` tables with `name`, `description`, `terms`, and an
 /// optional top-level `threshold`.
 pub fn load_taxonomy(path: &Path) -> Result<Taxonomy, ThemeError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ThemeError::Taxonomy {
-        path: path.display().to_string(),
-        why: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ThemeError::Taxonomy { path: path.display().to_string(), why: e.to_string() })?;
     parse_taxonomy(&text, &path.display().to_string())
 }
 
 /// Parses taxonomy TOML; `origin` names it in errors.
 pub fn parse_taxonomy(text: &str, origin: &str) -> Result<Taxonomy, ThemeError> {
-    let err = |why: String| ThemeError::Taxonomy {
-        path: origin.to_string(),
-        why,
-    };
+    let err = |why: String| ThemeError::Taxonomy { path: origin.to_string(), why };
     let file: TaxonomyFile = toml::from_str(text).map_err(|e| err(e.to_string()))?;
     if file.theme.is_empty() {
         return Err(err("no [[theme]] entries".into()));
     }
-    Ok(Taxonomy {
-        themes: file.theme,
-        threshold: file.threshold.unwrap_or(DEFAULT_THRESHOLD),
-    })
+    Ok(Taxonomy { themes: file.theme, threshold: file.threshold.unwrap_or(DEFAULT_THRESHOLD) })
 }
 
 /// Gives each discovered theme the name of its most similar named theme when the similarity
 /// reaches `threshold`. `named_vectors` holds one unit row per named theme.
-pub fn name_themes(
-    themes: &mut [Theme],
-    centroids: &Array2<f32>,
-    taxonomy: &Taxonomy,
-    named_vectors: ArrayView2<f32>,
-) {
+pub fn name_themes(themes: &mut [Theme], centroids: &Array2<f32>, taxonomy: &Taxonomy, named_vectors: ArrayView2<f32>) {
     let sims = centroids.dot(&named_vectors.t());
     for theme in themes.iter_mut() {
         let row = sims.row(theme.id);
         let best = row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1));
         theme.named_as = best
             .filter(|(_, &s)| s >= taxonomy.threshold)
-            .map(|(j, &s)| NamedAs {
-                name: taxonomy.themes[j].name.clone(),
-                similarity: s,
-            });
+            .map(|(j, &s)| NamedAs { name: taxonomy.themes[j].name.clone(), similarity: s });
     }
 }
 
@@ -105,6 +89,7 @@ mod tests {
             id,
             label: String::new(),
             keywords: vec![],
+            keyword_weights: vec![],
             size: 1,
             representative_docs: vec![],
             named_as: None,
@@ -116,47 +101,24 @@ mod tests {
     #[test]
     fn names_only_themes_above_threshold() {
         let taxonomy = Taxonomy {
-            themes: vec![NamedTheme {
-                name: "A".into(),
-                description: String::new(),
-                terms: vec![],
-            }],
+            themes: vec![NamedTheme { name: "A".into(), description: String::new(), terms: vec![] }],
             threshold: 0.5,
         };
         let centroids = array![[1.0f32, 0.0], [0.0, 1.0]];
         let named = array![[0.8f32, 0.6]];
         let mut themes = vec![theme(0), theme(1)];
         name_themes(&mut themes, &centroids, &taxonomy, named.view());
-        assert_eq!(
-            themes[0].named_as,
-            Some(NamedAs {
-                name: "A".into(),
-                similarity: 0.8
-            })
-        );
-        assert_eq!(
-            themes[1].named_as,
-            Some(NamedAs {
-                name: "A".into(),
-                similarity: 0.6
-            })
-        );
-        let strict = Taxonomy {
-            threshold: 0.7,
-            ..taxonomy
-        };
+        assert_eq!(themes[0].named_as, Some(NamedAs { name: "A".into(), similarity: 0.8 }));
+        assert_eq!(themes[1].named_as, Some(NamedAs { name: "A".into(), similarity: 0.6 }));
+        let strict = Taxonomy { threshold: 0.7, ..taxonomy };
         name_themes(&mut themes, &centroids, &strict, named.view());
         assert!(themes[1].named_as.is_none());
     }
 
     #[test]
     fn shipped_taxonomy_parses() {
-        let t =
-            load_taxonomy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("taxonomy.toml")).unwrap();
-        assert!(t
-            .themes
-            .iter()
-            .any(|n| n.name == "Economic diversification"));
+        let t = load_taxonomy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("taxonomy.toml")).unwrap();
+        assert!(t.themes.iter().any(|n| n.name == "Economic diversification"));
         assert!(t.themes.len() >= 11);
     }
 }

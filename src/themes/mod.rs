@@ -2,6 +2,7 @@
 //! parent themes, optionally matched to user-named themes.
 
 pub mod cluster;
+pub mod evaluate;
 pub mod guided;
 pub mod label;
 
@@ -38,16 +39,14 @@ pub struct ThemeOptions {
     pub keywords: usize,
     /// Representative documents kept per theme.
     pub representatives: usize,
+    /// Remove each language's mean direction before clustering, so that pages cluster by topic
+    /// rather than by language when the model is English-only.
+    pub center_languages: bool,
 }
 
 impl Default for ThemeOptions {
     fn default() -> Self {
-        ThemeOptions {
-            count: ThemeCount::Auto,
-            seed: 42,
-            keywords: 30,
-            representatives: 5,
-        }
+        ThemeOptions { count: ThemeCount::Auto, seed: 42, keywords: 30, representatives: 5, center_languages: true }
     }
 }
 
@@ -64,6 +63,8 @@ pub struct Theme {
     pub id: usize,
     pub label: String,
     pub keywords: Vec<String>,
+    /// c-TF-IDF weight of each keyword, same order.
+    pub keyword_weights: Vec<f64>,
     pub size: usize,
     pub representative_docs: Vec<String>,
     pub named_as: Option<NamedAs>,
@@ -101,6 +102,8 @@ pub fn discover(
     vectors: ArrayView2<f32>,
     options: &ThemeOptions,
 ) -> Result<ThemeModel, ThemeError> {
+    let vectors = if options.center_languages { language_centred(documents, vectors) } else { vectors.to_owned() };
+    let vectors = vectors.view();
     let n = documents.len();
     let clustering = match options.count {
         _ if n < 3 => single_theme(vectors),
@@ -116,9 +119,7 @@ pub fn discover(
     let new_id: HashMap<usize, usize> = order.iter().enumerate().map(|(id, &c)| (c, id)).collect();
     let assignments: Vec<usize> = clustering.labels.iter().map(|l| new_id[l]).collect();
     let centroids = clustering.centroids.select(ndarray::Axis(0), &order);
-    let similarities: Vec<f32> = (0..n)
-        .map(|i| vectors.row(i).dot(&centroids.row(assignments[i])))
-        .collect();
+    let similarities: Vec<f32> = (0..n).map(|i| vectors.row(i).dot(&centroids.row(assignments[i]))).collect();
 
     let keywords = keywords_per_theme(documents, &assignments, order.len(), options.keywords);
     let mut themes: Vec<Theme> = (0..order.len())
@@ -127,19 +128,14 @@ pub fn discover(
             members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]));
             let mut languages = BTreeMap::new();
             for &i in &members {
-                *languages
-                    .entry(
-                        documents[i]
-                            .language
-                            .clone()
-                            .unwrap_or_else(|| "unknown".into()),
-                    )
-                    .or_insert(0) += 1;
+                *languages.entry(documents[i].language.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
             }
+            let terms: Vec<String> = keywords[id].iter().map(|(t, _)| t.clone()).collect();
             Theme {
                 id,
-                label: label::label_from(&keywords[id]),
-                keywords: keywords[id].clone(),
+                label: label::label_from(&terms),
+                keyword_weights: keywords[id].iter().map(|(_, w)| *w).collect(),
+                keywords: terms,
                 size: members.len(),
                 representative_docs: members
                     .iter()
@@ -153,20 +149,42 @@ pub fn discover(
         })
         .collect();
     let parents = group_parents(&centroids, &mut themes);
-    Ok(ThemeModel {
-        themes,
-        parents,
-        assignments,
-        similarities,
-        centroids,
-        tried: clustering.tried,
-    })
+    Ok(ThemeModel { themes, parents, assignments, similarities, centroids, tried: clustering.tried })
+}
+
+/// Languages with at least this many documents get their own mean removed.
+const MIN_LANGUAGE_DOCS: usize = 10;
+
+/// Vectors with each well-represented language's mean replaced by the corpus mean, then
+/// renormalised. With an English-only model, Spanish or French pages share a strong "language"
+/// direction that otherwise dominates clustering; removing it keeps the topical part.
+pub fn language_centred(documents: &[Document], vectors: ArrayView2<f32>) -> Array2<f32> {
+    let mut out = vectors.to_owned();
+    let Some(global) = vectors.mean_axis(ndarray::Axis(0)) else { return out };
+    let mut by_language: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, d) in documents.iter().enumerate() {
+        by_language.entry(d.language.as_deref().unwrap_or("unknown")).or_default().push(i);
+    }
+    if by_language.values().filter(|rows| rows.len() >= MIN_LANGUAGE_DOCS).count() < 2 {
+        return out;
+    }
+    for rows in by_language.values().filter(|rows| rows.len() >= MIN_LANGUAGE_DOCS) {
+        let mean = vectors.select(ndarray::Axis(0), rows).mean_axis(ndarray::Axis(0)).expect("rows is not empty");
+        let shift = &global - &mean;
+        for &i in rows {
+            let mut row = out.row_mut(i);
+            row += &shift;
+            let norm = row.dot(&row).sqrt();
+            if norm > 0.0 {
+                row /= norm;
+            }
+        }
+    }
+    out
 }
 
 fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
-    let mut centroid = vectors
-        .mean_axis(ndarray::Axis(0))
-        .unwrap_or_else(|| ndarray::Array1::zeros(vectors.ncols()));
+    let mut centroid = vectors.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(vectors.ncols()));
     let norm = centroid.dot(&centroid).sqrt();
     if norm > 0.0 {
         centroid /= norm;
@@ -178,32 +196,32 @@ fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
     }
 }
 
-/// c-TF-IDF keywords of each theme, best first. Terms used by a single document are left out:
-/// they name that document, not the theme.
-fn keywords_per_theme(
-    documents: &[Document],
-    assignments: &[usize],
-    k: usize,
-    keep: usize,
-) -> Vec<Vec<String>> {
-    let langs: HashSet<&str> = documents
-        .iter()
-        .filter_map(|d| d.language.as_deref())
-        .collect();
-    let stop = label::stop_words(langs);
-    let per_doc: Vec<HashMap<String, f64>> = {
-        use rayon::prelude::*;
-        documents
-            .par_iter()
-            .map(|d| {
-                let mut counts = HashMap::new();
-                for t in label::terms(&d.embedding_text(), &stop) {
-                    *counts.entry(t).or_insert(0.0) += 1.0;
-                }
-                counts
-            })
-            .collect()
-    };
+/// Stop words for a corpus: the base languages plus every language detected in it.
+pub fn corpus_stop_words(documents: &[Document]) -> HashSet<String> {
+    let langs: HashSet<&str> = documents.iter().filter_map(|d| d.language.as_deref()).collect();
+    label::stop_words(langs)
+}
+
+/// The 1-2 word terms of each document with their counts.
+pub fn document_terms(documents: &[Document], stop: &HashSet<String>) -> Vec<HashMap<String, f64>> {
+    use rayon::prelude::*;
+    documents
+        .par_iter()
+        .map(|d| {
+            let mut counts = HashMap::new();
+            for t in label::terms(&d.embedding_text(), stop) {
+                *counts.entry(t).or_insert(0.0) += 1.0;
+            }
+            counts
+        })
+        .collect()
+}
+
+/// Keywords of each theme with their c-TF-IDF weights, best first (see
+/// [`label::rank_keywords`]). Terms used by a single document are left out: they name that
+/// document, not the theme.
+fn keywords_per_theme(documents: &[Document], assignments: &[usize], k: usize, keep: usize) -> Vec<Vec<(String, f64)>> {
+    let per_doc = document_terms(documents, &corpus_stop_words(documents));
     let mut doc_freq: HashMap<&str, usize> = HashMap::new();
     for counts in &per_doc {
         for t in counts.keys() {
@@ -212,20 +230,11 @@ fn keywords_per_theme(
     }
     // In a tiny corpus every term is rare; the rule only makes sense with enough documents.
     let min_docs = if documents.len() >= 20 { 2 } else { 1 };
-    let mut classes = label::ClassTerms {
-        counts: vec![HashMap::new(); k],
-    };
+    let mut classes = label::ClassTerms::new(k);
     for (counts, &theme) in per_doc.iter().zip(assignments) {
-        for (t, n) in counts {
-            if doc_freq[t.as_str()] >= min_docs {
-                *classes.counts[theme].entry(t.clone()).or_insert(0.0) += n;
-            }
-        }
+        classes.add_document(theme, counts, |t| doc_freq[t] >= min_docs);
     }
-    label::c_tf_idf(&classes)
-        .into_iter()
-        .map(|weights| weights.into_iter().take(keep).map(|(t, _)| t).collect())
-        .collect()
+    label::rank_keywords(&classes, keep)
 }
 
 /// Groups themes under √k parents (2-10) by average-linkage agglomeration of their centroids
@@ -268,11 +277,7 @@ fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme]) -> Vec<ParentThe
             }
             // The parent is named after its largest child theme.
             let label = themes[children[0]].label.clone();
-            ParentTheme {
-                id,
-                label,
-                children,
-            }
+            ParentTheme { id, label, children }
         })
         .collect()
 }

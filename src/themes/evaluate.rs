@@ -1,0 +1,215 @@
+//! Theme quality: NPMI coherence, topic diversity, and agreement (NMI, ARI) with labels.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::ThemeModel;
+
+/// Quality figures of a theme model, as `themescope evaluate` prints them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub documents: usize,
+    pub themes: usize,
+    /// Mean NPMI of the top-10 terms over all themes.
+    pub npmi: f64,
+    /// NPMI of each theme's top-10 terms, by theme id.
+    pub npmi_per_theme: Vec<f64>,
+    /// Unique terms among all themes' top-25 over 25 × themes.
+    pub diversity: f64,
+    /// Themes whose top-10 terms are mostly (more than half) stop words of any language.
+    pub stop_word_themes: usize,
+    pub against: Option<Agreement>,
+    /// NMI of theme against detected language (0 = themes ignore language).
+    pub nmi_language: f64,
+}
+
+/// Agreement of themes with a metadata key's first value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agreement {
+    pub key: String,
+    /// Documents that have the key.
+    pub documents: usize,
+    pub nmi: f64,
+    pub ari: f64,
+}
+
+/// Normalised PMI of a term pair from document counts (Bouma 2009); −1 when they never meet.
+pub fn npmi(n_docs: usize, df_a: usize, df_b: usize, df_ab: usize) -> f64 {
+    if df_ab == 0 {
+        return -1.0;
+    }
+    let n = n_docs as f64;
+    let p_ab = df_ab as f64 / n;
+    if p_ab >= 1.0 {
+        return 1.0;
+    }
+    let pmi = (p_ab / ((df_a as f64 / n) * (df_b as f64 / n))).ln();
+    pmi / -p_ab.ln()
+}
+
+/// Evaluates `model`. `doc_terms` holds the set of 1-2 word terms of each document (stop words
+/// removed, as for labelling); `labels` the first value of the `against` key per document.
+pub fn evaluate(
+    model: &ThemeModel,
+    doc_terms: &[HashSet<String>],
+    stop: &HashSet<String>,
+    languages: &[Option<String>],
+    against: Option<(&str, &[Option<String>])>,
+) -> Evaluation {
+    let n = doc_terms.len();
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
+    let wanted: HashSet<&str> =
+        model.themes.iter().flat_map(|t| t.keywords.iter().take(10).map(String::as_str)).collect();
+    for (i, terms) in doc_terms.iter().enumerate() {
+        for t in terms.iter().filter(|t| wanted.contains(t.as_str())) {
+            postings.entry(t.as_str()).or_default().push(i);
+        }
+    }
+    let df = |t: &str| postings.get(t).map_or(0, Vec::len);
+    let co = |a: &str, b: &str| -> usize {
+        let (Some(pa), Some(pb)) = (postings.get(a), postings.get(b)) else { return 0 };
+        let set: HashSet<usize> = pa.iter().copied().collect();
+        pb.iter().filter(|i| set.contains(i)).count()
+    };
+    let npmi_per_theme: Vec<f64> = model
+        .themes
+        .iter()
+        .map(|t| {
+            let top: Vec<&str> = t.keywords.iter().take(10).map(String::as_str).collect();
+            let mut total = 0.0;
+            let mut pairs = 0;
+            for i in 0..top.len() {
+                for j in i + 1..top.len() {
+                    total += npmi(n, df(top[i]), df(top[j]), co(top[i], top[j]));
+                    pairs += 1;
+                }
+            }
+            if pairs == 0 {
+                0.0
+            } else {
+                total / pairs as f64
+            }
+        })
+        .collect();
+    let mean_npmi = npmi_per_theme.iter().sum::<f64>() / npmi_per_theme.len().max(1) as f64;
+    let top25: Vec<&String> = model.themes.iter().flat_map(|t| t.keywords.iter().take(25)).collect();
+    let unique: HashSet<&&String> = top25.iter().collect();
+    let diversity = unique.len() as f64 / (25 * model.themes.len()).max(1) as f64;
+    let stop_word_themes = model
+        .themes
+        .iter()
+        .filter(|t| {
+            let top: Vec<&String> = t.keywords.iter().take(10).collect();
+            let stops = top.iter().filter(|k| k.split(' ').all(|w| stop.contains(w))).count();
+            stops * 2 > top.len()
+        })
+        .count();
+    let against = against.map(|(key, labels)| {
+        let pairs: Vec<(usize, &str)> = model
+            .assignments
+            .iter()
+            .zip(labels)
+            .filter_map(|(&theme, label)| label.as_deref().map(|l| (theme, l)))
+            .collect();
+        let (themes, classes): (Vec<usize>, Vec<&str>) = pairs.into_iter().unzip();
+        Agreement {
+            key: key.to_string(),
+            documents: themes.len(),
+            nmi: nmi(&themes, &classes),
+            ari: ari(&themes, &classes),
+        }
+    });
+    let lang: Vec<&str> = languages.iter().map(|l| l.as_deref().unwrap_or("unknown")).collect();
+    Evaluation {
+        documents: n,
+        themes: model.themes.len(),
+        npmi: mean_npmi,
+        npmi_per_theme,
+        diversity,
+        stop_word_themes,
+        against,
+        nmi_language: nmi(&model.assignments, &lang),
+    }
+}
+
+/// Contingency counts of two labelings.
+fn contingency<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(
+    a: &[A],
+    b: &[B],
+) -> (HashMap<(A, B), f64>, HashMap<A, f64>, HashMap<B, f64>) {
+    let mut joint = HashMap::new();
+    let mut ma = HashMap::new();
+    let mut mb = HashMap::new();
+    for (&x, &y) in a.iter().zip(b) {
+        *joint.entry((x, y)).or_insert(0.0) += 1.0;
+        *ma.entry(x).or_insert(0.0) += 1.0;
+        *mb.entry(y).or_insert(0.0) += 1.0;
+    }
+    (joint, ma, mb)
+}
+
+fn entropy<K>(counts: &HashMap<K, f64>, n: f64) -> f64 {
+    counts.values().map(|&c| -(c / n) * (c / n).ln()).sum()
+}
+
+/// Normalised mutual information with the arithmetic-mean normaliser (scikit-learn's default).
+pub fn nmi<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> f64 {
+    let n = a.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    let (joint, ma, mb) = contingency(a, b);
+    let mi: f64 = joint.iter().map(|(&(x, y), &c)| (c / n) * ((c * n) / (ma[&x] * mb[&y])).ln()).sum();
+    let (ha, hb) = (entropy(&ma, n), entropy(&mb, n));
+    if ha + hb == 0.0 {
+        return 1.0;
+    }
+    (2.0 * mi / (ha + hb)).max(0.0)
+}
+
+/// Adjusted Rand index (Hubert & Arabie 1985).
+pub fn ari<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> f64 {
+    let n = a.len() as f64;
+    let pairs = |c: f64| c * (c - 1.0) / 2.0;
+    let (joint, ma, mb) = contingency(a, b);
+    let index: f64 = joint.values().map(|&c| pairs(c)).sum();
+    let sa: f64 = ma.values().map(|&c| pairs(c)).sum();
+    let sb: f64 = mb.values().map(|&c| pairs(c)).sum();
+    let expected = sa * sb / pairs(n).max(1.0);
+    let max = (sa + sb) / 2.0;
+    if max == expected {
+        return 1.0;
+    }
+    (index - expected) / (max - expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npmi_bounds() {
+        assert_eq!(npmi(10, 3, 3, 0), -1.0);
+        // Always together: 1.
+        assert!((npmi(10, 4, 4, 4) - 1.0).abs() < 1e-12);
+        // Independent: 0 (p = 0.5 each, joint 0.25).
+        assert!(npmi(100, 50, 50, 25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn nmi_and_ari_of_identical_and_permuted_labelings() {
+        let a = [0, 0, 1, 1, 2, 2];
+        let b = ["x", "x", "y", "y", "z", "z"];
+        assert!((nmi(&a, &b) - 1.0).abs() < 1e-12);
+        assert!((ari(&a, &b) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ari_hand_computed() {
+        // sklearn: adjusted_rand_score([0,0,1,1], [0,0,1,2]) = 0.5714285714285715
+        assert!((ari(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.571_428_571_428_571_5).abs() < 1e-12);
+        // sklearn: normalized_mutual_info_score([0,0,1,1], [0,0,1,2]) = 0.8
+        assert!((nmi(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.8).abs() < 1e-12);
+    }
+}
