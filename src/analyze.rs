@@ -10,6 +10,7 @@ use crate::embed::{Coverage, EmbedError, Embedder};
 use crate::ingest::{self, Corpus, IngestError, IngestOptions};
 use crate::report::export;
 use crate::store::{Store, StoreError};
+use crate::summarise::{self, Summaries, SummaryOptions};
 use crate::themes::{self, guided, ThemeError, ThemeModel, ThemeOptions};
 
 /// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
@@ -29,6 +30,8 @@ pub enum AnalyzeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Themes(#[from] ThemeError),
+    #[error("report: {0}")]
+    Report(String),
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
 }
@@ -62,6 +65,9 @@ pub struct Analysis {
     pub model: ThemeModel,
     pub model_name: String,
     pub model_id: String,
+    /// Unit centre of each theme in the model's own space (mean of its documents' vectors).
+    pub theme_centres: Array2<f32>,
+    pub summaries: Summaries,
     /// Documents whose vectors were computed in this run (the rest came from the cache).
     pub embedded: usize,
     pub seconds: f64,
@@ -83,7 +89,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let mut store = Store::open(&options.out.join(STORE_FILE))?;
     let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
     let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
-    let (vectors, embedded) = embed_cached(&embedder, &mut store, &texts, coverage, options.progress)?;
+    let (vectors, embedded) = embed_cached(&embedder, &mut store, &texts, coverage, options.progress, "embedding")?;
 
     let mut model = themes::discover(&corpus.documents, vectors.view(), &options.themes)?;
     let taxonomy = match &options.taxonomy {
@@ -93,18 +99,47 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let named_vectors = named_theme_vectors(&embedder, &taxonomy)?;
     guided::name_themes(&mut model.themes, &model.centroids, &taxonomy, named_vectors.view());
 
+    let theme_centres = theme_centres(vectors.view(), &model.assignments, model.themes.len());
+    let summary_options = SummaryOptions::default();
+    let plan = summarise::plan(
+        &corpus.documents,
+        &model.assignments,
+        &model.similarities,
+        model.themes.len(),
+        &summary_options,
+    );
+    let sentences: Vec<String> = plan.sentences.iter().map(|(_, s)| s.clone()).collect();
+    let (sentence_vectors, _) =
+        embed_cached(&embedder, &mut store, &sentences, Coverage::FirstWindow, options.progress, "summarising")?;
+    let summaries = summarise::summarise(
+        &corpus.documents,
+        vectors.view(),
+        theme_centres.view(),
+        &plan,
+        sentence_vectors.view(),
+        &summary_options,
+    );
+
     let analysis = Analysis {
         corpus,
         vectors,
         model,
         model_name: embedder.name().to_string(),
         model_id: embedder.model_id().to_string(),
+        theme_centres,
+        summaries,
         embedded,
         seconds: start.elapsed().as_secs_f64(),
     };
     let summary = export::write_all(&options.out, &analysis, options)?;
     store.record_run(summary["finished"].as_str().unwrap_or_default(), &summary)?;
     Ok(analysis)
+}
+
+/// Writes the HTML and Markdown reports again (e.g. after a comparison was added beside them).
+pub fn rewrite_report(options: &AnalyzeOptions, analysis: &Analysis) -> Result<(), AnalyzeError> {
+    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    crate::report::write_reports(&options.out, analysis, export::params(analysis, options), &generated)
 }
 
 /// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
@@ -135,6 +170,19 @@ fn named_theme_vectors(embedder: &Embedder, taxonomy: &guided::Taxonomy) -> Resu
     Ok(out)
 }
 
+/// Unit mean vector of each theme's documents.
+fn theme_centres(vectors: ndarray::ArrayView2<f32>, assignments: &[usize], themes: usize) -> Array2<f32> {
+    let mut centres = Array2::<f32>::zeros((themes, vectors.ncols()));
+    for (row, &t) in vectors.rows().into_iter().zip(assignments) {
+        let mut centre = centres.row_mut(t);
+        centre += &row;
+    }
+    for mut centre in centres.rows_mut() {
+        crate::embed::normalize(centre.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
+    }
+    centres
+}
+
 /// Cache key of a coverage, so vectors of different coverages never mix.
 fn coverage_key(coverage: Coverage) -> String {
     match coverage {
@@ -153,6 +201,7 @@ pub fn embed_cached(
     texts: &[String],
     coverage: Coverage,
     progress: bool,
+    what: &str,
 ) -> Result<(Array2<f32>, usize), AnalyzeError> {
     const BATCH: usize = 64;
     let key = coverage_key(coverage);
@@ -167,7 +216,7 @@ pub fn embed_cached(
             _ => missing.push(i),
         }
     }
-    let bar = if progress { crate::progress::bar(missing.len() as u64, "embedding") } else { ProgressBar::hidden() };
+    let bar = if progress { crate::progress::bar(missing.len() as u64, what) } else { ProgressBar::hidden() };
     // Longest first across the whole run keeps both cores busy to the end of each batch.
     missing.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
     for batch in missing.chunks(BATCH) {

@@ -4,10 +4,11 @@
 //! [`compare`] → [`report`], with [`store`] remembering documents, vectors and runs.
 
 pub mod analyze;
+pub mod compare;
 pub mod embed;
 pub mod ingest;
 pub mod progress;
 pub mod report;
 pub mod store;
-pub mod themes;
 pub mod summarise;
+pub mod themes;

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use themescope::analyze::{self, AnalyzeOptions};
+use themescope::compare::{self, Facet};
 use themescope::embed::{Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
 use themescope::progress;
+use themescope::report;
 use themescope::themes::{ThemeCount, ThemeOptions};
 
 /// Turn a folder of articles into theme reports.
@@ -32,6 +34,21 @@ enum Command {
         /// Metadata key whose first value the themes are compared with (e.g. sdgs).
         #[arg(long)]
         against: Option<String>,
+    },
+    /// Compare countries, continents, years or types: theme shares, distinctive themes and terms,
+    /// narrative similarity. Writes OUT/compare-<facet>.html, .md and .json.
+    Compare {
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        /// What to compare.
+        #[arg(long, value_enum)]
+        by: FacetArg,
+        /// Values to compare (default: the most frequent ones).
+        #[arg(long = "value", num_args = 1..)]
+        values: Vec<String>,
+        /// How many of the most frequent values to compare when none are named.
+        #[arg(long, default_value_t = 12)]
+        top: usize,
     },
     /// Read and clean every .txt/.md file under DIR and print what was found.
     Ingest {
@@ -109,6 +126,25 @@ impl AnalysisArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum FacetArg {
+    Country,
+    Continent,
+    Year,
+    Type,
+}
+
+impl From<FacetArg> for Facet {
+    fn from(f: FacetArg) -> Self {
+        match f {
+            FacetArg::Country => Facet::Country,
+            FacetArg::Continent => Facet::Continent,
+            FacetArg::Year => Facet::Year,
+            FacetArg::Type => Facet::Type,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum IngestFormat {
     Table,
     Jsonl,
@@ -139,6 +175,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let analysis = run_analysis(&options)?;
             let evaluation = analyze::evaluate(&analysis, against.as_deref());
             println!("{}", serde_json::to_string_pretty(&evaluation)?);
+            Ok(())
+        }
+        Command::Compare { analysis, by, values, top } => {
+            let options = analysis.options()?;
+            let analysis = run_analysis(&options)?;
+            let facet = Facet::from(by);
+            let values =
+                if values.is_empty() { compare::top_values(&analysis.corpus.documents, facet, top) } else { values };
+            let comparison = compare::compare(&analysis, facet, &values);
+            let page = report::comparison::write(&options.out, &comparison)?;
+            // Re-render the main report so its countries section links to the comparison.
+            analyze::rewrite_report(&options, &analysis)?;
+            println!("comparison written to {}", page.display());
             Ok(())
         }
         Command::Ingest { dir, format } => {

@@ -155,6 +155,90 @@ pub fn mmr(vectors: ArrayView2<f32>, target: ArrayView1<f32>, groups: &[usize], 
     picked
 }
 
+/// The sentences a run needs vectors for, and which of them may summarise what.
+#[derive(Debug, Default)]
+pub struct SentencePlan {
+    /// (document index, sentence), each sentence once.
+    pub sentences: Vec<(usize, String)>,
+    /// Candidate sentence indices of each theme.
+    pub theme_candidates: Vec<Vec<usize>>,
+    /// Candidate sentence indices of each document.
+    pub doc_candidates: Vec<Vec<usize>>,
+}
+
+/// Summaries of every theme and document.
+#[derive(Debug, Default, Clone)]
+pub struct Summaries {
+    pub themes: Vec<Vec<SummarySentence>>,
+    pub documents: Vec<Vec<SummarySentence>>,
+}
+
+/// Chooses candidate sentences: every document's first [`SummaryOptions::sentences_per_doc`]
+/// worthy sentences; a theme's candidates are those of its documents closest to its centre.
+/// `assignments`/`similarities` give each document's theme and closeness to it.
+pub fn plan(
+    documents: &[Document],
+    assignments: &[usize],
+    similarities: &[f32],
+    themes: usize,
+    options: &SummaryOptions,
+) -> SentencePlan {
+    let mut plan = SentencePlan { theme_candidates: vec![Vec::new(); themes], ..SentencePlan::default() };
+    for (i, doc) in documents.iter().enumerate() {
+        let start = plan.sentences.len();
+        plan.sentences.extend(candidates(doc, options.sentences_per_doc).into_iter().map(|s| (i, s)));
+        plan.doc_candidates.push((start..plan.sentences.len()).collect());
+    }
+    for (theme, slots) in plan.theme_candidates.iter_mut().enumerate() {
+        let mut members: Vec<usize> = (0..documents.len()).filter(|&i| assignments[i] == theme).collect();
+        members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]).then(a.cmp(&b)));
+        for &doc in members.iter().take(options.docs_per_theme) {
+            slots.extend(plan.doc_candidates[doc].iter().copied());
+        }
+    }
+    plan
+}
+
+/// Picks summaries by MMR: for a theme against `theme_centres` (unit rows, by theme id), for a
+/// document against its own vector. `sentence_vectors` has one unit row per planned sentence.
+pub fn summarise(
+    documents: &[Document],
+    doc_vectors: ArrayView2<f32>,
+    theme_centres: ArrayView2<f32>,
+    plan: &SentencePlan,
+    sentence_vectors: ArrayView2<f32>,
+    options: &SummaryOptions,
+) -> Summaries {
+    let pick = |candidates: &[usize], target: ArrayView1<f32>, k: usize| -> Vec<SummarySentence> {
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let rows = sentence_vectors.select(ndarray::Axis(0), candidates);
+        let groups: Vec<usize> = candidates.iter().map(|&c| plan.sentences[c].0).collect();
+        mmr(rows.view(), target, &groups, k, options.lambda)
+            .into_iter()
+            .map(|j| {
+                let (doc, text) = &plan.sentences[candidates[j]];
+                SummarySentence::from_doc(text, &documents[*doc], rows.row(j).dot(&target))
+            })
+            .collect()
+    };
+    Summaries {
+        themes: plan
+            .theme_candidates
+            .iter()
+            .enumerate()
+            .map(|(t, c)| pick(c, theme_centres.row(t), options.theme_sentences))
+            .collect(),
+        documents: plan
+            .doc_candidates
+            .iter()
+            .enumerate()
+            .map(|(d, c)| pick(c, doc_vectors.row(d), options.doc_sentences))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,7 +247,10 @@ mod tests {
     #[test]
     fn splits_at_sentence_ends_only() {
         let s = split_sentences("Dr. Smith paid US$ 3.5 million, e.g. for seeds. Then it rained! ¿Qué pasó? Nada.");
-        assert_eq!(s, vec!["Dr. Smith paid US$ 3.5 million, e.g. for seeds.", "Then it rained!", "¿Qué pasó?", "Nada."]);
+        assert_eq!(
+            s,
+            vec!["Dr. Smith paid US$ 3.5 million, e.g. for seeds.", "Then it rained!", "¿Qué pasó?", "Nada."]
+        );
     }
 
     #[test]

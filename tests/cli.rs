@@ -228,3 +228,104 @@ fn analyze_handles_tiny_folders() {
     assert_eq!(list.len(), 1, "one document makes one theme, whatever --themes says");
     assert_eq!(list[0]["named_as"]["name"], "Economic diversification");
 }
+
+/// A small folder of real-looking pages, one carrying markup that must never run.
+fn hostile_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = [
+        ("a.txt", "# Solar kiosks <script>alert(1)</script>\n[[country:Kenya]]\n[[year:2021]]\n[[source:javascript:alert(2)]]\nSolar kiosks bring electricity to rural villages. The lab tested three kiosk designs with local traders. Each kiosk charges phones and lamps for a small fee.\n"),
+        ("b.txt", "# Water filters\n[[country:Peru]]\n[[year:2022]]\n[[source:https://example.org/water]]\nCommunities built sand filters for clean drinking water. The filters remove most bacteria from river water. Families now spend less on bottled water.\n"),
+        ("c.txt", "# Solar pumps\n[[country:Kenya]]\n[[year:2022]]\nFarmers used solar pumps to irrigate small plots. The pumps replaced diesel generators on twelve farms. Harvests grew in the dry season.\n"),
+        ("d.txt", "# Clean water for schools\n[[country:Peru]]\n[[year:2023]]\nSchools installed rainwater tanks and filters. Pupils now have clean water during the school day. Absences due to illness fell.\n"),
+    ];
+    for (name, text) in pages {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn report_is_self_contained_complete_and_escaped() {
+    let input = hostile_folder();
+    let out = tempfile::tempdir().unwrap();
+    let o =
+        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    for section in ["id=\"overview\"", "id=\"themes\"", "id=\"countries\"", "id=\"method\""] {
+        assert!(html.contains(section), "missing section {section}");
+    }
+    let themes: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
+    for t in themes["themes"].as_array().unwrap() {
+        assert!(html.contains(&format!("id=\"theme-{}\"", t["id"])), "theme {} missing", t["id"]);
+        assert!(!t["summary"].as_array().unwrap().is_empty(), "theme {} has no summary", t["id"]);
+        for s in t["summary"].as_array().unwrap() {
+            let doc = s["doc_id"].as_str().unwrap();
+            assert!(!doc.is_empty() && s["text"].as_str().unwrap().len() > 10);
+        }
+    }
+    // Every chart file is inlined.
+    let charts: Vec<_> = std::fs::read_dir(out.path().join("charts")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(charts.len() >= 5);
+    assert_eq!(html.matches("<svg").count(), charts.len(), "every chart inlined once");
+    // No script, no remote resources; links only to document sources.
+    assert!(!html.to_lowercase().contains("<script"), "no script element may appear");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile title is shown as text");
+    assert!(!html.contains("href=\"javascript:"));
+    for (i, _) in html.match_indices("http") {
+        let before = &html[i.saturating_sub(6)..i];
+        let svg_ns = html[i..].starts_with("http://www.w3.org/");
+        assert!(before.ends_with("href=\"") || svg_ns, "unexpected URL at {}", &html[i.saturating_sub(40)..i + 40]);
+    }
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(md.contains("## Themes") && md.contains("\\<script\\>"));
+    assert!(out.path().join("documents.json").is_file());
+}
+
+#[test]
+fn report_renders_in_a_real_browser() {
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(chromium) = chromium else {
+        println!("SKIP: chromium is not installed (.ci/run installs Debian's chromium)");
+        return;
+    };
+    let input = hostile_folder();
+    let out = tempfile::tempdir().unwrap();
+    let o =
+        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    assert!(o.status.success());
+    let shot = out.path().join("shot.png");
+    let profile = tempfile::tempdir().unwrap();
+    let status = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1280,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", out.path().join("index.html").display()))
+        .output()
+        .unwrap();
+    assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&status.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1280, 2400));
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    let dark = pixels.chunks(channels).filter(|p| p.iter().take(3).all(|&c| c < 128)).count();
+    let total = pixels.len() / channels;
+    // Text and charts: a real page has a few percent of dark pixels, a blank one none.
+    assert!(dark * 1000 > total, "screenshot looks blank: {dark} dark of {total} pixels");
+}

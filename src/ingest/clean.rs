@@ -787,7 +787,8 @@ mod tests {
 
     #[test]
     fn drop_platform_notes_removes_tagging_note() {
-        let d = run(drop_platform_notes, "Thematic area tags generated using: Maarten Grootendorst, KeyBERT. 2020\nText");
+        let d =
+            run(drop_platform_notes, "Thematic area tags generated using: Maarten Grootendorst, KeyBERT. 2020\nText");
         assert_eq!(d.lines, vec!["Text"]);
     }
 

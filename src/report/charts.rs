@@ -48,12 +48,14 @@ fn shorten(label: &str, max: usize) -> String {
     }
 }
 
-/// Horizontal bars: one per label, longest first as given.
+/// Horizontal bars, top to bottom in the order given; negative values (z-scores) extend left
+/// in another colour.
 pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
     const NAME: &str = "bars";
     let n = labels.len().max(1);
     let height = (60 + 22 * n) as u32;
     let max = values.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.05;
+    let min = values.iter().copied().fold(0.0, f64::min) * 1.05;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (820, height)).into_drawing_area();
@@ -63,7 +65,7 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Res
             .margin(8)
             .x_label_area_size(36)
             .y_label_area_size(300)
-            .build_cartesian_2d(0.0..max, (0..n).into_segmented())
+            .build_cartesian_2d(min..max, (0..n).into_segmented())
             .map_err(fail(NAME))?;
         chart
             .configure_mesh()
@@ -80,7 +82,9 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Res
         chart
             .draw_series(values.iter().enumerate().map(|(i, &v)| {
                 let row = n - 1 - i;
-                let mut bar = Rectangle::new([(0.0, SegmentValue::Exact(row)), (v, SegmentValue::Exact(row + 1))], colour(0).filled());
+                let fill = if v < 0.0 { colour(3) } else { colour(0) };
+                let mut bar =
+                    Rectangle::new([(0.0, SegmentValue::Exact(row)), (v, SegmentValue::Exact(row + 1))], fill.filled());
                 bar.set_margin(3, 3, 0, 0);
                 bar
             }))
@@ -97,7 +101,8 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
     let max = values.iter().flatten().copied().fold(0.0, f64::max).max(1e-9);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, ((320 + 46 * nc) as u32, (140 + 22 * nr) as u32)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, ((320 + 46 * nc) as u32, (140 + 22 * nr) as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(fail(NAME))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
@@ -128,9 +133,16 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
                 row.iter().enumerate().map(move |(c, &v)| {
                     let t = v / max;
                     // White to deep blue.
-                    let shade = RGBColor((255.0 - 222.0 * t) as u8, (255.0 - 160.0 * t) as u8, (255.0 - 75.0 * t) as u8);
+                    let shade =
+                        RGBColor((255.0 - 222.0 * t) as u8, (255.0 - 160.0 * t) as u8, (255.0 - 75.0 * t) as u8);
                     let y = nr - 1 - r;
-                    Rectangle::new([(SegmentValue::Exact(c), SegmentValue::Exact(y)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1))], shade.filled())
+                    Rectangle::new(
+                        [
+                            (SegmentValue::Exact(c), SegmentValue::Exact(y)),
+                            (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1)),
+                        ],
+                        shade.filled(),
+                    )
                 })
             }))
             .map_err(fail(NAME))?;
@@ -140,7 +152,13 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
 }
 
 /// Lines of `series[i]` (one value per x label), with a legend.
-pub fn lines(title: &str, y_desc: &str, x_labels: &[String], names: &[String], series: &[Vec<f64>]) -> Result<String, ChartError> {
+pub fn lines(
+    title: &str,
+    y_desc: &str,
+    x_labels: &[String],
+    names: &[String],
+    series: &[Vec<f64>],
+) -> Result<String, ChartError> {
     const NAME: &str = "lines";
     let nx = x_labels.len().max(2);
     let max = series.iter().flatten().copied().fold(0.0, f64::max).max(1e-9) * 1.1;
@@ -222,7 +240,11 @@ pub fn scatter(title: &str, points: &[(f64, f64)], groups: &[usize], names: &[St
             let style = colour(g).mix(0.75).filled();
             let series = chart
                 .draw_series(
-                    points.iter().zip(groups).filter(|(_, &pg)| pg == g).map(|(&(x, y), _)| Circle::new((x, y), 3, style)),
+                    points
+                        .iter()
+                        .zip(groups)
+                        .filter(|(_, &pg)| pg == g)
+                        .map(|(&(x, y), _)| Circle::new((x, y), 3, style)),
                 )
                 .map_err(fail(NAME))?;
             if g < shown {

@@ -8,17 +8,32 @@ use super::write_atomic;
 use crate::analyze::{Analysis, AnalyzeError, AnalyzeOptions};
 use crate::themes::ThemeCount;
 
-/// Writes every export and returns the run summary (also written as `run.json`).
-pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> Result<serde_json::Value, AnalyzeError> {
-    let params = json!({
+/// The parameters of a run, as recorded in `themes.json`, `run.json` and the report.
+pub fn params(analysis: &Analysis, options: &AnalyzeOptions) -> serde_json::Value {
+    json!({
         "themes": match options.themes.count { ThemeCount::Auto => json!("auto"), ThemeCount::Fixed(n) => json!(n) },
         "seed": options.themes.seed,
         "max_tokens_per_doc": options.max_tokens_per_doc,
         "taxonomy": options.taxonomy.as_ref().map(|p| p.display().to_string()),
         "k_tried": analysis.model.tried.iter().map(|(k, s)| json!({"k": k, "silhouette": s})).collect::<Vec<_>>(),
-    });
+    })
+}
+
+/// Writes every export and returns the run summary (also written as `run.json`).
+pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> Result<serde_json::Value, AnalyzeError> {
+    let params = params(analysis, options);
+    let theme_list: Vec<serde_json::Value> = analysis
+        .model
+        .themes
+        .iter()
+        .map(|t| {
+            let mut value = serde_json::to_value(t).expect("themes serialise");
+            value["summary"] = json!(analysis.summaries.themes.get(t.id).cloned().unwrap_or_default());
+            value
+        })
+        .collect();
     let themes = json!({
-        "themes": analysis.model.themes,
+        "themes": theme_list,
         "parents": analysis.model.parents,
         "params": params,
         "model": analysis.model_name,
@@ -28,6 +43,7 @@ pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> R
         serde_json::to_string_pretty(&themes).expect("JSON values serialise").as_bytes(),
     )?;
     write_atomic(&out.join("documents.csv"), &documents_csv(analysis))?;
+    write_atomic(&out.join("documents.json"), &documents_json(analysis))?;
     let docs = &analysis.corpus.documents;
     let summary = json!({
         "finished": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -50,7 +66,30 @@ pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> R
         &out.join("run.json"),
         serde_json::to_string_pretty(&summary).expect("JSON values serialise").as_bytes(),
     )?;
+    let generated = summary["finished"].as_str().unwrap_or_default().to_string();
+    super::write_reports(out, analysis, params, &generated)?;
     Ok(summary)
+}
+
+/// Per document: its theme and its summary sentences (with provenance).
+fn documents_json(analysis: &Analysis) -> Vec<u8> {
+    let docs: Vec<serde_json::Value> = analysis
+        .corpus
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            json!({
+                "doc_id": d.doc_id,
+                "path": d.path,
+                "title": d.title,
+                "theme_id": analysis.model.assignments[i],
+                "similarity": analysis.model.similarities[i],
+                "summary": analysis.summaries.documents.get(i).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    serde_json::to_vec_pretty(&json!({ "documents": docs })).expect("JSON values serialise")
 }
 
 /// One row per document: `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity`.

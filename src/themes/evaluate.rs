@@ -133,11 +133,11 @@ pub fn evaluate(
     }
 }
 
+/// Joint and marginal counts of two labelings.
+type Contingency<A, B> = (HashMap<(A, B), f64>, HashMap<A, f64>, HashMap<B, f64>);
+
 /// Contingency counts of two labelings.
-fn contingency<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(
-    a: &[A],
-    b: &[B],
-) -> (HashMap<(A, B), f64>, HashMap<A, f64>, HashMap<B, f64>) {
+fn contingency<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> Contingency<A, B> {
     let mut joint = HashMap::new();
     let mut ma = HashMap::new();
     let mut mb = HashMap::new();

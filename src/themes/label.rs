@@ -164,7 +164,13 @@ pub fn rank_keywords(classes: &ClassTerms, keep: usize) -> Vec<Vec<(String, f64)
             let head: Vec<String> = common.iter().take(HEAD).cloned().collect();
             let (own, shared): (Vec<String>, Vec<String>) =
                 common.into_iter().skip(HEAD).chain(rare).partition(|t| owner[t] == c);
-            head.into_iter().chain(own).chain(shared).take(keep).map(|t| (plain[c][&t], t)).map(|(w, t)| (t, w)).collect()
+            head.into_iter()
+                .chain(own)
+                .chain(shared)
+                .take(keep)
+                .map(|t| (plain[c][&t], t))
+                .map(|(w, t)| (t, w))
+                .collect()
         })
         .collect()
 }

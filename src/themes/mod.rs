@@ -148,7 +148,7 @@ pub fn discover(
             }
         })
         .collect();
-    let parents = group_parents(&centroids, &mut themes);
+    let parents = group_parents(&centroids, &mut themes, options.seed)?;
     Ok(ThemeModel { themes, parents, assignments, similarities, centroids, tried: clustering.tried })
 }
 
@@ -237,38 +237,24 @@ fn keywords_per_theme(documents: &[Document], assignments: &[usize], k: usize, k
     label::rank_keywords(&classes, keep)
 }
 
-/// Groups themes under √k parents (2-10) by average-linkage agglomeration of their centroids
-/// (cosine); sets each theme's `parent`.
-fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme]) -> Vec<ParentTheme> {
+/// Groups themes under √k parents (2-10) by k-means on their centroids; sets each theme's
+/// `parent`. (Average-linkage agglomeration was tried first: on the 1,213 blogs it made one
+/// parent of 17 themes and three of one theme each, useless as "broad areas".)
+fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme], seed: u64) -> Result<Vec<ParentTheme>, ThemeError> {
     let k = themes.len();
     if k < 4 {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let target = ((k as f64).sqrt().round() as usize).clamp(2, 10);
-    let sims = centroids.dot(&centroids.t());
-    let mut groups: Vec<Vec<usize>> = (0..k).map(|i| vec![i]).collect();
-    while groups.len() > target {
-        let mut best = (f32::NEG_INFINITY, 0, 1);
-        for a in 0..groups.len() {
-            for b in a + 1..groups.len() {
-                let mut total = 0.0;
-                for &i in &groups[a] {
-                    for &j in &groups[b] {
-                        total += sims[[i, j]];
-                    }
-                }
-                let avg = total / (groups[a].len() * groups[b].len()) as f32;
-                if avg > best.0 {
-                    best = (avg, a, b);
-                }
-            }
-        }
-        let merged = groups.remove(best.2);
-        groups[best.1].extend(merged);
+    let clustering = cluster::kmeans(centroids.view(), target, seed)?;
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); target];
+    for (theme, &g) in clustering.labels.iter().enumerate() {
+        groups[g].push(theme);
     }
+    groups.retain(|g| !g.is_empty());
     groups.iter_mut().for_each(|g| g.sort_unstable());
     groups.sort_by_key(|g| g[0]);
-    groups
+    Ok(groups
         .into_iter()
         .enumerate()
         .map(|(id, children)| {
@@ -279,5 +265,5 @@ fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme]) -> Vec<ParentThe
             let label = themes[children[0]].label.clone();
             ParentTheme { id, label, children }
         })
-        .collect()
+        .collect())
 }

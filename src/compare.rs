@@ -1,0 +1,361 @@
+//! Comparing facets (countries, continents, years, types): theme shares, distinctive themes
+//! and terms by log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008),
+//! and how similar the narratives are.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ndarray::Array1;
+use serde::Serialize;
+
+use crate::analyze::Analysis;
+use crate::ingest::Document;
+use crate::summarise::SummarySentence;
+use crate::themes;
+
+/// What documents are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facet {
+    Country,
+    Continent,
+    Year,
+    Type,
+}
+
+impl Facet {
+    /// The facet's name as used in file names and flags.
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Country => "country",
+            Facet::Continent => "continent",
+            Facet::Year => "year",
+            Facet::Type => "type",
+        }
+    }
+
+    /// A document's value for this facet; `None` when the page does not say. Years come from
+    /// the (placeholder-free) date when there is one.
+    pub fn value(self, d: &Document) -> Option<String> {
+        match self {
+            Facet::Country => d.country.clone(),
+            Facet::Continent => d.continent.clone(),
+            Facet::Year => d.year.map(|y| y.to_string()),
+            Facet::Type => d.doc_type.clone(),
+        }
+    }
+}
+
+/// Values with fewer documents than this are shown but flagged as thin evidence.
+pub const THIN: usize = 5;
+/// Strength of the Dirichlet prior (α₀) for themes and for terms.
+const THEME_PRIOR: f64 = 10.0;
+const TERM_PRIOR: f64 = 500.0;
+
+/// One item's log-odds against the rest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LogOdds {
+    pub delta: f64,
+    pub z: f64,
+}
+
+/// Log-odds ratio of an item between a group and the rest, with an informative Dirichlet
+/// prior (Monroe et al. 2008, eqs. 16-22): `y_*` are the item's counts, `n_*` the totals,
+/// `alpha` the item's prior count and `alpha0` the prior's total.
+pub fn log_odds(y_group: f64, n_group: f64, y_rest: f64, n_rest: f64, alpha: f64, alpha0: f64) -> LogOdds {
+    let odds = |y: f64, n: f64| ((y + alpha) / (n + alpha0 - y - alpha)).ln();
+    let delta = odds(y_group, n_group) - odds(y_rest, n_rest);
+    let variance = 1.0 / (y_group + alpha) + 1.0 / (y_rest + alpha);
+    LogOdds { delta, z: delta / variance.sqrt() }
+}
+
+/// A theme or term that one value over- or under-uses.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distinctive {
+    pub name: String,
+    pub theme_id: Option<usize>,
+    pub count: usize,
+    pub z: f64,
+    pub delta: f64,
+}
+
+/// Everything said about one facet value.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueProfile {
+    pub value: String,
+    pub documents: usize,
+    /// Fewer than [`THIN`] documents: shares and contrasts are weak evidence.
+    pub thin_evidence: bool,
+    /// Documents in each theme (by theme id); the shares are these over `documents`.
+    pub theme_counts: Vec<usize>,
+    pub theme_shares: Vec<f64>,
+    pub over_represented: Vec<Distinctive>,
+    pub under_represented: Vec<Distinctive>,
+    pub distinctive_terms: Vec<Distinctive>,
+    /// Sentences from this value's documents in its most over-represented themes.
+    pub sentences: Vec<SummarySentence>,
+}
+
+/// A pair of values and how alike their narratives are.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    pub a: String,
+    pub b: String,
+    pub theme_similarity: f64,
+    pub vector_similarity: f64,
+}
+
+/// A whole comparison, as written to `compare-<facet>.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub facet: Facet,
+    pub themes: Vec<String>,
+    pub values: Vec<ValueProfile>,
+    /// Jensen-Shannon similarity (1 − JS divergence, base 2) of theme shares, values × values.
+    pub theme_similarity: Vec<Vec<f64>>,
+    /// Cosine of the values' mean document vectors, values × values.
+    pub vector_similarity: Vec<Vec<f64>>,
+    pub most_similar: Vec<Pair>,
+    pub most_different: Vec<Pair>,
+    /// Documents without a value for the facet (left out of the comparison).
+    pub without_value: usize,
+}
+
+/// The `top` most frequent values of a facet, most frequent first.
+pub fn top_values(documents: &[Document], facet: Facet, top: usize) -> Vec<String> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for v in documents.iter().filter_map(|d| facet.value(d)) {
+        *counts.entry(v).or_insert(0) += 1;
+    }
+    let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows.into_iter().take(top).map(|(v, _)| v).collect()
+}
+
+/// Jensen-Shannon similarity of two distributions: 1 − JSD with base-2 logarithms (in 0..=1).
+pub fn js_similarity(p: &[f64], q: &[f64]) -> f64 {
+    let kl = |a: &[f64], m: &[f64]| -> f64 {
+        a.iter().zip(m).filter(|(x, _)| **x > 0.0).map(|(x, y)| x * (x / y).log2()).sum()
+    };
+    let m: Vec<f64> = p.iter().zip(q).map(|(a, b)| (a + b) / 2.0).collect();
+    1.0 - (0.5 * kl(p, &m) + 0.5 * kl(q, &m))
+}
+
+/// Compares `values` of `facet` across the analysed documents.
+pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparison {
+    let docs = &analysis.corpus.documents;
+    let k = analysis.model.themes.len();
+    let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
+    let without_value = doc_value.iter().filter(|v| v.is_none()).count();
+
+    let stop = themes::corpus_stop_words(docs);
+    let terms: Vec<HashSet<String>> =
+        themes::document_terms(docs, &stop).into_iter().map(|c| c.into_keys().collect()).collect();
+    let mut term_df: HashMap<&str, usize> = HashMap::new();
+    for t in terms.iter().flatten() {
+        *term_df.entry(t.as_str()).or_insert(0) += 1;
+    }
+    // Terms of a handful of pages only would dominate the extremes; keep those on 5+ pages.
+    term_df.retain(|_, n| *n >= 5);
+    let total_terms: f64 = term_df.values().map(|&n| n as f64).sum();
+
+    let mut theme_total = vec![0usize; k];
+    analysis.model.assignments.iter().for_each(|&t| theme_total[t] += 1);
+    let n_all = docs.len() as f64;
+
+    let profiles: Vec<ValueProfile> = values
+        .iter()
+        .map(|value| {
+            let members: Vec<usize> = (0..docs.len()).filter(|&i| doc_value[i].as_deref() == Some(value)).collect();
+            let n = members.len();
+            let mut counts = vec![0usize; k];
+            members.iter().for_each(|&i| counts[analysis.model.assignments[i]] += 1);
+            let shares: Vec<f64> = counts.iter().map(|&c| if n == 0 { 0.0 } else { c as f64 / n as f64 }).collect();
+            let theme_odds: Vec<Distinctive> = (0..k)
+                .map(|t| {
+                    let alpha = THEME_PRIOR * theme_total[t] as f64 / n_all;
+                    let lo = log_odds(
+                        counts[t] as f64,
+                        n as f64,
+                        (theme_total[t] - counts[t]) as f64,
+                        n_all - n as f64,
+                        alpha,
+                        THEME_PRIOR,
+                    );
+                    Distinctive {
+                        name: analysis.model.themes[t].label.clone(),
+                        theme_id: Some(t),
+                        count: counts[t],
+                        z: lo.z,
+                        delta: lo.delta,
+                    }
+                })
+                .collect();
+            let mut over: Vec<Distinctive> = theme_odds.iter().filter(|d| d.z > 0.0 && d.count > 0).cloned().collect();
+            over.sort_by(|a, b| b.z.total_cmp(&a.z));
+            over.truncate(5);
+            let mut under: Vec<Distinctive> = theme_odds.into_iter().filter(|d| d.z < 0.0).collect();
+            under.sort_by(|a, b| a.z.total_cmp(&b.z));
+            under.truncate(5);
+            let distinctive_terms = distinctive_terms(&members, &terms, &term_df, total_terms, n);
+            let sentences = sentences_for(analysis, &members, &over);
+            ValueProfile {
+                value: value.clone(),
+                documents: n,
+                thin_evidence: n < THIN,
+                theme_counts: counts,
+                theme_shares: shares,
+                over_represented: over,
+                under_represented: under,
+                distinctive_terms,
+                sentences,
+            }
+        })
+        .collect();
+
+    let means: Vec<Array1<f32>> = values
+        .iter()
+        .map(|value| {
+            let mut mean = Array1::<f32>::zeros(analysis.vectors.ncols());
+            for i in (0..docs.len()).filter(|&i| doc_value[i].as_deref() == Some(value)) {
+                mean += &analysis.vectors.row(i);
+            }
+            let norm = mean.dot(&mean).sqrt();
+            if norm > 0.0 {
+                mean /= norm;
+            }
+            mean
+        })
+        .collect();
+    let m = values.len();
+    let theme_similarity: Vec<Vec<f64>> = (0..m)
+        .map(|a| (0..m).map(|b| js_similarity(&profiles[a].theme_shares, &profiles[b].theme_shares)).collect())
+        .collect();
+    let vector_similarity: Vec<Vec<f64>> =
+        (0..m).map(|a| (0..m).map(|b| means[a].dot(&means[b]) as f64).collect()).collect();
+    let mut pairs: Vec<Pair> = (0..m)
+        .flat_map(|a| (a + 1..m).map(move |b| (a, b)))
+        .filter(|&(a, b)| profiles[a].documents > 0 && profiles[b].documents > 0)
+        .map(|(a, b)| Pair {
+            a: values[a].clone(),
+            b: values[b].clone(),
+            theme_similarity: theme_similarity[a][b],
+            vector_similarity: vector_similarity[a][b],
+        })
+        .collect();
+    pairs.sort_by(|x, y| y.theme_similarity.total_cmp(&x.theme_similarity).then_with(|| x.a.cmp(&y.a)));
+    let most_similar: Vec<Pair> = pairs.iter().take(5).cloned().collect();
+    let most_different: Vec<Pair> = pairs.iter().rev().take(5).cloned().collect();
+    Comparison {
+        facet,
+        themes: analysis.model.themes.iter().map(|t| t.label.clone()).collect(),
+        values: profiles,
+        theme_similarity,
+        vector_similarity,
+        most_similar,
+        most_different,
+        without_value,
+    }
+}
+
+/// Terms a group's pages use more than the rest (document counts, log-odds z-scores).
+fn distinctive_terms(
+    members: &[usize],
+    terms: &[HashSet<String>],
+    term_df: &HashMap<&str, usize>,
+    total_terms: f64,
+    n: usize,
+) -> Vec<Distinctive> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut in_group: HashMap<&str, usize> = HashMap::new();
+    for &i in members {
+        for t in terms[i].iter().filter(|t| term_df.contains_key(t.as_str())) {
+            *in_group.entry(t.as_str()).or_insert(0) += 1;
+        }
+    }
+    let n_group: f64 = in_group.values().map(|&c| c as f64).sum();
+    let n_rest = total_terms - n_group;
+    let mut scored: Vec<Distinctive> = in_group
+        .into_iter()
+        .map(|(t, c)| {
+            let all = term_df[t] as f64;
+            let alpha = TERM_PRIOR * all / total_terms;
+            let lo = log_odds(c as f64, n_group, all - c as f64, n_rest, alpha, TERM_PRIOR);
+            Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
+        })
+        .filter(|d| d.z > 0.0)
+        .collect();
+    scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
+    scored.truncate(15);
+    scored
+}
+
+/// Up to three sentences from the group's own documents in its two most over-represented
+/// themes: the summary sentence of the documents closest to each theme's centre.
+fn sentences_for(analysis: &Analysis, members: &[usize], over: &[Distinctive]) -> Vec<SummarySentence> {
+    let mut out = Vec::new();
+    for theme in over.iter().take(2).filter_map(|d| d.theme_id) {
+        let mut docs: Vec<usize> =
+            members.iter().copied().filter(|&i| analysis.model.assignments[i] == theme).collect();
+        docs.sort_by(|&a, &b| analysis.model.similarities[b].total_cmp(&analysis.model.similarities[a]));
+        for i in docs.into_iter().take(2) {
+            if let Some(s) = analysis.summaries.documents.get(i).and_then(|s| s.first()) {
+                out.push(s.clone());
+            }
+        }
+    }
+    out.truncate(3);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_odds_hand_computed() {
+        // Group: 30 of 100 documents in the theme; rest: 70 of 900; prior α = 10·100/1000 = 1, α₀ = 10.
+        let lo = log_odds(30.0, 100.0, 70.0, 900.0, 1.0, 10.0);
+        let group = (31.0f64 / (100.0 + 10.0 - 30.0 - 1.0)).ln(); // ln(31/79)
+        let rest = (71.0f64 / (900.0 + 10.0 - 70.0 - 1.0)).ln(); // ln(71/839)
+        assert!((lo.delta - (group - rest)).abs() < 1e-12);
+        let sigma = (1.0 / 31.0 + 1.0 / 71.0f64).sqrt();
+        assert!((lo.z - (group - rest) / sigma).abs() < 1e-12);
+        assert!(lo.z > 5.0, "a theme three times as common is clearly distinctive: {}", lo.z);
+    }
+
+    #[test]
+    fn log_odds_is_zero_for_equal_rates() {
+        let lo = log_odds(10.0, 100.0, 90.0, 900.0, 1.0, 10.0);
+        assert!(lo.delta.abs() < 0.01 && lo.z.abs() < 0.05, "{lo:?}");
+    }
+
+    #[test]
+    fn js_similarity_bounds() {
+        assert!((js_similarity(&[0.5, 0.5], &[0.5, 0.5]) - 1.0).abs() < 1e-12);
+        assert!(js_similarity(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-12);
+        // Empty groups (all zeros) compare without dividing by zero.
+        assert!(js_similarity(&[0.0, 0.0], &[0.5, 0.5]).is_finite());
+    }
+
+    fn doc(country: Option<&str>, year: Option<i32>) -> Document {
+        let mut d = crate::ingest::build_document("# T\nSome text here.", "x".into(), "a.txt".into());
+        d.country = country.map(str::to_string);
+        d.year = year;
+        d
+    }
+
+    #[test]
+    fn facets_read_documents() {
+        let global = crate::ingest::build_document("# T\n[[country:Null Island]]\nText.", "x".into(), "a.txt".into());
+        assert_eq!(Facet::Country.value(&global).as_deref(), Some("Global"));
+        assert_eq!(Facet::Continent.value(&global).as_deref(), Some("Global"));
+        assert_eq!(Facet::Country.value(&doc(None, None)), None);
+        let dated =
+            crate::ingest::build_document("# T\n[[year:1970]]\nMAY 30, 2023\nText here.", "x".into(), "a.txt".into());
+        assert_eq!(Facet::Year.value(&dated).as_deref(), Some("2023"));
+        let docs = vec![doc(Some("Peru"), None), doc(Some("Kenya"), None), doc(Some("Kenya"), None), doc(None, None)];
+        assert_eq!(top_values(&docs, Facet::Country, 5), vec!["Kenya", "Peru"]);
+    }
+}
