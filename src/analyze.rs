@@ -1,5 +1,6 @@
 //! The whole job: ingest a folder, embed (through the cache), discover themes, write outputs.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -7,11 +8,12 @@ use indicatif::ProgressBar;
 use ndarray::Array2;
 
 use crate::embed::{Coverage, EmbedError, Embedder};
-use crate::ingest::{self, Corpus, IngestError, IngestOptions};
+use crate::ingest::{self, Corpus, Document, IngestError, IngestOptions};
 use crate::report::export;
-use crate::store::{Store, StoreError};
+use crate::store::{PastTheme, Store, StoreError};
 use crate::summarise::{self, Summaries, SummaryOptions};
-use crate::themes::{self, guided, ThemeError, ThemeModel, ThemeOptions};
+use crate::themes::continuity::Continuity;
+use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeModel, ThemeOptions};
 
 /// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
 pub const DEFAULT_TAXONOMY: &str = include_str!("../taxonomy.toml");
@@ -30,6 +32,8 @@ pub enum AnalyzeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Themes(#[from] ThemeError),
+    #[error("{0} is in use by another themescope run; wait for it to finish or choose another --out")]
+    InUse(String),
     #[error("report: {0}")]
     Report(String),
     #[error("{path}: {source}")]
@@ -52,6 +56,8 @@ pub struct AnalyzeOptions {
     pub taxonomy: Option<PathBuf>,
     /// Cap on content tokens embedded per document; `None` reads whole documents.
     pub max_tokens_per_doc: Option<usize>,
+    /// Assign documents to the previous run's themes instead of clustering again.
+    pub keep_themes: bool,
     /// Analyse only documents whose `[[type:…]]` is this.
     pub only_type: Option<String>,
     /// Show progress bars (they are drawn only on a terminal in any case).
@@ -70,28 +76,113 @@ pub struct Analysis {
     pub summaries: Summaries,
     /// Documents whose vectors were computed in this run (the rest came from the cache).
     pub embedded: usize,
+    pub changes: DocumentChanges,
+    pub continuity: Continuity,
+    /// When the previous run on this output folder finished, if there was one.
+    pub previous_run: Option<String>,
     pub seconds: f64,
+}
+
+/// How the analysed documents differ from the previous run's, by path.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DocumentChanges {
+    pub new: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl DocumentChanges {
+    /// Compares the previous run's documents (path → doc id) with today's corpus.
+    pub fn between(previous: &HashMap<String, String>, corpus: &Corpus) -> Self {
+        let mut changes = DocumentChanges::default();
+        let mut seen = std::collections::HashSet::new();
+        for d in &corpus.documents {
+            seen.insert(d.path.as_str());
+            match previous.get(&d.path) {
+                None => changes.new.push(d.path.clone()),
+                Some(id) if *id != d.doc_id => changes.changed.push(d.path.clone()),
+                Some(_) => changes.unchanged += 1,
+            }
+        }
+        changes.removed = previous.keys().filter(|p| !seen.contains(p.as_str())).cloned().collect();
+        changes.removed.sort();
+        changes
+    }
+}
+
+/// Holds an exclusive lock on the output folder for the life of the value: a second run on the
+/// same folder stops with a clear message instead of interleaving writes. The operating system
+/// releases the lock when the process ends, however it ends.
+pub struct OutLock {
+    _file: std::fs::File,
+}
+
+fn lock_out(out: &Path) -> Result<OutLock, AnalyzeError> {
+    let path = out.join("themescope.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| AnalyzeError::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AnalyzeError::InUse(out.display().to_string())),
+        Err(std::fs::TryLockError::Error(e)) => Err(AnalyzeError::io(&path, e)),
+    }
+}
+
+/// The previous run's centroids as rows, when they fit the current model.
+fn past_centres(past: &[PastTheme], dim: usize) -> Option<Array2<f32>> {
+    if past.is_empty() || past.iter().any(|p| p.centroid.len() != dim) {
+        return None;
+    }
+    Some(Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]))
 }
 
 /// Runs the whole pipeline and writes `themes.json`, `documents.csv` and `run.json` to `out`.
 pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let start = Instant::now();
     std::fs::create_dir_all(&options.out).map_err(|e| AnalyzeError::io(&options.out, e))?;
-    let ingest_options = IngestOptions { exclude: vec![options.out.clone()], ..IngestOptions::default() };
+    let _lock = lock_out(&options.out)?;
+    let mut store = Store::open(&options.out.join(STORE_FILE))?;
+    let known = store.known_files()?;
+    let previous = store.last_run()?;
+    let known_ids: HashMap<String, String> = known.iter().map(|(p, k)| (p.clone(), k.doc.doc_id.clone())).collect();
+    let ingest_options = IngestOptions { exclude: vec![options.out.clone()], known, ..IngestOptions::default() };
     let mut corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
     if let Some(only) = &options.only_type {
-        corpus.documents.retain(|d| d.doc_type.as_deref() == Some(only.as_str()));
+        let (documents, stamps) = std::mem::take(&mut corpus.documents)
+            .into_iter()
+            .zip(std::mem::take(&mut corpus.stamps))
+            .filter(|(d, _)| d.doc_type.as_deref() == Some(only.as_str()))
+            .unzip();
+        (corpus.documents, corpus.stamps) = (documents, stamps);
         if corpus.documents.is_empty() {
             return Err(AnalyzeError::Ingest(IngestError::NoDocuments(options.input.clone())));
         }
     }
+    let changes = DocumentChanges::between(&known_ids, &corpus);
     let embedder = Embedder::load(options.model.as_deref())?;
-    let mut store = Store::open(&options.out.join(STORE_FILE))?;
     let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
     let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
     let (vectors, embedded) = embed_cached(&embedder, &mut store, &texts, coverage, options.progress, "embedding")?;
 
-    let mut model = themes::discover(&corpus.documents, vectors.view(), &options.themes)?;
+    let past_themes = previous.as_ref().map(|p| p.themes.clone()).unwrap_or_default();
+    let centres = past_centres(&past_themes, embedder.dim());
+    // A fixed --themes N different from the previous run's count asks for a fresh clustering.
+    let same_count = match options.themes.count {
+        ThemeCount::Auto => true,
+        ThemeCount::Fixed(k) => k == past_themes.len(),
+    };
+    let docs = &corpus.documents;
+    let mut model = match centres {
+        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors.view(), c, &options.themes)?,
+        Some(c) if same_count => themes::refine(docs, vectors.view(), c, &options.themes)?,
+        _ => themes::discover(docs, vectors.view(), &options.themes)?,
+    };
+    let continuity = themes::continuity::carry_ids(&mut model, &past_themes, store.next_theme_id()?);
     let taxonomy = match &options.taxonomy {
         Some(path) => guided::load_taxonomy(path)?,
         None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
@@ -129,10 +220,27 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         theme_centres,
         summaries,
         embedded,
+        changes,
+        continuity,
+        previous_run: previous.map(|p| p.finished),
         seconds: start.elapsed().as_secs_f64(),
     };
     let summary = export::write_all(&options.out, &analysis, options)?;
-    store.record_run(summary["finished"].as_str().unwrap_or_default(), &summary)?;
+    let themes: Vec<PastTheme> = analysis
+        .model
+        .themes
+        .iter()
+        .zip(analysis.model.means.rows())
+        .map(|(t, c)| PastTheme { id: t.id, label: t.label.clone(), size: t.size, centroid: c.to_vec() })
+        .collect();
+    let files: Vec<(&Document, u64, i64)> = analysis
+        .corpus
+        .documents
+        .iter()
+        .zip(&analysis.corpus.stamps)
+        .map(|(d, &(size, mtime))| (d, size, mtime))
+        .collect();
+    store.record_run(summary["finished"].as_str().unwrap_or_default(), &summary, &themes, &files)?;
     Ok(analysis)
 }
 

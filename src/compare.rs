@@ -183,7 +183,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
                     );
                     Distinctive {
                         name: analysis.model.themes[t].label.clone(),
-                        theme_id: Some(t),
+                        theme_id: Some(analysis.model.themes[t].id),
                         count: counts[t],
                         z: lo.z,
                         delta: lo.delta,
@@ -295,7 +295,8 @@ fn distinctive_terms(
 /// themes: the summary sentence of the documents closest to each theme's centre.
 fn sentences_for(analysis: &Analysis, members: &[usize], over: &[Distinctive]) -> Vec<SummarySentence> {
     let mut out = Vec::new();
-    for theme in over.iter().take(2).filter_map(|d| d.theme_id) {
+    let position = |id: usize| analysis.model.themes.iter().position(|t| t.id == id);
+    for theme in over.iter().take(2).filter_map(|d| d.theme_id.and_then(position)) {
         let mut docs: Vec<usize> =
             members.iter().copied().filter(|&i| analysis.model.assignments[i] == theme).collect();
         docs.sort_by(|&a, &b| analysis.model.similarities[b].total_cmp(&analysis.model.similarities[a]));

@@ -50,6 +50,12 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         top: usize,
     },
+    /// List past runs on an output folder: date, documents, themes, parameters.
+    History {
+        /// Output folder of earlier runs.
+        #[arg(default_value = "reports")]
+        out: PathBuf,
+    },
     /// Read and clean every .txt/.md file under DIR and print what was found.
     Ingest {
         /// Folder of seed documents.
@@ -99,6 +105,10 @@ struct AnalysisArgs {
     /// Embed at most N tokens per document (default: the whole document).
     #[arg(long)]
     max_tokens_per_doc: Option<usize>,
+    /// Put new documents into the previous run's themes instead of clustering again (fast path
+    /// for small additions).
+    #[arg(long)]
+    keep_themes: bool,
     /// Analyse only documents of this type ([[type:…]], e.g. blog or solution).
     #[arg(long = "type")]
     only_type: Option<String>,
@@ -120,6 +130,7 @@ impl AnalysisArgs {
             taxonomy: self.taxonomy,
             max_tokens_per_doc: self.max_tokens_per_doc,
             only_type: self.only_type,
+            keep_themes: self.keep_themes,
             progress: true,
         })
     }
@@ -190,6 +201,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("comparison written to {}", page.display());
             Ok(())
         }
+        Command::History { out } => {
+            let path = out.join(analyze::STORE_FILE);
+            anyhow::ensure!(path.is_file(), "{}: no themescope runs here (no {})", out.display(), analyze::STORE_FILE);
+            let store = themescope::store::Store::open(&path)?;
+            for (finished, s) in store.runs()? {
+                let d = &s["documents"];
+                let t = &s["themes"];
+                println!(
+                    "{finished}  {} documents ({} new, {} changed, {} removed, {} embedded)  {} themes ({} kept, {} new, {} retired)  params {}",
+                    d["total"], d["new"], d["changed"], d["removed"], d["embedded"], t["count"], t["kept"], t["new"], t["retired"], s["params"]
+                );
+            }
+            Ok(())
+        }
         Command::Ingest { dir, format } => {
             let corpus = ingest::ingest_dir(&dir, &IngestOptions::default())?;
             for warning in corpus.warnings() {
@@ -221,11 +246,18 @@ fn run_analysis(options: &AnalyzeOptions) -> anyhow::Result<analyze::Analysis> {
         eprintln!("warning: {warning}");
     }
     let docs = analysis.corpus.documents.len();
+    let (changes, continuity) = (&analysis.changes, &analysis.continuity);
     eprintln!(
-        "{docs} documents ({} embedded, {} from cache), {} themes in {:.1} s",
+        "{docs} documents ({} embedded, {} from cache; {} new, {} changed, {} removed), {} themes ({} kept, {} new, {} retired) in {:.1} s",
         analysis.embedded,
         docs - analysis.embedded,
+        changes.new.len(),
+        changes.changed.len(),
+        changes.removed.len(),
         analysis.model.themes.len(),
+        continuity.kept.len(),
+        continuity.new.len(),
+        continuity.retired.len(),
         analysis.seconds
     );
     Ok(analysis)

@@ -8,8 +8,10 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::ingest::{Document, KnownFile};
+
 /// Schema version this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +42,46 @@ CREATE TABLE IF NOT EXISTS runs (
     finished TEXT NOT NULL,
     summary TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS documents (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    doc_id TEXT NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS themes (
+    run_id INTEGER NOT NULL,
+    theme_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    centroid BLOB NOT NULL,
+    PRIMARY KEY (run_id, theme_id)
+);
 ";
+
+/// A theme of a past run.
+#[derive(Debug, Clone)]
+pub struct PastTheme {
+    pub id: usize,
+    pub label: String,
+    pub size: usize,
+    pub centroid: Vec<f32>,
+}
+
+/// The last finished run: when, and its themes.
+#[derive(Debug, Clone)]
+pub struct PastRun {
+    pub finished: String,
+    pub themes: Vec<PastTheme>,
+}
+
+fn to_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_blob(blob: &[u8]) -> Vec<f32> {
+    blob.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
 
 impl Store {
     /// Opens (creating if needed) the store at `path`.
@@ -60,6 +101,14 @@ impl Store {
             .and_then(|v| v.parse().ok());
         match found {
             Some(v) if v > SCHEMA_VERSION => return Err(StoreError::TooNew { path: shown, found: v }),
+            // Version 1 lacked the documents and themes tables, which SCHEMA has just added.
+            Some(v) if v < SCHEMA_VERSION => {
+                tx.execute(
+                    "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
+                    params![SCHEMA_VERSION.to_string()],
+                )
+                .map_err(err)?;
+            }
             Some(_) => {}
             None => {
                 tx.execute(
@@ -93,8 +142,7 @@ impl Store {
             let blob: Option<Vec<u8>> =
                 stmt.query_row(params![model_id, coverage, hash], |r| r.get(0)).optional().map_err(|e| self.err(e))?;
             if let Some(blob) = blob {
-                let v = blob.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-                found.insert(hash.to_string(), v);
+                found.insert(hash.to_string(), from_blob(&blob));
             }
         }
         Ok(found)
@@ -110,20 +158,100 @@ impl Store {
                 )
                 .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
             for (hash, v) in items {
-                let blob: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-                stmt.execute(params![model_id, coverage, hash, blob])
+                stmt.execute(params![model_id, coverage, hash, to_blob(v)])
                     .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
             }
         }
         tx.commit().map_err(|e| self.err(e))
     }
 
-    /// Records a finished run (its summary as JSON).
-    pub fn record_run(&mut self, finished: &str, summary: &serde_json::Value) -> Result<(), StoreError> {
-        self.conn
-            .execute("INSERT INTO runs (finished, summary) VALUES (?1, ?2)", params![finished, summary.to_string()])
+    /// Files seen by the last run, by path.
+    pub fn known_files(&self) -> Result<HashMap<String, KnownFile>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT path, size, mtime, json FROM documents").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+            })
             .map_err(|e| self.err(e))?;
-        Ok(())
+        let mut known = HashMap::new();
+        for row in rows {
+            let (path, size, mtime, json) = row.map_err(|e| self.err(e))?;
+            // A row this build cannot read is treated as unknown: the file is parsed again.
+            if let Ok(doc) = serde_json::from_str::<Document>(&json) {
+                known.insert(path, KnownFile { size: size as u64, mtime, doc });
+            }
+        }
+        Ok(known)
+    }
+
+    /// The last finished run and its themes, if any.
+    pub fn last_run(&self) -> Result<Option<PastRun>, StoreError> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row("SELECT id, finished FROM runs ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((run_id, finished)) = last else { return Ok(None) };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT theme_id, label, size, centroid FROM themes WHERE run_id = ?1 ORDER BY size DESC, theme_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let themes = stmt
+            .query_map(params![run_id], |r| {
+                Ok(PastTheme {
+                    id: r.get::<_, i64>(0)? as usize,
+                    label: r.get(1)?,
+                    size: r.get::<_, i64>(2)? as usize,
+                    centroid: from_blob(&r.get::<_, Vec<u8>>(3)?),
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(Some(PastRun { finished, themes }))
+    }
+
+    /// The smallest theme id never used by any run.
+    pub fn next_theme_id(&self) -> Result<usize, StoreError> {
+        let max: Option<i64> =
+            self.conn.query_row("SELECT MAX(theme_id) FROM themes", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        Ok(max.map_or(0, |m| m as usize + 1))
+    }
+
+    /// Records a finished run in one transaction: its summary, its themes (id, label, size,
+    /// centroid) and the files it read (path → size, mtime, parsed document).
+    pub fn record_run(
+        &mut self,
+        finished: &str,
+        summary: &serde_json::Value,
+        themes: &[PastTheme],
+        files: &[(&Document, u64, i64)],
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute("INSERT INTO runs (finished, summary) VALUES (?1, ?2)", params![finished, summary.to_string()])
+            .map_err(err)?;
+        let run_id = tx.last_insert_rowid();
+        for t in themes {
+            tx.execute(
+                "INSERT INTO themes (run_id, theme_id, label, size, centroid) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![run_id, t.id as i64, t.label, t.size as i64, to_blob(&t.centroid)],
+            )
+            .map_err(err)?;
+        }
+        tx.execute("DELETE FROM documents", []).map_err(err)?;
+        for (doc, size, mtime) in files {
+            let json = serde_json::to_string(doc).expect("documents serialise");
+            tx.execute(
+                "INSERT OR REPLACE INTO documents (path, size, mtime, doc_id, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![doc.path, *size as i64, mtime, doc.doc_id, json],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
     }
 
     /// Past runs, oldest first: (finished, summary).

@@ -146,40 +146,58 @@ fn whole_shared_corpus_is_accounted_for_and_clean() {
     }
 }
 
-#[test]
-fn analyze_writes_themes_and_documents_for_a_real_subset() {
-    let Some(corpus) = shared_corpus() else {
-        return;
-    };
-    // 60 real blog pages, chosen by name so the subset is the same on every machine.
-    let input = tempfile::tempdir().unwrap();
+/// The first `n` blog pages of the shared corpus, by file name (the same on every machine).
+fn real_blogs(n: usize) -> Option<Vec<PathBuf>> {
+    let corpus = shared_corpus()?;
     let mut blogs: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("[[type:blog]]")))
         .collect();
     blogs.sort();
-    for p in blogs.iter().take(60) {
-        std::fs::copy(p, input.path().join(p.file_name().unwrap())).unwrap();
+    blogs.truncate(n);
+    Some(blogs)
+}
+
+fn copy_into(dir: &Path, files: &[PathBuf]) {
+    for p in files {
+        std::fs::copy(p, dir.join(p.file_name().unwrap())).unwrap();
     }
+}
+
+fn analyze_run(input: &Path, out: &Path, extra: &[&str]) -> String {
+    let o = bin()
+        .arg("analyze")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args(["--themes", "5", "--max-tokens-per-doc", "512"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// doc_id → theme_id from documents.csv.
+fn theme_of(out: &Path) -> std::collections::HashMap<String, String> {
+    let mut reader = csv::Reader::from_path(out.join("documents.csv")).unwrap();
+    reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[8].to_string())).collect()
+}
+
+#[test]
+fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
+    let Some(blogs) = real_blogs(63) else { return };
+    let input = tempfile::tempdir().unwrap();
+    copy_into(input.path(), &blogs[..60]);
     let out = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str]| {
-        let o = bin()
-            .arg("analyze")
-            .arg(input.path())
-            .arg("--out")
-            .arg(out.path())
-            .args(["--themes", "5", "--max-tokens-per-doc", "512"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stderr).into_owned()
-    };
-    let first = run(&[]);
-    assert!(first.contains("60 documents (60 embedded, 0 from cache)"), "{first}");
-    let themes: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
+    let first = analyze_run(input.path(), out.path(), &[]);
+    assert!(first.contains("60 documents (60 embedded, 0 from cache; 60 new, 0 changed, 0 removed)"), "{first}");
+    let themes = read_json(&out.path().join("themes.json"));
     let list = themes["themes"].as_array().unwrap();
     assert_eq!(list.len(), 5);
     assert_eq!(list.iter().map(|t| t["size"].as_u64().unwrap()).sum::<u64>(), 60);
@@ -197,17 +215,96 @@ fn analyze_writes_themes_and_documents_for_a_real_subset() {
         Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity")
     );
     assert_eq!(lines.count(), 60);
-    let run_json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
-    assert_eq!(run_json["documents"]["embedded"], 60);
+    let run = read_json(&out.path().join("run.json"));
+    assert_eq!(run["documents"]["embedded"], 60);
+    assert_eq!(run["documents"]["new"], 60);
 
-    // Second run on the same folder: everything from the cache, same themes.
-    let second = run(&[]);
-    assert!(second.contains("60 documents (0 embedded, 60 from cache)"), "{second}");
-    let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
-    assert_eq!(themes["themes"], again["themes"], "same input and seed give the same themes");
-    assert_eq!(csv, std::fs::read_to_string(out.path().join("documents.csv")).unwrap());
+    // Unchanged folder: nothing parsed or embedded again, same themes.
+    let second = analyze_run(input.path(), out.path(), &[]);
+    assert!(second.contains("60 documents (0 embedded, 60 from cache; 0 new, 0 changed, 0 removed)"), "{second}");
+    assert!(second.contains("5 themes (5 kept, 0 new, 0 retired)"), "{second}");
+    let run = read_json(&out.path().join("run.json"));
+    assert_eq!(run["documents"]["parsed"], 0, "unchanged files are not parsed again");
+    // Refreshing from the previous centres may refine them by a hair; what users see is equal.
+    let again = read_json(&out.path().join("themes.json"));
+    for (a, b) in themes["themes"].as_array().unwrap().iter().zip(again["themes"].as_array().unwrap()) {
+        for field in ["id", "label", "size", "keywords", "representative_docs"] {
+            assert_eq!(a[field], b[field], "theme {} {field} changed on an unchanged folder", a["id"]);
+        }
+    }
+    assert_eq!(theme_of(out.path()).len(), 60);
+
+    let before = theme_of(out.path());
+    assert_eq!(csv.lines().count(), 61);
+    // Grown folder (5% more): exactly the new pages are embedded, theme ids stay.
+    copy_into(input.path(), &blogs[60..]);
+    let third = analyze_run(input.path(), out.path(), &[]);
+    assert!(third.contains("63 documents (3 embedded, 60 from cache; 3 new, 0 changed, 0 removed)"), "{third}");
+    let after = theme_of(out.path());
+    let kept = before.iter().filter(|(doc, theme)| after.get(*doc) == Some(theme)).count();
+    assert!(kept * 10 >= before.len() * 9, "only {kept} of {} documents kept their theme id", before.len());
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("id=\"changes\"") && html.contains("3 new documents"), "the report says what changed");
+
+    // --keep-themes: the previous themes, new pages placed in them.
+    std::fs::remove_file(input.path().join(blogs[62].file_name().unwrap())).unwrap();
+    let fourth = analyze_run(input.path(), out.path(), &["--keep-themes"]);
+    assert!(fourth.contains("62 documents (0 embedded, 62 from cache; 0 new, 0 changed, 1 removed)"), "{fourth}");
+    assert!(fourth.contains("(5 kept, 0 new, 0 retired)"), "{fourth}");
+
+    let history = bin().arg("history").arg(out.path()).output().unwrap();
+    let history = String::from_utf8_lossy(&history.stdout);
+    assert_eq!(history.lines().count(), 4, "{history}");
+}
+
+#[test]
+fn a_second_run_on_the_same_output_is_refused() {
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("a.txt"), "# T\nSolar kiosks for villages.").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let lock = std::fs::File::create(out.path().join("themescope.lock")).unwrap();
+    lock.lock().unwrap();
+    let o = bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is in use by another themescope run"));
+    assert!(
+        !out.path().join("themescope.sqlite").exists() && !out.path().join("themes.json").exists(),
+        "nothing touched"
+    );
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_result() {
+    let Some(blogs) = real_blogs(40) else { return };
+    let input = tempfile::tempdir().unwrap();
+    copy_into(input.path(), &blogs);
+    let clean = tempfile::tempdir().unwrap();
+    analyze_run(input.path(), clean.path(), &[]);
+    let out = tempfile::tempdir().unwrap();
+    let mut child = bin()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--themes", "5", "--max-tokens-per-doc", "512"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the store exists and embedding is under way (or at the latest after 20 s).
+    let start = std::time::Instant::now();
+    while !out.path().join("themescope.sqlite").exists() && start.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let rerun = analyze_run(input.path(), out.path(), &[]);
+    assert!(rerun.contains("40 documents"), "{rerun}");
+    assert_eq!(
+        read_json(&clean.path().join("themes.json"))["themes"],
+        read_json(&out.path().join("themes.json"))["themes"]
+    );
+    assert_eq!(theme_of(clean.path()), theme_of(out.path()));
 }
 
 #[test]

@@ -99,6 +99,10 @@ pub enum SkipKind {
 pub struct Corpus {
     pub root: PathBuf,
     pub documents: Vec<Document>,
+    /// Size and modification time of each document's file, same order as `documents`.
+    pub stamps: Vec<(u64, i64)>,
+    /// Documents taken from `IngestOptions::known` without reading their file.
+    pub reused: usize,
     pub duplicates: Vec<Duplicate>,
     pub skipped: Vec<Skipped>,
     /// Candidate files found (`.txt`/`.md`), including those skipped.
@@ -133,12 +137,35 @@ pub struct IngestOptions {
     pub max_file_bytes: u64,
     /// Folders under the root that are not input (e.g. an output folder placed inside it).
     pub exclude: Vec<PathBuf>,
+    /// Files parsed by an earlier run, by relative path: one whose size and modification time
+    /// are unchanged is taken from here without being read again.
+    pub known: HashMap<String, KnownFile>,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { max_file_bytes: DEFAULT_MAX_FILE_BYTES, exclude: Vec::new() }
+        IngestOptions { max_file_bytes: DEFAULT_MAX_FILE_BYTES, exclude: Vec::new(), known: HashMap::new() }
     }
+}
+
+/// A file as an earlier run saw it.
+#[derive(Debug, Clone)]
+pub struct KnownFile {
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime: i64,
+    pub doc: Document,
+}
+
+/// Size and modification time of a file (nanoseconds since the epoch; 0 when unknown).
+fn stamp(path: &Path) -> Option<(u64, i64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    Some((meta.len(), mtime))
 }
 
 /// Reads every `.txt`/`.md` file under `dir` (recursively, following links) into a corpus.
@@ -149,12 +176,29 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     }
     let (files, mut skipped) = find_files(dir, options);
     let files_seen = files.len() + skipped.len();
-    let outcomes: Vec<Result<Document, Skipped>> =
-        files.par_iter().map(|path| read_document(dir, path, options.max_file_bytes)).collect();
+    // (document, file stamp, taken from `known`) or why the file was skipped.
+    type Outcome = Result<(Document, (u64, i64), bool), Skipped>;
+    let outcomes: Vec<Outcome> = files
+        .par_iter()
+        .map(|path| {
+            let rel = relative(dir, path);
+            let file_stamp = stamp(path).unwrap_or((0, 0));
+            match options.known.get(&rel) {
+                Some(k) if (k.size, k.mtime) == file_stamp && file_stamp.1 != 0 => {
+                    Ok((k.doc.clone(), file_stamp, true))
+                }
+                _ => read_document(dir, path, options.max_file_bytes).map(|d| (d, file_stamp, false)),
+            }
+        })
+        .collect();
     let mut documents = Vec::with_capacity(outcomes.len());
+    let mut reused = 0;
     for outcome in outcomes {
         match outcome {
-            Ok(doc) => documents.push(doc),
+            Ok((doc, file_stamp, from_known)) => {
+                reused += usize::from(from_known);
+                documents.push((doc, file_stamp));
+            }
             Err(skip) => skipped.push(skip),
         }
     }
@@ -162,7 +206,8 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     if documents.is_empty() {
         return Err(IngestError::NoDocuments(dir.to_path_buf()));
     }
-    Ok(Corpus { root: dir.to_path_buf(), documents, duplicates, skipped, files_seen })
+    let (documents, stamps) = documents.into_iter().unzip();
+    Ok(Corpus { root: dir.to_path_buf(), documents, stamps, reused, duplicates, skipped, files_seen })
 }
 
 fn is_candidate(path: &Path) -> bool {
@@ -330,7 +375,7 @@ fn is_ellipsis(s: &str) -> bool {
 /// the first short line; else the file name.
 fn resolve_title(heading: Option<&str>, shown: Option<&str>, lines: &[String], path: &str) -> String {
     let heading = heading.map(str::trim).filter(|h| !h.is_empty() && !clean::is_chrome_heading(h));
-    let candidate = heading.or(shown.map(str::trim).filter(|s| !s.is_empty()));
+    let candidate = heading.or(shown.map(str::trim).filter(|s| !s.is_empty())).map(unglue_medium_title);
     if let Some(title) = candidate {
         if !is_ellipsis(title) {
             return title.to_string();
@@ -353,21 +398,31 @@ fn resolve_title(heading: Option<&str>, shown: Option<&str>, lines: &[String], p
         .unwrap_or_else(|| path_stem(path))
 }
 
+/// Some Medium headings run the byline into the title: "Cities in MotionUNDP Accelerator
+/// LabsFollow7 min read·…". The title ends where a lower-case letter touches a capital.
+fn unglue_medium_title(title: &str) -> &str {
+    if !title.contains("min read") {
+        return title;
+    }
+    let chars: Vec<(usize, char)> = title.char_indices().collect();
+    chars.windows(2).find(|w| w[0].1.is_lowercase() && w[1].1.is_uppercase()).map_or(title, |w| title[..w[1].0].trim())
+}
+
 fn path_stem(path: &str) -> String {
     Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Keeps the first document of each distinct clean text (in path order).
-fn remove_duplicates(documents: Vec<Document>) -> (Vec<Document>, Vec<Duplicate>) {
+fn remove_duplicates<T>(documents: Vec<(Document, T)>) -> (Vec<(Document, T)>, Vec<Duplicate>) {
     let mut first_by_text: HashMap<String, String> = HashMap::new();
     let mut kept = Vec::with_capacity(documents.len());
     let mut duplicates = Vec::new();
-    for doc in documents {
+    for (doc, extra) in documents {
         match first_by_text.get(&doc.text_hash()) {
             Some(first) => duplicates.push(Duplicate { path: doc.path, duplicate_of: first.clone() }),
             None => {
                 first_by_text.insert(doc.text_hash(), doc.doc_id.clone());
-                kept.push(doc);
+                kept.push((doc, extra));
             }
         }
     }
@@ -438,6 +493,17 @@ mod tests {
     }
 
     #[test]
+    fn glued_medium_heading_is_cut_at_the_byline() {
+        let t = resolve_title(
+            Some("Cities in Motion: Reimagining Urban InnovationUNDP Accelerator LabsFollow7 min read·Oct 2"),
+            None,
+            &[],
+            "a.txt",
+        );
+        assert_eq!(t, "Cities in Motion: Reimagining Urban Innovation");
+    }
+
+    #[test]
     fn chrome_heading_falls_back_to_shown_title() {
         assert_eq!(resolve_title(Some("Write"), Some("Real"), &[], "a.txt"), "Real");
         assert_eq!(resolve_title(None, None, &[], "dir/a.txt"), "a");
@@ -480,7 +546,7 @@ mod tests {
         let mut b = a.clone();
         b.doc_id = "b".into();
         b.path = "b.txt".into();
-        let (kept, dups) = remove_duplicates(vec![a, b]);
+        let (kept, dups) = remove_duplicates(vec![(a, ()), (b, ())]);
         assert_eq!(kept.len(), 1);
         assert_eq!(dups[0].path, "b.txt");
         assert_eq!(dups[0].duplicate_of, "a");

@@ -26,9 +26,10 @@ pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> R
         .model
         .themes
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(i, t)| {
             let mut value = serde_json::to_value(t).expect("themes serialise");
-            value["summary"] = json!(analysis.summaries.themes.get(t.id).cloned().unwrap_or_default());
+            value["summary"] = json!(analysis.summaries.themes.get(i).cloned().unwrap_or_default());
             value
         })
         .collect();
@@ -48,14 +49,27 @@ pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> R
     let summary = json!({
         "finished": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "input": options.input.display().to_string(),
+        "previous_run": analysis.previous_run,
         "documents": {
             "total": docs.len(),
+            "new": analysis.changes.new.len(),
+            "changed": analysis.changes.changed.len(),
+            "removed": analysis.changes.removed.len(),
+            "unchanged": analysis.changes.unchanged,
             "embedded": analysis.embedded,
             "cached": docs.len() - analysis.embedded,
+            "parsed": docs.len() - analysis.corpus.reused,
             "duplicates": analysis.corpus.duplicates.len(),
             "skipped": analysis.corpus.skipped.len(),
         },
-        "themes": {"count": analysis.model.themes.len(), "parents": analysis.model.parents.len()},
+        "themes": {
+            "count": analysis.model.themes.len(),
+            "parents": analysis.model.parents.len(),
+            "kept": analysis.continuity.kept.len(),
+            "new": analysis.continuity.new.len(),
+            "retired": analysis.continuity.retired.len(),
+        },
+        "changes": {"documents": analysis.changes, "themes": analysis.continuity},
         "model": analysis.model_name,
         "model_id": analysis.model_id,
         "params": params,

@@ -56,6 +56,9 @@ pub fn render(view: &ReportView, charts: &Charts) -> String {
         generated = escape(&view.generated),
         model = escape(&view.model),
     );
+    if let Some(changes) = &view.changes {
+        what_changed(&mut h, changes);
+    }
     overview(&mut h, view, charts);
     themes(&mut h, view, charts);
     countries(&mut h, view, charts);
@@ -70,6 +73,44 @@ fn figure(h: &mut String, svg: &str, caption: &str) {
 
 fn list_counts(items: &[(String, usize)], max: usize) -> String {
     items.iter().take(max).map(|(k, n)| format!("{} ({n})", escape(k))).collect::<Vec<_>>().join(", ")
+}
+
+fn what_changed(h: &mut String, c: &super::WhatChanged) {
+    let _ = write!(
+        h,
+        "<h2 id=\"changes\">What changed since {}</h2><p>{} new documents, {} changed, {} removed; {} new themes, {} retired.</p>",
+        escape(&c.previous),
+        c.new_count,
+        c.changed_count,
+        c.removed.len(),
+        c.new_themes.len(),
+        c.retired.len()
+    );
+    if !c.new_documents.is_empty() {
+        h.push_str("<p><b>New documents</b></p><ul>");
+        c.new_documents.iter().for_each(|d| {
+            let _ = write!(h, "<li>{}</li>", doc_link(d));
+        });
+        h.push_str("</ul>");
+    }
+    if !c.removed.is_empty() {
+        let shown: Vec<String> = c.removed.iter().take(10).map(|p| escape(p)).collect();
+        let _ = write!(h, "<p><b>Removed:</b> {}</p>", shown.join(", "));
+    }
+    if !c.moved.is_empty() {
+        h.push_str("<p><b>Themes that grew or shrank most</b></p><ul>");
+        for (label, before, after) in &c.moved {
+            let _ = write!(h, "<li>{}: {before} → {after} documents</li>", escape(label));
+        }
+        h.push_str("</ul>");
+    }
+    for (label, size, first) in &c.new_themes {
+        let summary = first.as_ref().map(|s| format!(" — “{}”", escape(s))).unwrap_or_default();
+        let _ = write!(h, "<p><b>New theme:</b> {} ({size} documents){summary}</p>", escape(label));
+    }
+    for (label, size) in &c.retired {
+        let _ = write!(h, "<p><b>Retired theme:</b> {} (had {size} documents)</p>", escape(label));
+    }
 }
 
 fn overview(h: &mut String, v: &ReportView, charts: &Charts) {
@@ -173,7 +214,7 @@ fn themes(h: &mut String, v: &ReportView, charts: &Charts) {
             let _ = write!(h, "<li>{}</li>", doc_link(d));
         }
         h.push_str("</ul>");
-        if let Some(svg) = charts.keywords.get(t.id) {
+        if let Some(svg) = charts.keywords.get(t.position) {
             let _ = write!(h, "<details><summary>Keyword weights</summary>{svg}</details>");
         }
         h.push_str("</section>\n");

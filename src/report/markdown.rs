@@ -45,6 +45,31 @@ pub fn render(v: &ReportView, chart_files: &[(String, String)]) -> String {
         escape(&v.generated),
         escape(&v.model)
     );
+    if let Some(c) = &v.changes {
+        let _ = writeln!(
+            m,
+            "## What changed since {}\n\n{} new documents, {} changed, {} removed; {} new themes, {} retired.\n",
+            escape(&c.previous),
+            c.new_count,
+            c.changed_count,
+            c.removed.len(),
+            c.new_themes.len(),
+            c.retired.len()
+        );
+        for d in &c.new_documents {
+            let _ = writeln!(m, "- New: {}", doc(d));
+        }
+        for (label, before, after) in &c.moved {
+            let _ = writeln!(m, "- {}: {before} → {after} documents", escape(label));
+        }
+        for (label, size, _) in &c.new_themes {
+            let _ = writeln!(m, "- New theme: {} ({size} documents)", escape(label));
+        }
+        for (label, size) in &c.retired {
+            let _ = writeln!(m, "- Retired theme: {} (had {size} documents)", escape(label));
+        }
+        m.push('\n');
+    }
     let _ = writeln!(m, "## Overview\n");
     let _ = writeln!(
         m,

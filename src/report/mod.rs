@@ -57,14 +57,21 @@ pub fn count_by<'a>(
     rows
 }
 
-/// The documents of theme `id`.
-pub fn members(analysis: &Analysis, id: usize) -> impl Iterator<Item = &Document> {
-    analysis.corpus.documents.iter().zip(&analysis.model.assignments).filter(move |(_, &t)| t == id).map(|(d, _)| d)
+/// The documents of the theme at `position` in the model's list.
+pub fn members(analysis: &Analysis, position: usize) -> impl Iterator<Item = &Document> {
+    analysis
+        .corpus
+        .documents
+        .iter()
+        .zip(&analysis.model.assignments)
+        .filter(move |(_, &t)| t == position)
+        .map(|(d, _)| d)
 }
 
-/// A theme's display name: the user's name when one matched, else its keyword label.
-pub fn theme_name(analysis: &Analysis, id: usize) -> String {
-    let theme = &analysis.model.themes[id];
+/// A theme's display name (the theme at `position`): its keyword label, with the user's name
+/// when one matched.
+pub fn theme_name(analysis: &Analysis, position: usize) -> String {
+    let theme = &analysis.model.themes[position];
     match &theme.named_as {
         Some(named) => format!("{} ({})", theme.label, named.name),
         None => theme.label.clone(),
@@ -77,8 +84,10 @@ pub struct Charts {
     pub countries: String,
     pub years: String,
     pub map: String,
-    /// Top keywords of each theme, by theme id.
+    /// Top keywords of each theme, in the model's order.
     pub keywords: Vec<String>,
+    /// Stable theme ids, same order, for file names.
+    pub ids: Vec<usize>,
 }
 
 impl Charts {
@@ -119,7 +128,10 @@ impl DocLink {
 /// What the report says about one theme.
 #[derive(Debug, Clone)]
 pub struct ThemeView {
+    /// Stable id, shown to users.
     pub id: usize,
+    /// Place in the model's list (largest first), which indexes charts and summaries.
+    pub position: usize,
     pub label: String,
     pub named: Option<(String, f32)>,
     pub keywords: Vec<String>,
@@ -161,6 +173,64 @@ pub struct ReportView {
     pub country_views: Vec<CountryView>,
     /// File name of the country comparison, when one was written beside the report.
     pub comparison: Option<String>,
+    /// What changed since the previous run on the same output folder.
+    pub changes: Option<WhatChanged>,
+}
+
+/// The "what changed" section: documents and themes since the previous run.
+#[derive(Debug, Clone)]
+pub struct WhatChanged {
+    pub previous: String,
+    pub new_documents: Vec<DocLink>,
+    pub new_count: usize,
+    pub changed_count: usize,
+    pub removed: Vec<String>,
+    /// (label, size before, size after), largest moves first.
+    pub moved: Vec<(String, usize, usize)>,
+    /// (label, size, first summary sentence).
+    pub new_themes: Vec<(String, usize, Option<String>)>,
+    pub retired: Vec<(String, usize)>,
+}
+
+impl WhatChanged {
+    fn build(analysis: &Analysis, previous: &str) -> Self {
+        let c = &analysis.changes;
+        let new_paths: std::collections::HashSet<&str> = c.new.iter().map(String::as_str).collect();
+        let mut moved: Vec<(String, usize, usize)> =
+            analysis.continuity.kept.iter().map(|k| (k.label.clone(), k.size_before, k.size_after)).collect();
+        moved.sort_by_key(|(_, a, b)| std::cmp::Reverse(a.abs_diff(*b)));
+        moved.retain(|(_, a, b)| a != b);
+        moved.truncate(8);
+        let position = |id: usize| analysis.model.themes.iter().position(|t| t.id == id);
+        WhatChanged {
+            previous: previous.to_string(),
+            new_documents: analysis
+                .corpus
+                .documents
+                .iter()
+                .filter(|d| new_paths.contains(d.path.as_str()))
+                .take(10)
+                .map(DocLink::of)
+                .collect(),
+            new_count: c.new.len(),
+            changed_count: c.changed.len(),
+            removed: c.removed.clone(),
+            moved,
+            new_themes: analysis
+                .continuity
+                .new
+                .iter()
+                .map(|t| {
+                    let first = position(t.id)
+                        .and_then(|p| analysis.summaries.themes.get(p))
+                        .and_then(|s| s.first())
+                        .map(|s| s.text.clone());
+                    (t.label.clone(), t.size, first)
+                })
+                .collect(),
+            retired: analysis.continuity.retired.iter().map(|t| (t.label.clone(), t.size)).collect(),
+        }
+    }
 }
 
 /// Countries shown in the report's country section and heatmap.
@@ -179,20 +249,22 @@ impl ReportView {
             .model
             .themes
             .iter()
-            .map(|t| {
-                let mut years = count_by(members(analysis, t.id), year);
+            .enumerate()
+            .map(|(i, t)| {
+                let mut years = count_by(members(analysis, i), year);
                 years.sort();
                 ThemeView {
                     id: t.id,
+                    position: i,
                     label: t.label.clone(),
                     named: t.named_as.as_ref().map(|n| (n.name.clone(), n.similarity)),
                     keywords: t.keywords.clone(),
                     size: t.size,
                     parent: t.parent.and_then(|p| analysis.model.parents.get(p)).map(|p| p.label.clone()),
                     years,
-                    countries: count_by(members(analysis, t.id), |d| d.country.clone()),
+                    countries: count_by(members(analysis, i), |d| d.country.clone()),
                     languages: t.languages.iter().map(|(l, n)| (l.clone(), *n)).collect(),
-                    summary: analysis.summaries.themes.get(t.id).cloned().unwrap_or_default(),
+                    summary: analysis.summaries.themes.get(i).cloned().unwrap_or_default(),
                     representatives: t
                         .representative_docs
                         .iter()
@@ -238,6 +310,7 @@ impl ReportView {
             themes,
             country_views,
             comparison: out.join("compare-country.html").is_file().then(|| "compare-country.html".to_string()),
+            changes: analysis.previous_run.as_deref().map(|p| WhatChanged::build(analysis, p)),
         }
     }
 }
@@ -302,7 +375,8 @@ pub fn draw_charts(analysis: &Analysis, view: &ReportView) -> Result<Charts, cha
             )
         })
         .collect::<Result<_, _>>()?;
-    Ok(Charts { theme_sizes, countries, years, map, keywords })
+    let ids = analysis.model.themes.iter().map(|t| t.id).collect();
+    Ok(Charts { theme_sizes, countries, years, map, keywords, ids })
 }
 
 /// The document vectors projected on their first two principal components (linfa PCA).

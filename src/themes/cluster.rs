@@ -2,7 +2,7 @@
 
 use linfa::prelude::*;
 use linfa::DatasetBase;
-use linfa_clustering::KMeans;
+use linfa_clustering::{KMeans, KMeansInit};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
@@ -14,29 +14,50 @@ use super::ThemeError;
 pub struct Clustering {
     pub labels: Vec<usize>,
     pub centroids: Array2<f32>,
+    /// The k-means centres as fitted (not normalised): where a warm start must begin.
+    pub means: Array2<f32>,
     /// Silhouette (cosine) of each k tried, for the record.
     pub tried: Vec<(usize, f32)>,
 }
 
 /// Runs k-means with a fixed `k` (same seed, same result).
 pub fn kmeans(vectors: ArrayView2<f32>, k: usize, seed: u64) -> Result<Clustering, ThemeError> {
+    fit(vectors, k, seed, KMeansInit::KMeansPlusPlus, 3)
+}
+
+/// Runs k-means started from given centres (e.g. the previous run's themes): when a folder
+/// grows a little, the themes move a little instead of being drawn afresh.
+pub fn kmeans_from(vectors: ArrayView2<f32>, centres: Array2<f32>, seed: u64) -> Result<Clustering, ThemeError> {
+    let k = centres.nrows();
+    fit(vectors, k, seed, KMeansInit::Precomputed(centres), 1)
+}
+
+fn fit(
+    vectors: ArrayView2<f32>,
+    k: usize,
+    seed: u64,
+    init: KMeansInit<f32>,
+    runs: usize,
+) -> Result<Clustering, ThemeError> {
     let data = DatasetBase::from(vectors.to_owned());
     let rng = Xoshiro256Plus::seed_from_u64(seed);
     let model = KMeans::params_with_rng(k, rng)
-        .n_runs(3)
+        .init_method(init)
+        .n_runs(runs)
         .max_n_iterations(200)
         .tolerance(1e-4)
         .fit(&data)
         .map_err(|e| ThemeError::Clustering(e.to_string()))?;
     let labels: Array1<usize> = model.predict(&data);
-    let mut centroids = model.centroids().to_owned();
+    let means = model.centroids().to_owned();
+    let mut centroids = means.clone();
     for mut row in centroids.rows_mut() {
         let norm = row.dot(&row).sqrt();
         if norm > 0.0 {
             row /= norm;
         }
     }
-    Ok(Clustering { labels: labels.to_vec(), centroids, tried: Vec::new() })
+    Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new() })
 }
 
 /// Candidate numbers of themes for `n` documents: around √(n/2), the usual rule of thumb, from

@@ -70,8 +70,8 @@ pub fn parse_taxonomy(text: &str, origin: &str) -> Result<Taxonomy, ThemeError> 
 /// reaches `threshold`. `named_vectors` holds one unit row per named theme.
 pub fn name_themes(themes: &mut [Theme], centroids: &Array2<f32>, taxonomy: &Taxonomy, named_vectors: ArrayView2<f32>) {
     let sims = centroids.dot(&named_vectors.t());
-    for theme in themes.iter_mut() {
-        let row = sims.row(theme.id);
+    for (i, theme) in themes.iter_mut().enumerate() {
+        let row = sims.row(i);
         let best = row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1));
         theme.named_as = best
             .filter(|(_, &s)| s >= taxonomy.threshold)

@@ -2,6 +2,7 @@
 //! parent themes, optionally matched to user-named themes.
 
 pub mod cluster;
+pub mod continuity;
 pub mod evaluate;
 pub mod guided;
 pub mod label;
@@ -90,8 +91,10 @@ pub struct ThemeModel {
     pub assignments: Vec<usize>,
     /// Cosine similarity of each document to its theme's centroid.
     pub similarities: Vec<f32>,
-    /// Unit centroid of each theme, row = theme id.
+    /// Unit centroid of each theme, in the order of `themes`.
     pub centroids: Array2<f32>,
+    /// The clustering's centres as fitted (what the next run's warm start begins from).
+    pub means: Array2<f32>,
     /// Silhouette of each number of themes tried.
     pub tried: Vec<(usize, f32)>,
 }
@@ -102,7 +105,7 @@ pub fn discover(
     vectors: ArrayView2<f32>,
     options: &ThemeOptions,
 ) -> Result<ThemeModel, ThemeError> {
-    let vectors = if options.center_languages { language_centred(documents, vectors) } else { vectors.to_owned() };
+    let vectors = clustering_space(documents, vectors, options);
     let vectors = vectors.view();
     let n = documents.len();
     let clustering = match options.count {
@@ -110,6 +113,62 @@ pub fn discover(
         ThemeCount::Fixed(k) => cluster::kmeans(vectors, k.clamp(1, n), options.seed)?,
         ThemeCount::Auto => cluster::auto_kmeans(vectors, options.seed)?,
     };
+    build_model(documents, vectors, clustering, options)
+}
+
+/// The vectors themes are found in: language-centred when [`ThemeOptions::center_languages`].
+fn clustering_space(documents: &[Document], vectors: ArrayView2<f32>, options: &ThemeOptions) -> Array2<f32> {
+    if options.center_languages {
+        language_centred(documents, vectors)
+    } else {
+        vectors.to_owned()
+    }
+}
+
+/// Clusters again, starting from given theme centres (the previous run's): the refresh path
+/// that keeps themes stable while letting them move with the new documents.
+pub fn refine(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    centres: Array2<f32>,
+    options: &ThemeOptions,
+) -> Result<ThemeModel, ThemeError> {
+    let vectors = clustering_space(documents, vectors, options);
+    if documents.len() < centres.nrows().max(3) {
+        return discover(documents, vectors.view(), &ThemeOptions { center_languages: false, ..options.clone() });
+    }
+    let clustering = cluster::kmeans_from(vectors.view(), centres, options.seed)?;
+    build_model(documents, vectors.view(), clustering, options)
+}
+
+/// Assigns documents to given theme centres (unit rows, e.g. the previous run's) without
+/// clustering again: the fast path when a few pages were added.
+pub fn assign_to_centres(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    centres: Array2<f32>,
+    options: &ThemeOptions,
+) -> Result<ThemeModel, ThemeError> {
+    let vectors = clustering_space(documents, vectors, options);
+    let sims = vectors.dot(&unit_rows(&centres).t());
+    let labels = sims
+        .rows()
+        .into_iter()
+        .map(|row| row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(j, _)| j))
+        .collect();
+    let clustering = cluster::Clustering { labels, centroids: unit_rows(&centres), means: centres, tried: Vec::new() };
+    build_model(documents, vectors.view(), clustering, options)
+}
+
+/// Themes from a partition: ordered by size (largest first), with keywords, labels,
+/// representative documents and parents. Ids are positions until continuity gives stable ones.
+fn build_model(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    clustering: cluster::Clustering,
+    options: &ThemeOptions,
+) -> Result<ThemeModel, ThemeError> {
+    let n = documents.len();
     let k = clustering.centroids.nrows();
     // Number themes by size, largest first, so ids read naturally in reports.
     let mut sizes = vec![0usize; k];
@@ -119,6 +178,7 @@ pub fn discover(
     let new_id: HashMap<usize, usize> = order.iter().enumerate().map(|(id, &c)| (c, id)).collect();
     let assignments: Vec<usize> = clustering.labels.iter().map(|l| new_id[l]).collect();
     let centroids = clustering.centroids.select(ndarray::Axis(0), &order);
+    let means = clustering.means.select(ndarray::Axis(0), &order);
     let similarities: Vec<f32> = (0..n).map(|i| vectors.row(i).dot(&centroids.row(assignments[i]))).collect();
 
     let keywords = keywords_per_theme(documents, &assignments, order.len(), options.keywords);
@@ -149,7 +209,19 @@ pub fn discover(
         })
         .collect();
     let parents = group_parents(&centroids, &mut themes, options.seed)?;
-    Ok(ThemeModel { themes, parents, assignments, similarities, centroids, tried: clustering.tried })
+    Ok(ThemeModel { themes, parents, assignments, similarities, centroids, means, tried: clustering.tried })
+}
+
+/// Rows scaled to unit length.
+fn unit_rows(m: &Array2<f32>) -> Array2<f32> {
+    let mut out = m.clone();
+    for mut row in out.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        if norm > 0.0 {
+            row /= norm;
+        }
+    }
+    out
 }
 
 /// Languages with at least this many documents get their own mean removed.
@@ -191,6 +263,7 @@ fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
     }
     cluster::Clustering {
         labels: vec![0; vectors.nrows()],
+        means: centroid.clone().insert_axis(ndarray::Axis(0)),
         centroids: centroid.insert_axis(ndarray::Axis(0)),
         tried: Vec::new(),
     }
