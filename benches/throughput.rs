@@ -5,6 +5,8 @@
 //!           run on the same texts by Python when a venv with it exists
 //!           ($THEMESCOPE_ST_PYTHON, default ~/.cache/themescope-venv-st/bin/python)
 //!   themes  seconds to discover themes from vectors
+//!   refresh a cold analysis of 500 pages, then 1% more pages with --keep-themes and with
+//!           re-clustering, as ratios of the cold run's time (targets ≤ 5% and ≤ 10%)
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed` or `-- themes` for one).
 
 use std::io::Write;
@@ -141,6 +143,44 @@ fn bench_themes(dir: &Path) {
     }
 }
 
+fn bench_refresh(dir: &Path) {
+    use themescope::analyze::{analyze, AnalyzeOptions};
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let copy = |range: std::ops::Range<usize>| {
+        for p in &files[range] {
+            std::fs::copy(p, input.path().join(p.file_name().unwrap())).unwrap();
+        }
+    };
+    let options = |keep_themes: bool| AnalyzeOptions {
+        input: input.path().to_path_buf(),
+        out: out.path().to_path_buf(),
+        model: None,
+        themes: ThemeOptions::default(),
+        taxonomy: None,
+        max_tokens_per_doc: Some(256),
+        keep_themes,
+        only_type: None,
+        progress: false,
+    };
+    let timed = |keep: bool| {
+        let start = Instant::now();
+        let a = analyze(&options(keep)).unwrap();
+        (start.elapsed().as_secs_f64(), a.embedded, a.corpus.documents.len())
+    };
+    copy(0..500);
+    let (cold, embedded, n) = timed(false);
+    println!("refresh: cold run {n} pages, {embedded} embedded, {cold:.1} s");
+    copy(500..505);
+    let (keep, embedded, n) = timed(true);
+    println!("refresh: +1% with --keep-themes: {n} pages, {embedded} embedded, {keep:.2} s = {:.1}% of cold (target ≤ 5%)", 100.0 * keep / cold);
+    copy(505..510);
+    let (recluster, embedded, n) = timed(false);
+    println!("refresh: +1% re-clustering: {n} pages, {embedded} embedded, {recluster:.2} s = {:.1}% of cold (target ≤ 10%)", 100.0 * recluster / cold);
+}
+
 fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -153,5 +193,8 @@ fn main() {
     }
     if wants("themes") {
         bench_themes(&dir);
+    }
+    if wants("refresh") {
+        bench_refresh(&dir);
     }
 }

