@@ -175,10 +175,16 @@ fn bench_refresh(dir: &Path) {
     println!("refresh: cold run {n} pages, {embedded} embedded, {cold:.1} s");
     copy(500..505);
     let (keep, embedded, n) = timed(true);
-    println!("refresh: +1% with --keep-themes: {n} pages, {embedded} embedded, {keep:.2} s = {:.1}% of cold (target ≤ 5%)", 100.0 * keep / cold);
+    println!(
+        "refresh: +1% with --keep-themes: {n} pages, {embedded} embedded, {keep:.2} s = {:.1}% of cold (target ≤ 5%)",
+        100.0 * keep / cold
+    );
     copy(505..510);
     let (recluster, embedded, n) = timed(false);
-    println!("refresh: +1% re-clustering: {n} pages, {embedded} embedded, {recluster:.2} s = {:.1}% of cold (target ≤ 10%)", 100.0 * recluster / cold);
+    println!(
+        "refresh: +1% re-clustering: {n} pages, {embedded} embedded, {recluster:.2} s = {:.1}% of cold (target ≤ 10%)",
+        100.0 * recluster / cold
+    );
 }
 
 fn main() {

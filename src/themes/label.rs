@@ -18,12 +18,26 @@ pub fn stop_words<'a>(extra: impl IntoIterator<Item = &'a str>) -> HashSet<Strin
     words
 }
 
-/// Lower-cased word tokens: runs of letters and digits that contain a letter, 2+ characters.
+/// Lower-cased word tokens (runs of letters, digits and apostrophes), elisions stripped.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
         .map(|w| w.trim_matches(|c| c == '\'' || c == '’'))
-        .filter(|w| w.chars().count() >= 2 && w.chars().any(char::is_alphabetic))
-        .map(str::to_lowercase)
+        .filter(|w| !w.is_empty())
+        .map(|w| strip_elision(&w.to_lowercase().replace('’', "'")).to_string())
+}
+
+/// A word that can be (part of) a term: 3+ characters with a letter, not a stop word.
+fn is_term_word(w: &str, stop: &HashSet<String>) -> bool {
+    w.chars().count() >= 3 && w.chars().any(char::is_alphabetic) && !stop.contains(w)
+}
+
+/// French and Italian elided articles belong to the next word: "d'une" → "une", "l'eau" →
+/// "eau" (the stop-word lists hold the bare words). English contractions ("don't") stay.
+fn strip_elision(word: &str) -> &str {
+    match word.split_once('\'') {
+        Some((head, tail)) if !tail.is_empty() && (head.chars().count() <= 2 || head == "qu") => tail,
+        _ => word,
+    }
 }
 
 /// The 1-2 word terms of a text: words that are not stop words, and pairs of such words that
@@ -33,8 +47,8 @@ pub fn terms(text: &str, stop: &HashSet<String>) -> Vec<String> {
     for sentence in text.split(['.', ',', ';', ':', '!', '?', '\n', '(', ')', '"', '“', '”']) {
         let mut prev: Option<String> = None;
         for w in words(sentence) {
-            let is_stop = stop.contains(&w) || w.chars().count() < 3;
-            if is_stop {
+            // Anything else (a stop word, "à", a number) breaks the pair.
+            if !is_term_word(&w, stop) {
                 prev = None;
                 continue;
             }
@@ -258,6 +272,13 @@ mod tests {
             t,
             vec!["youth", "youth entrepreneurship", "entrepreneurship", "circular", "circular economy", "economy"]
         );
+    }
+
+    #[test]
+    fn elided_articles_are_removed() {
+        let stop = stop_words([]);
+        assert_eq!(terms("L’accès à l'eau d’une ville", &stop), vec!["accès", "eau", "ville"]);
+        assert_eq!(words("don't").collect::<Vec<_>>(), vec!["don't"]);
     }
 
     #[test]
