@@ -22,12 +22,6 @@ pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// Hex form of [`colour`], for legends drawn in HTML.
-pub fn colour_hex(i: usize) -> String {
-    let RGBColor(r, g, b) = colour(i);
-    format!("#{r:02x}{g:02x}{b:02x}")
-}
-
 /// Errors of drawing (plotters' errors carry the backend type; only the message matters here).
 #[derive(Debug, thiserror::Error)]
 #[error("chart {chart}: {message}")]
