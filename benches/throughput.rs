@@ -163,6 +163,7 @@ fn bench_refresh(dir: &Path) {
         max_tokens_per_doc: Some(256),
         keep_themes,
         only_type: None,
+        summaries: true,
         progress: false,
     };
     let timed = |keep: bool| {

@@ -60,6 +60,8 @@ pub struct AnalyzeOptions {
     pub keep_themes: bool,
     /// Analyse only documents whose `[[type:…]]` is this.
     pub only_type: Option<String>,
+    /// Write extractive summaries (costs one embedding per candidate sentence on a cold run).
+    pub summaries: bool,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
 }
@@ -191,25 +193,11 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     guided::name_themes(&mut model.themes, &model.centroids, &taxonomy, named_vectors.view());
 
     let theme_centres = theme_centres(vectors.view(), &model.assignments, model.themes.len());
-    let summary_options = SummaryOptions::default();
-    let plan = summarise::plan(
-        &corpus.documents,
-        &model.assignments,
-        &model.similarities,
-        model.themes.len(),
-        &summary_options,
-    );
-    let sentences: Vec<String> = plan.sentences.iter().map(|(_, s)| s.clone()).collect();
-    let (sentence_vectors, _) =
-        embed_cached(&embedder, &mut store, &sentences, Coverage::FirstWindow, options.progress, "summarising")?;
-    let summaries = summarise::summarise(
-        &corpus.documents,
-        vectors.view(),
-        theme_centres.view(),
-        &plan,
-        sentence_vectors.view(),
-        &summary_options,
-    );
+    let summaries = if options.summaries {
+        summarise_all(&embedder, &mut store, &corpus, vectors.view(), &model, theme_centres.view(), options.progress)?
+    } else {
+        Summaries::default()
+    };
 
     let analysis = Analysis {
         corpus,
@@ -276,6 +264,25 @@ fn named_theme_vectors(embedder: &Embedder, taxonomy: &guided::Taxonomy) -> Resu
         out.row_mut(i).assign(&mean);
     }
     Ok(out)
+}
+
+/// Summaries of every theme and document (sentence vectors through the cache).
+fn summarise_all(
+    embedder: &Embedder,
+    store: &mut Store,
+    corpus: &Corpus,
+    vectors: ndarray::ArrayView2<f32>,
+    model: &ThemeModel,
+    theme_centres: ndarray::ArrayView2<f32>,
+    progress: bool,
+) -> Result<Summaries, AnalyzeError> {
+    let summary_options = SummaryOptions::default();
+    let docs = &corpus.documents;
+    let plan = summarise::plan(docs, &model.assignments, &model.similarities, model.themes.len(), &summary_options);
+    let sentences: Vec<String> = plan.sentences.iter().map(|(_, s)| s.clone()).collect();
+    let (sentence_vectors, _) =
+        embed_cached(embedder, store, &sentences, Coverage::FirstWindow, progress, "summarising")?;
+    Ok(summarise::summarise(docs, vectors, theme_centres, &plan, sentence_vectors.view(), &summary_options))
 }
 
 /// Unit mean vector of each theme's documents.

@@ -131,6 +131,7 @@ impl AnalysisArgs {
             max_tokens_per_doc: self.max_tokens_per_doc,
             only_type: self.only_type,
             keep_themes: self.keep_themes,
+            summaries: true,
             progress: true,
         })
     }
@@ -182,7 +183,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Evaluate { analysis, against } => {
-            let options = analysis.options()?;
+            // Quality figures do not need summaries; skipping them saves a sentence embedding pass.
+            let options = AnalyzeOptions { summaries: false, ..analysis.options()? };
             let analysis = run_analysis(&options)?;
             let evaluation = analyze::evaluate(&analysis, against.as_deref());
             println!("{}", serde_json::to_string_pretty(&evaluation)?);

@@ -22,7 +22,7 @@ pub struct Clustering {
 
 /// Runs k-means with a fixed `k` (same seed, same result).
 pub fn kmeans(vectors: ArrayView2<f32>, k: usize, seed: u64) -> Result<Clustering, ThemeError> {
-    fit(vectors, k, seed, KMeansInit::KMeansPlusPlus, 3)
+    fit(vectors, k, seed, KMeansInit::KMeansPlusPlus, 1)
 }
 
 /// Runs k-means started from given centres (e.g. the previous run's themes): when a folder
