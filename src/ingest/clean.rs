@@ -573,8 +573,8 @@ fn strip_inline_html(draft: &mut Draft) {
 fn drop_platform_notes(draft: &mut Draft) {
     const NOTES: &[&str] = &["thematic area tags generated using"];
     draft.lines.retain(|l| {
-        let start = l.trim_start().get(..40).unwrap_or(l.trim_start()).to_lowercase();
-        !NOTES.iter().any(|n| start.starts_with(n))
+        let t = l.trim_start();
+        !NOTES.iter().any(|n| t.get(..n.len()).is_some_and(|p| p.eq_ignore_ascii_case(n)))
     });
 }
 
