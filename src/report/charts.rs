@@ -47,7 +47,8 @@ fn shorten(label: &str, max: usize) -> String {
 pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
     const NAME: &str = "bars";
     let n = labels.len().max(1);
-    let height = (60 + 22 * n) as u32;
+    // Room for caption and axis even with a single bar.
+    let height = (80 + 22 * n).max(170) as u32;
     let max = values.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.05;
     let min = values.iter().copied().fold(0.0, f64::min) * 1.05;
     let mut svg = String::new();
@@ -95,8 +96,8 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
     let max = values.iter().flatten().copied().fold(0.0, f64::max).max(1e-9);
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, ((320 + 46 * nc) as u32, (140 + 22 * nr) as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, ((320 + 46 * nc) as u32, (140 + 22 * nr).max(220) as u32))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(fail(NAME))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
