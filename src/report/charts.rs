@@ -42,6 +42,21 @@ fn shorten(label: &str, max: usize) -> String {
     }
 }
 
+/// The legend box shared by line and scatter charts (top right, translucent).
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    name: &'static str,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font(("sans-serif", 11))
+        .draw()
+        .map_err(fail(name))
+}
+
 /// Horizontal bars, top to bottom in the order given; negative values (z-scores) extend left
 /// in another colour.
 pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
@@ -185,14 +200,7 @@ pub fn lines(
                 .label(shorten(name, 40))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(fail(NAME))?;
+        draw_legend(&mut chart, NAME)?;
         root.present().map_err(fail(NAME))?;
     }
     Ok(svg)
@@ -246,14 +254,7 @@ pub fn scatter(title: &str, points: &[(f64, f64)], groups: &[usize], names: &[St
                 series.label(shorten(name, 36)).legend(move |(x, y)| Circle::new((x + 6, y), 4, style));
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(("sans-serif", 11))
-            .draw()
-            .map_err(fail(NAME))?;
+        draw_legend(&mut chart, NAME)?;
         root.present().map_err(fail(NAME))?;
     }
     Ok(svg)

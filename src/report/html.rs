@@ -76,16 +76,7 @@ fn list_counts(items: &[(String, usize)], max: usize) -> String {
 }
 
 fn what_changed(h: &mut String, c: &super::WhatChanged) {
-    let _ = write!(
-        h,
-        "<h2 id=\"changes\">What changed since {}</h2><p>{} new documents, {} changed, {} removed; {} new themes, {} retired.</p>",
-        escape(&c.previous),
-        c.new_count,
-        c.changed_count,
-        c.removed.len(),
-        c.new_themes.len(),
-        c.retired.len()
-    );
+    let _ = write!(h, "<h2 id=\"changes\">What changed since {}</h2><p>{}</p>", escape(&c.previous), c.headline());
     if !c.new_documents.is_empty() {
         h.push_str("<p><b>New documents</b></p><ul>");
         c.new_documents.iter().for_each(|d| {

@@ -46,16 +46,7 @@ pub fn render(v: &ReportView, chart_files: &[(String, String)]) -> String {
         escape(&v.model)
     );
     if let Some(c) = &v.changes {
-        let _ = writeln!(
-            m,
-            "## What changed since {}\n\n{} new documents, {} changed, {} removed; {} new themes, {} retired.\n",
-            escape(&c.previous),
-            c.new_count,
-            c.changed_count,
-            c.removed.len(),
-            c.new_themes.len(),
-            c.retired.len()
-        );
+        let _ = writeln!(m, "## What changed since {}\n\n{}\n", escape(&c.previous), c.headline());
         for d in &c.new_documents {
             let _ = writeln!(m, "- New: {}", doc(d));
         }

@@ -193,6 +193,18 @@ pub struct WhatChanged {
 }
 
 impl WhatChanged {
+    /// One sentence of counts (digits only, safe in HTML and Markdown).
+    pub fn headline(&self) -> String {
+        format!(
+            "{} new documents, {} changed, {} removed; {} new themes, {} retired.",
+            self.new_count,
+            self.changed_count,
+            self.removed.len(),
+            self.new_themes.len(),
+            self.retired.len()
+        )
+    }
+
     fn build(analysis: &Analysis, previous: &str) -> Self {
         let c = &analysis.changes;
         let new_paths: std::collections::HashSet<&str> = c.new.iter().map(String::as_str).collect();
