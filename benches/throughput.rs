@@ -125,10 +125,7 @@ fn bench_themes(dir: &Path) {
         (state % 2000) as f32 / 1000.0 - 1.0
     });
     let mut vectors = vectors;
-    for mut row in vectors.rows_mut() {
-        let norm = row.dot(&row).sqrt();
-        row /= norm;
-    }
+    themescope::embed::normalize_rows(&mut vectors);
     for (name, count) in [("fixed k=40", ThemeCount::Fixed(40)), ("auto", ThemeCount::Auto)] {
         let start = Instant::now();
         let model =

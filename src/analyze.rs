@@ -292,9 +292,7 @@ fn theme_centres(vectors: ndarray::ArrayView2<f32>, assignments: &[usize], theme
         let mut centre = centres.row_mut(t);
         centre += &row;
     }
-    for mut centre in centres.rows_mut() {
-        crate::embed::normalize(centre.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
-    }
+    crate::embed::normalize_rows(&mut centres);
     centres
 }
 

@@ -219,10 +219,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
             for i in (0..docs.len()).filter(|&i| doc_value[i].as_deref() == Some(value)) {
                 mean += &analysis.vectors.row(i);
             }
-            let norm = mean.dot(&mean).sqrt();
-            if norm > 0.0 {
-                mean /= norm;
-            }
+            crate::embed::normalize(mean.as_slice_mut().expect("a fresh array is contiguous"));
             mean
         })
         .collect();

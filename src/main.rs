@@ -177,9 +177,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => {
             let options = args.options()?;
-            let analysis = run_analysis(&options)?;
+            run_analysis(&options)?;
             println!("report written to {}", options.out.display());
-            drop(analysis);
             Ok(())
         }
         Command::Evaluate { analysis, against } => {

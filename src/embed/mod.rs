@@ -192,10 +192,15 @@ impl Embedder {
             let weight = windows[doc][w].len() as f32;
             out.row_mut(doc).iter_mut().zip(&v).for_each(|(a, b)| *a += weight * b);
         }
-        for mut row in out.rows_mut() {
-            normalize(row.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
-        }
+        normalize_rows(&mut out);
         Ok(out)
+    }
+}
+
+/// Scales every row of `m` to unit length (zero rows stay zero).
+pub fn normalize_rows(m: &mut Array2<f32>) {
+    for mut row in m.rows_mut() {
+        normalize(row.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
     }
 }
 

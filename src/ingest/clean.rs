@@ -413,14 +413,14 @@ fn strip_home_trail(draft: &mut Draft) {
         return;
     };
     let mut end = home + 1;
-    while draft.lines.get(end).is_some_and(|l| words(l) <= 4 && !is_ellipsis_free_sentence(l)) {
+    while draft.lines.get(end).is_some_and(|l| words(l) <= 4 && !reads_as_sentence(l)) {
         end += 1;
     }
     draft.lines.drain(home..end);
 }
 
 /// A line that reads as a sentence, not a label.
-fn is_ellipsis_free_sentence(line: &str) -> bool {
+fn reads_as_sentence(line: &str) -> bool {
     let t = line.trim();
     t.ends_with('.') && words(t) >= 3
 }
@@ -448,7 +448,7 @@ fn strip_author_block(draft: &mut Draft) {
         return;
     };
     let mut end = start + 1;
-    while draft.lines.get(end).is_some_and(|l| words(l) <= 12 && !is_ellipsis_free_sentence(l)) {
+    while draft.lines.get(end).is_some_and(|l| words(l) <= 12 && !reads_as_sentence(l)) {
         if draft.author.is_none() && is_name_like(draft.lines[end].trim()) {
             draft.author = Some(draft.lines[end].trim().to_string());
         }

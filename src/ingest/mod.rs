@@ -418,10 +418,11 @@ fn remove_duplicates<T>(documents: Vec<(Document, T)>) -> (Vec<(Document, T)>, V
     let mut kept = Vec::with_capacity(documents.len());
     let mut duplicates = Vec::new();
     for (doc, extra) in documents {
-        match first_by_text.get(&doc.text_hash()) {
+        let hash = doc.text_hash();
+        match first_by_text.get(&hash) {
             Some(first) => duplicates.push(Duplicate { path: doc.path, duplicate_of: first.clone() }),
             None => {
-                first_by_text.insert(doc.text_hash(), doc.doc_id.clone());
+                first_by_text.insert(hash, doc.doc_id.clone());
                 kept.push((doc, extra));
             }
         }

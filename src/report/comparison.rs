@@ -105,10 +105,7 @@ fn render_html(c: &Comparison, ch: &ComparisonCharts) -> String {
         let terms: Vec<String> = v.distinctive_terms.iter().map(|d| escape(&d.name)).collect();
         let _ = write!(h, "<p><b>Distinctive terms:</b> {}</p>", terms.join(", "));
         for s in &v.sentences {
-            let link = match s.source.as_deref().filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
-                Some(u) => format!("<a href=\"{}\">{}</a>", escape(u), escape(&s.title)),
-                None => escape(&s.title),
-            };
+            let link = super::html::source_link(&s.title, s.source.as_deref());
             let _ = write!(h, "<blockquote>{}<cite>— {link}</cite></blockquote>", escape(&s.text));
         }
         let _ = write!(h, "<details><summary>Chart</summary>{svg}</details></section>");

@@ -141,13 +141,21 @@ fn overview(h: &mut String, v: &ReportView, charts: &Charts) {
     figure(h, &charts.map, "Each dot is a document, placed by the first two principal components of its vector and coloured by theme (legend: the ten largest themes).");
 }
 
+/// A document's title, linked to its source when that is a web address.
+pub fn source_link(title: &str, source: Option<&str>) -> String {
+    match source.and_then(safe_url) {
+        Some(url) => format!("<a href=\"{}\">{}</a>", escape(url), escape(title)),
+        None => escape(title),
+    }
+}
+
+fn escaped_place(country: &Option<String>, date: &Option<String>) -> Vec<String> {
+    super::place(country, date).map(escape).collect()
+}
+
 fn sentence(h: &mut String, s: &SummarySentence) {
-    let title = escape(&s.title);
-    let linked = match s.source.as_deref().and_then(safe_url) {
-        Some(url) => format!("<a href=\"{}\">{title}</a>", escape(url)),
-        None => title,
-    };
-    let place: Vec<String> = [s.country.clone(), s.date.clone()].into_iter().flatten().map(|x| escape(&x)).collect();
+    let linked = source_link(&s.title, s.source.as_deref());
+    let place = escaped_place(&s.country, &s.date);
     let _ = write!(
         h,
         "<blockquote>{}<cite>— {linked}{}</cite></blockquote>",
@@ -157,12 +165,8 @@ fn sentence(h: &mut String, s: &SummarySentence) {
 }
 
 fn doc_link(d: &DocLink) -> String {
-    let title = escape(&d.title);
-    let linked = match d.source.as_deref().and_then(safe_url) {
-        Some(url) => format!("<a href=\"{}\">{title}</a>", escape(url)),
-        None => title,
-    };
-    let place: Vec<String> = [d.country.clone(), d.date.clone()].into_iter().flatten().map(|x| escape(&x)).collect();
+    let linked = source_link(&d.title, d.source.as_deref());
+    let place = escaped_place(&d.country, &d.date);
     if place.is_empty() {
         linked
     } else {

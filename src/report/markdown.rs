@@ -25,7 +25,7 @@ fn link(title: &str, url: Option<&str>) -> String {
 }
 
 fn doc(d: &DocLink) -> String {
-    let place: Vec<String> = [d.country.clone(), d.date.clone()].into_iter().flatten().map(|x| escape(&x)).collect();
+    let place: Vec<String> = super::place(&d.country, &d.date).map(escape).collect();
     let place = if place.is_empty() { String::new() } else { format!(" ({})", place.join(", ")) };
     format!("{}{place}", link(&d.title, d.source.as_deref()))
 }
@@ -100,8 +100,7 @@ pub fn render(v: &ReportView, chart_files: &[(String, String)]) -> String {
         if !t.summary.is_empty() {
             let _ = writeln!(m, "**Summary**\n");
             for s in &t.summary {
-                let place: Vec<String> =
-                    [s.country.clone(), s.date.clone()].into_iter().flatten().map(|x| escape(&x)).collect();
+                let place: Vec<String> = super::place(&s.country, &s.date).map(escape).collect();
                 let _ = writeln!(
                     m,
                     "> {}\n> — {}{}\n",

@@ -41,6 +41,11 @@ pub fn write_reports(
     write_atomic(&out.join("report.md"), markdown::render(&view, &chart_files).as_bytes())
 }
 
+/// Where and when a cited document is from ("Kenya", "2021-03-08"), whichever is known.
+pub fn place<'a>(country: &'a Option<String>, date: &'a Option<String>) -> impl Iterator<Item = &'a str> {
+    country.as_deref().into_iter().chain(date.as_deref())
+}
+
 /// Counts of documents by a facet value, largest first (ties by name).
 pub fn count_by<'a>(
     docs: impl Iterator<Item = &'a Document>,

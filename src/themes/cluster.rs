@@ -51,12 +51,7 @@ fn fit(
     let labels: Array1<usize> = model.predict(&data);
     let means = model.centroids().to_owned();
     let mut centroids = means.clone();
-    for mut row in centroids.rows_mut() {
-        let norm = row.dot(&row).sqrt();
-        if norm > 0.0 {
-            row /= norm;
-        }
-    }
+    crate::embed::normalize_rows(&mut centroids);
     Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new() })
 }
 

@@ -46,9 +46,8 @@ pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: us
     let dim = model.centroids.ncols();
     let past: Vec<&PastTheme> = previous.iter().filter(|p| p.centroid.len() == dim).collect();
     // Past centres are stored as fitted; cosine needs them at unit length.
-    let norms: Vec<f32> =
-        past.iter().map(|p| p.centroid.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12)).collect();
-    let past_matrix = Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j] / norms[i]);
+    let mut past_matrix = Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]);
+    crate::embed::normalize_rows(&mut past_matrix);
     let sims = model.centroids.dot(&past_matrix.t());
     let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
     for (i, row) in sims.rows().into_iter().enumerate() {

@@ -215,12 +215,7 @@ fn build_model(
 /// Rows scaled to unit length.
 fn unit_rows(m: &Array2<f32>) -> Array2<f32> {
     let mut out = m.clone();
-    for mut row in out.rows_mut() {
-        let norm = row.dot(&row).sqrt();
-        if norm > 0.0 {
-            row /= norm;
-        }
-    }
+    crate::embed::normalize_rows(&mut out);
     out
 }
 
@@ -246,10 +241,7 @@ pub fn language_centred(documents: &[Document], vectors: ArrayView2<f32>) -> Arr
         for &i in rows {
             let mut row = out.row_mut(i);
             row += &shift;
-            let norm = row.dot(&row).sqrt();
-            if norm > 0.0 {
-                row /= norm;
-            }
+            crate::embed::normalize(row.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
         }
     }
     out
@@ -257,10 +249,7 @@ pub fn language_centred(documents: &[Document], vectors: ArrayView2<f32>) -> Arr
 
 fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
     let mut centroid = vectors.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(vectors.ncols()));
-    let norm = centroid.dot(&centroid).sqrt();
-    if norm > 0.0 {
-        centroid /= norm;
-    }
+    crate::embed::normalize(centroid.as_slice_mut().expect("a fresh array is contiguous"));
     cluster::Clustering {
         labels: vec![0; vectors.nrows()],
         means: centroid.clone().insert_axis(ndarray::Axis(0)),
