@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use themescope::embed::{Coverage, Embedder};
+use themescope::embed::{Backend, Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
 use themescope::themes::{self, ThemeCount, ThemeOptions};
 
@@ -66,7 +66,7 @@ fn st_python() -> Option<PathBuf> {
 
 fn bench_embed(dir: &Path) {
     let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
-    let embedder = Embedder::load(None).unwrap();
+    let embedders: Vec<Embedder> = Backend::built().into_iter().map(|b| Embedder::load(None, b).unwrap()).collect();
     let mut blogs: Vec<String> = corpus
         .documents
         .iter()
@@ -75,7 +75,7 @@ fn bench_embed(dir: &Path) {
         .collect();
     blogs.truncate(256);
     let texts: Vec<&str> = blogs.iter().map(String::as_str).collect();
-    let tokens: usize = texts.iter().map(|t| embedder.tokenize(t).unwrap().len().min(embedder.window())).sum();
+    let tokens: usize = texts.iter().map(|t| embedders[0].tokenize(t).unwrap().len().min(embedders[0].window())).sum();
     let jsonl = std::env::temp_dir().join("themescope-bench-texts.jsonl");
     let mut f = std::fs::File::create(&jsonl).unwrap();
     for t in &texts {
@@ -86,30 +86,44 @@ fn bench_embed(dir: &Path) {
         println!("embed: no sentence-transformers venv found; set THEMESCOPE_ST_PYTHON to compare");
     }
     let hidden = indicatif::ProgressBar::hidden();
-    embedder.embed_texts(&texts[..8], Coverage::FirstWindow, &hidden).unwrap();
-    // Interleaved rounds, so both sides see the same machine load.
+    for e in &embedders {
+        e.embed_texts(&texts[..8], Coverage::FirstWindow, &hidden).unwrap();
+    }
+    // Interleaved rounds, so every side sees the same machine load.
     for round in 1..=2 {
-        let start = Instant::now();
-        embedder.embed_texts(&texts, Coverage::FirstWindow, &hidden).unwrap();
-        let rust = start.elapsed().as_secs_f64();
-        print!(
-            "embed round {round}: themescope {} texts, {tokens} tokens in {rust:.2} s = {:.0} tokens/s, {:.1} docs/s",
-            texts.len(),
-            tokens as f64 / rust,
-            texts.len() as f64 / rust
-        );
+        let mut line = format!("embed round {round}, {} texts, {tokens} tokens:", texts.len());
+        let mut seconds = Vec::new();
+        for e in &embedders {
+            let start = Instant::now();
+            e.embed_texts(&texts, Coverage::FirstWindow, &hidden).unwrap();
+            let secs = start.elapsed().as_secs_f64();
+            line += &format!(
+                " {} {secs:.2} s = {:.0} tokens/s, {:.1} docs/s;",
+                e.backend().name(),
+                tokens as f64 / secs,
+                texts.len() as f64 / secs
+            );
+            seconds.push((e.backend().name(), secs));
+        }
         if let Some(python) = &python {
             let model_dir = themescope::embed::model::locate(None).unwrap().dir;
             let out = Command::new(python).arg("-c").arg(ST_SCRIPT).arg(&model_dir).arg(&jsonl).output().unwrap();
             match String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() {
-                Ok(st) => print!("; sentence-transformers {:.0} tokens/s; ratio {:.2}x", tokens as f64 / st, st / rust),
-                Err(_) => print!(
-                    "; sentence-transformers failed: {}",
-                    String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
-                ),
+                Ok(st) => {
+                    line += &format!(" sentence-transformers {:.0} tokens/s; ratio to it:", tokens as f64 / st);
+                    for (name, secs) in &seconds {
+                        line += &format!(" {name} {:.2}x", st / secs);
+                    }
+                }
+                Err(_) => {
+                    line += &format!(
+                        " sentence-transformers failed: {}",
+                        String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                    )
+                }
             }
         }
-        println!();
+        println!("{line}");
     }
 }
 
@@ -155,6 +169,7 @@ fn bench_refresh(dir: &Path) {
         input: input.path().to_path_buf(),
         out: out.path().to_path_buf(),
         model: None,
+        backend: Backend::default(),
         themes: ThemeOptions::default(),
         taxonomy: None,
         max_tokens_per_doc: Some(256),

@@ -7,7 +7,7 @@ use std::time::Instant;
 use indicatif::ProgressBar;
 use ndarray::Array2;
 
-use crate::embed::{Coverage, EmbedError, Embedder};
+use crate::embed::{Backend, Coverage, EmbedError, Embedder};
 use crate::ingest::{self, Corpus, Document, IngestError, IngestOptions};
 use crate::report::export;
 use crate::store::{PastTheme, Store, StoreError};
@@ -52,6 +52,8 @@ pub struct AnalyzeOptions {
     pub input: PathBuf,
     pub out: PathBuf,
     pub model: Option<String>,
+    /// What runs the model (the vectors are the same; the speed and dependencies differ).
+    pub backend: Backend,
     pub themes: ThemeOptions,
     pub taxonomy: Option<PathBuf>,
     /// Cap on content tokens embedded per document; `None` reads whole documents.
@@ -166,7 +168,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         }
     }
     let changes = DocumentChanges::between(&known_ids, &corpus);
-    let embedder = Embedder::load(options.model.as_deref())?;
+    let embedder = Embedder::load(options.model.as_deref(), options.backend)?;
     let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
     let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
     let (vectors, embedded) = embed_cached(&embedder, &mut store, &texts, coverage, options.progress, "embedding")?;

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use themescope::analyze::{self, AnalyzeOptions};
 use themescope::compare::{self, Facet};
-use themescope::embed::{Coverage, Embedder};
+use themescope::embed::{Backend, Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
 use themescope::progress;
 use themescope::report;
@@ -72,6 +72,9 @@ enum Command {
         /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
         #[arg(long)]
         model: Option<String>,
+        /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert).
+        #[arg(long, env = "THEMESCOPE_BACKEND", default_value = "native")]
+        backend: Backend,
         /// JSON-lines file to read, or - for standard input.
         #[arg(long, default_value = "-")]
         input: String,
@@ -102,6 +105,9 @@ struct AnalysisArgs {
     /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
     #[arg(long)]
     model: Option<String>,
+    /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert).
+    #[arg(long, env = "THEMESCOPE_BACKEND", default_value = "native")]
+    backend: Backend,
     /// Embed at most N tokens per document (default: the whole document).
     #[arg(long)]
     max_tokens_per_doc: Option<usize>,
@@ -126,6 +132,7 @@ impl AnalysisArgs {
             input: self.dir,
             out: self.out,
             model: self.model,
+            backend: self.backend,
             themes: ThemeOptions { count, seed: self.seed, ..ThemeOptions::default() },
             taxonomy: self.taxonomy,
             max_tokens_per_doc: self.max_tokens_per_doc,
@@ -233,9 +240,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Embed { model, input, whole_document } => {
+        Command::Embed { model, backend, input, whole_document } => {
             let coverage = if whole_document { Coverage::Whole { max_tokens: None } } else { Coverage::FirstWindow };
-            embed_jsonl(model.as_deref(), &input, coverage)
+            embed_jsonl(model.as_deref(), backend, &input, coverage)
         }
     }
 }
@@ -270,7 +277,7 @@ struct EmbedInput {
     text: String,
 }
 
-fn embed_jsonl(model: Option<&str>, input: &str, coverage: Coverage) -> anyhow::Result<()> {
+fn embed_jsonl(model: Option<&str>, backend: Backend, input: &str, coverage: Coverage) -> anyhow::Result<()> {
     let reader: Box<dyn BufRead> = if input == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -286,7 +293,7 @@ fn embed_jsonl(model: Option<&str>, input: &str, coverage: Coverage) -> anyhow::
             .with_context(|| format!("{input}:{}: expected {{\"id\": …, \"text\": …}}", n + 1))?;
         items.push(item);
     }
-    let embedder = Embedder::load(model)?;
+    let embedder = Embedder::load(model, backend)?;
     let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
     let bar = progress::bar(texts.len() as u64, "embedding");
     let vectors = embedder.embed_texts(&texts, coverage, &bar)?;

@@ -107,6 +107,22 @@ fn a_folder_without_documents_fails_clearly() {
 }
 
 #[test]
+fn a_backend_this_build_lacks_or_does_not_know_is_named_in_the_error() {
+    let embed = |backend: &str| {
+        bin().args(["embed", "--backend", backend]).stdin(std::process::Stdio::null()).output().unwrap()
+    };
+    let unknown = embed("onnx");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("native or rust-bert"));
+    if !cfg!(feature = "rust-bert") {
+        let missing = embed("rust-bert");
+        assert!(!missing.status.success());
+        let stderr = String::from_utf8_lossy(&missing.stderr);
+        assert!(stderr.contains("--features rust-bert"), "{stderr}");
+    }
+}
+
+#[test]
 fn whole_shared_corpus_is_accounted_for_and_clean() {
     let Some(dir) = shared_corpus() else { return };
     let files = std::fs::read_dir(&dir)

@@ -43,6 +43,13 @@ fn default_act() -> String {
 }
 
 impl BertConfig {
+    /// Reads a model folder's `config.json`.
+    pub fn load(dir: &Path) -> Result<BertConfig, EmbedError> {
+        let path = dir.join("config.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| EmbedError::io(&path, e))?;
+        serde_json::from_str(&text).map_err(|e| EmbedError::Model(format!("{}: {e}", path.display())))
+    }
+
     /// RoBERTa-style models number positions from `pad_token_id + 1`.
     fn position_offset(&self) -> usize {
         match self.model_type.as_str() {
@@ -55,6 +62,37 @@ impl BertConfig {
     pub fn max_tokens(&self) -> usize {
         self.max_position_embeddings - self.position_offset()
     }
+}
+
+/// Checkpoints name their tensors with or without the architecture's prefix.
+fn find_prefix(has: impl Fn(&str) -> bool, file: &Path) -> Result<&'static str, EmbedError> {
+    ["", "bert.", "roberta.", "model."]
+        .into_iter()
+        .find(|p| has(&format!("{p}embeddings.word_embeddings.weight")))
+        .ok_or_else(|| {
+            EmbedError::Model(format!(
+                "{}: no embeddings.word_embeddings.weight: not a BERT-family model",
+                file.display()
+            ))
+        })
+}
+
+/// The tensor-name prefix of a safetensors file, read from its header alone (the header is a
+/// little-endian length followed by a JSON object keyed by tensor name).
+pub fn weight_prefix(path: &Path) -> Result<&'static str, EmbedError> {
+    let bad = |why: &str| EmbedError::Model(format!("{}: {why}", path.display()));
+    let mut file = std::fs::File::open(path).map_err(|e| EmbedError::io(path, e))?;
+    let mut len = [0u8; 8];
+    std::io::Read::read_exact(&mut file, &mut len).map_err(|e| EmbedError::io(path, e))?;
+    let len = u64::from_le_bytes(len);
+    if len > 100 << 20 {
+        return Err(bad("safetensors header is implausibly large"));
+    }
+    let mut header = vec![0u8; len as usize];
+    std::io::Read::read_exact(&mut file, &mut header).map_err(|e| EmbedError::io(path, e))?;
+    let names: std::collections::HashMap<String, serde::de::IgnoredAny> =
+        serde_json::from_slice(&header).map_err(|_| bad("not a safetensors file"))?;
+    find_prefix(|name| names.contains_key(name), path)
 }
 
 struct LayerNorm {
@@ -155,22 +193,12 @@ impl Bert {
     /// Loads `config.json` and `model.safetensors` from a model folder.
     pub fn load(dir: &Path) -> Result<Bert, EmbedError> {
         let config_path = dir.join("config.json");
-        let config: BertConfig =
-            serde_json::from_str(&std::fs::read_to_string(&config_path).map_err(|e| EmbedError::io(&config_path, e))?)
-                .map_err(|e| EmbedError::Model(format!("{}: {e}", config_path.display())))?;
+        let config = BertConfig::load(dir)?;
         let weights_path = dir.join("model.safetensors");
         let bytes = std::fs::read(&weights_path).map_err(|e| EmbedError::io(&weights_path, e))?;
         let tensors = SafeTensors::deserialize(&bytes)
             .map_err(|e| EmbedError::Model(format!("{}: {e}", weights_path.display())))?;
-        let prefix = ["", "bert.", "roberta.", "model."]
-            .into_iter()
-            .find(|p| tensors.tensor(&format!("{p}embeddings.word_embeddings.weight")).is_ok())
-            .ok_or_else(|| {
-                EmbedError::Model(format!(
-                    "{}: no embeddings.word_embeddings.weight: not a BERT-family model",
-                    weights_path.display()
-                ))
-            })?;
+        let prefix = find_prefix(|name| tensors.tensor(name).is_ok(), &weights_path)?;
         let w = Weights { tensors, prefix, file: &weights_path };
         let h = config.hidden_size;
         if !h.is_multiple_of(config.num_attention_heads) {

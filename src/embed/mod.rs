@@ -2,6 +2,8 @@
 
 pub mod bert;
 pub mod model;
+#[cfg(feature = "rust-bert")]
+pub mod rustbert;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,11 +46,88 @@ pub enum Coverage {
     Whole { max_tokens: Option<usize> },
 }
 
+/// Which code runs the transformer. Tokenising, windows and pooling are shared, so every
+/// backend reads the same tokens and gives the same vectors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Backend {
+    /// The built-in encoder (pure Rust, always available, the fastest measured here).
+    #[default]
+    Native,
+    /// rust-bert on libtorch; present only in builds with the cargo feature `rust-bert`.
+    RustBert,
+}
+
+impl Backend {
+    /// Every backend this build contains.
+    pub fn built() -> Vec<Backend> {
+        let mut all = vec![Backend::Native];
+        if cfg!(feature = "rust-bert") {
+            all.push(Backend::RustBert);
+        }
+        all
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Native => "native",
+            Backend::RustBert => "rust-bert",
+        }
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Backend, String> {
+        match s {
+            "native" => Ok(Backend::Native),
+            "rust-bert" => Ok(Backend::RustBert),
+            other => Err(format!("unknown backend {other:?}: native or rust-bert")),
+        }
+    }
+}
+
+/// The transformer of a loaded model, whichever backend runs it.
+trait Encoder: Send + Sync {
+    fn config(&self) -> &bert::BertConfig;
+    /// Token ids must be below this.
+    fn vocab_size(&self) -> usize;
+    /// Last hidden state of one sequence, `tokens.len() × hidden_size`, row-major.
+    fn forward(&self, tokens: &[u32]) -> Result<Vec<f32>, EmbedError>;
+}
+
+impl Encoder for Bert {
+    fn config(&self) -> &bert::BertConfig {
+        &self.config
+    }
+    fn vocab_size(&self) -> usize {
+        Bert::vocab_size(self)
+    }
+    fn forward(&self, tokens: &[u32]) -> Result<Vec<f32>, EmbedError> {
+        Ok(Bert::forward(self, tokens))
+    }
+}
+
+fn load_encoder(dir: &Path, backend: Backend) -> Result<Box<dyn Encoder>, EmbedError> {
+    match backend {
+        Backend::Native => Ok(Box::new(Bert::load(dir)?)),
+        #[cfg(feature = "rust-bert")]
+        Backend::RustBert => Ok(Box::new(rustbert::RustBert::load(dir, bert::BertConfig::load(dir)?)?)),
+        #[cfg(not(feature = "rust-bert"))]
+        Backend::RustBert => Err(EmbedError::Model(
+            "this build has no rust-bert backend: rebuild with `cargo build --release --features rust-bert` \
+             (see the README for the libtorch it needs)"
+                .into(),
+        )),
+    }
+}
+
 /// A loaded model, ready to embed texts from many threads.
 pub struct Embedder {
     files: ModelFiles,
     tokenizer: Tokenizer,
-    bert: Bert,
+    encoder: Box<dyn Encoder>,
+    backend: Backend,
     window: usize,
     cls: Vec<u32>,
     sep: Vec<u32>,
@@ -57,12 +136,12 @@ pub struct Embedder {
 
 impl Embedder {
     /// Loads the model named by `--model` (see [`model::locate`]).
-    pub fn load(model: Option<&str>) -> Result<Embedder, EmbedError> {
-        Self::from_files(model::locate(model)?)
+    pub fn load(model: Option<&str>, backend: Backend) -> Result<Embedder, EmbedError> {
+        Self::from_files(model::locate(model)?, backend)
     }
 
     /// Loads a model from an already located folder.
-    pub fn from_files(files: ModelFiles) -> Result<Embedder, EmbedError> {
+    pub fn from_files(files: ModelFiles, backend: Backend) -> Result<Embedder, EmbedError> {
         let tok_path = files.dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tok_path)
             .map_err(|e| EmbedError::Tokenizer(format!("{}: {e}", tok_path.display())))?;
@@ -70,8 +149,8 @@ impl Embedder {
         // sentence-transformers window is applied here instead.
         tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(None);
-        let bert = Bert::load(&files.dir)?;
-        let window = files.max_seq_length.unwrap_or(usize::MAX).min(bert.config.max_tokens());
+        let encoder = load_encoder(&files.dir, backend)?;
+        let window = files.max_seq_length.unwrap_or(usize::MAX).min(encoder.config().max_tokens());
         let empty = tokenizer.encode("", true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let ids = empty.get_ids();
         // Specials wrap every window: [CLS] … [SEP] for BERT, <s> … </s> for XLM-R.
@@ -84,7 +163,7 @@ impl Embedder {
             return Err(EmbedError::Model("max_seq_length leaves no room for text".into()));
         }
         let id = model_id(&files)?;
-        Ok(Embedder { files, tokenizer, bert, window, cls, sep, id })
+        Ok(Embedder { files, tokenizer, encoder, backend, window, cls, sep, id })
     }
 
     /// Identifies the model's weights and settings, for cache keys.
@@ -97,8 +176,12 @@ impl Embedder {
         &self.files.name
     }
 
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub fn dim(&self) -> usize {
-        self.bert.config.hidden_size
+        self.encoder.config().hidden_size
     }
 
     /// Tokens per window, specials included.
@@ -109,7 +192,7 @@ impl Embedder {
     /// Token ids of `text` with the special tokens, untruncated.
     pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
         let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let vocab = self.bert.vocab_size() as u32;
+        let vocab = self.encoder.vocab_size() as u32;
         Ok(enc.get_ids().iter().map(|&id| id.min(vocab - 1)).collect())
     }
 
@@ -132,8 +215,8 @@ impl Embedder {
 
     /// Encodes one window of ids and pools it into a sentence vector (normalised if the model
     /// says so).
-    fn embed_window(&self, ids: &[u32]) -> Vec<f32> {
-        let hidden = self.bert.forward(ids);
+    fn embed_window(&self, ids: &[u32]) -> Result<Vec<f32>, EmbedError> {
+        let hidden = self.encoder.forward(ids)?;
         let h = self.dim();
         let n = ids.len();
         let mut v = vec![0.0f32; h];
@@ -156,7 +239,7 @@ impl Embedder {
         if self.files.normalize {
             normalize(&mut v);
         }
-        v
+        Ok(v)
     }
 
     /// Embeds many texts on all cores, longest first so the cores finish together.
@@ -178,13 +261,13 @@ impl Embedder {
         let mut vectors: Vec<(usize, usize, Vec<f32>)> = units
             .par_iter()
             .map(|&(doc, w)| {
-                let v = self.embed_window(&windows[doc][w]);
+                let v = self.embed_window(&windows[doc][w])?;
                 if remaining[doc].fetch_sub(1, Ordering::Relaxed) == 1 {
                     progress.inc(1);
                 }
-                (doc, w, v)
+                Ok((doc, w, v))
             })
-            .collect();
+            .collect::<Result<_, EmbedError>>()?;
         vectors.sort_by_key(|&(doc, w, _)| (doc, w));
         let dim = self.dim();
         let mut out = Array2::<f32>::zeros((texts.len(), dim));
