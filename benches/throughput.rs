@@ -4,7 +4,8 @@
 //!   embed   tokens/s on 256 blog texts cut at the model window, against sentence-transformers
 //!           run on the same texts by Python when a venv with it exists
 //!           ($THEMESCOPE_ST_PYTHON, default ~/.cache/themescope-venv-st/bin/python)
-//!   themes  seconds to discover themes from vectors
+//!   themes  seconds to discover themes from the cached vectors of every page, against BERTopic
+//!           fitted on the same vectors by Python when the venv above also has bertopic
 //!   refresh a cold analysis of 500 pages, then 1% more pages with --keep-themes and with
 //!           re-clustering, as ratios of the cold run's time (targets ≤ 5% and ≤ 10%)
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed` or `-- themes` for one).
@@ -127,30 +128,78 @@ fn bench_embed(dir: &Path) {
     }
 }
 
+/// BERTopic with its defaults fitted on the same texts and vectors; the first, smaller fit warms
+/// numba's compiled code, so the printed time is a warm fit like the one in issue 4.
+const BERTOPIC_SCRIPT: &str = r#"
+import json, sys, time, numpy as np
+from bertopic import BERTopic
+texts = [json.loads(l)["text"] for l in open(sys.argv[1])]
+vectors = np.fromfile(sys.argv[2], dtype=np.float32).reshape(len(texts), -1)
+BERTopic().fit(texts[:1000], vectors[:1000])
+start = time.perf_counter()
+topics, _ = BERTopic().fit_transform(texts, vectors)
+print(time.perf_counter() - start, len(set(topics)) - (1 if -1 in topics else 0))
+"#;
+
 fn bench_themes(dir: &Path) {
-    let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
-    // Random unit vectors stand in for cached ones: clustering cost depends on shape, not content.
-    let n = corpus.documents.len();
-    let mut state = 12345u64;
-    let vectors = ndarray::Array2::from_shape_fn((n, 384), |_| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % 2000) as f32 / 1000.0 - 1.0
-    });
-    let mut vectors = vectors;
-    themescope::embed::normalize_rows(&mut vectors);
+    use themescope::analyze::{analyze, AnalyzeOptions};
+    // Real vectors (first 256 tokens of every page) from a store kept in target/, so only the
+    // first run pays for embedding (about 7 minutes on 2 cores).
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-themes");
+    let options = AnalyzeOptions {
+        input: dir.to_path_buf(),
+        out: cache.clone(),
+        model: None,
+        backend: Backend::default(),
+        themes: ThemeOptions { count: ThemeCount::Fixed(40), ..ThemeOptions::default() },
+        taxonomy: None,
+        max_tokens_per_doc: Some(254),
+        keep_themes: false,
+        only_type: None,
+        summaries: false,
+        progress: true,
+    };
+    let analysis = analyze(&options).unwrap();
+    let (documents, vectors) = (&analysis.corpus.documents, &analysis.vectors);
+    let n = documents.len();
+    let mut ours = Vec::new();
     for (name, count) in [("fixed k=40", ThemeCount::Fixed(40)), ("auto", ThemeCount::Auto)] {
         let start = Instant::now();
         let model =
-            themes::discover(&corpus.documents, vectors.view(), &ThemeOptions { count, ..ThemeOptions::default() })
-                .unwrap();
+            themes::discover(documents, vectors.view(), &ThemeOptions { count, ..ThemeOptions::default() }).unwrap();
         let secs = start.elapsed().as_secs_f64();
         println!(
-            "themes ({name}): {n} documents → {} themes in {secs:.2} s; ratio to BERTopic's 6-8 s: {:.2}x",
-            model.themes.len(),
-            secs / 7.0
+            "themes ({name}): {n} documents → {} themes with keywords and representatives in {secs:.2} s",
+            model.themes.len()
         );
+        ours.push((name, secs));
+    }
+    let Some(python) = st_python() else {
+        println!("themes: no Python venv with bertopic found; set THEMESCOPE_ST_PYTHON to compare");
+        return;
+    };
+    let texts = std::env::temp_dir().join("themescope-bench-themes.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&texts).unwrap());
+    for d in documents {
+        writeln!(f, "{}", serde_json::json!({ "text": d.embedding_text() })).unwrap();
+    }
+    f.flush().unwrap();
+    let raw = std::env::temp_dir().join("themescope-bench-themes.f32");
+    let bytes: Vec<u8> = vectors.iter().flat_map(|x| x.to_le_bytes()).collect();
+    std::fs::write(&raw, bytes).unwrap();
+    let out = Command::new(&python).arg("-c").arg(BERTOPIC_SCRIPT).arg(&texts).arg(&raw).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut fields = stdout.split_whitespace();
+    match (fields.next().and_then(|s| s.parse::<f64>().ok()), fields.next()) {
+        (Some(bertopic), Some(topics)) => {
+            let ratios: Vec<String> =
+                ours.iter().map(|(name, secs)| format!("{name} {:.2}x", bertopic / secs)).collect();
+            println!("themes: BERTopic 0.17 fit on the same vectors {bertopic:.2} s ({topics} topics); speed ratio to it: {}", ratios.join(", "));
+        }
+        _ => println!(
+            "themes: BERTopic failed (pip install bertopic into the venv): {}",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+        ),
     }
 }
 

@@ -3,7 +3,8 @@
 use linfa::prelude::*;
 use linfa::DatasetBase;
 use linfa_clustering::{KMeans, KMeansInit};
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use linfa_nn::distance::Distance;
+use ndarray::{Array1, Array2, ArrayView, ArrayView2, Axis, Dimension};
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 
@@ -41,7 +42,7 @@ fn fit(
 ) -> Result<Clustering, ThemeError> {
     let data = DatasetBase::from(vectors.to_owned());
     let rng = Xoshiro256Plus::seed_from_u64(seed);
-    let model = KMeans::params_with_rng(k, rng)
+    let model = KMeans::params_with(k, rng, LanesL2)
         .init_method(init)
         .n_runs(runs)
         .max_n_iterations(200)
@@ -53,6 +54,50 @@ fn fit(
     let mut centroids = means.clone();
     crate::embed::normalize_rows(&mut centroids);
     Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new() })
+}
+
+/// Squared Euclidean distance for linfa's k-means, summed in eight independent lanes so the
+/// compiler vectorises it. linfa's own `L2Dist` (ndarray-stats' `sq_l2_dist`) folds one element
+/// pair at a time, a serial chain of additions: it was two thirds of the time to find themes.
+#[derive(Debug, Clone, Copy)]
+struct LanesL2;
+
+impl Distance<f32> for LanesL2 {
+    fn distance<D: Dimension>(&self, a: ArrayView<f32, D>, b: ArrayView<f32, D>) -> f32 {
+        self.rdistance(a, b).sqrt()
+    }
+
+    fn rdistance<D: Dimension>(&self, a: ArrayView<f32, D>, b: ArrayView<f32, D>) -> f32 {
+        assert_eq!(a.shape(), b.shape(), "points of different dimensions");
+        match (a.as_slice(), b.as_slice()) {
+            (Some(a), Some(b)) => squared_distance(a, b),
+            _ => a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum(),
+        }
+    }
+
+    fn rdist_to_dist(&self, rdist: f32) -> f32 {
+        rdist.sqrt()
+    }
+
+    fn dist_to_rdist(&self, dist: f32) -> f32 {
+        dist * dist
+    }
+}
+
+/// Σ (aᵢ − bᵢ)² over equal-length slices.
+fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 8;
+    let (a_chunks, a_rest) = a.as_chunks::<LANES>();
+    let (b_chunks, b_rest) = b.as_chunks::<LANES>();
+    let mut acc = [0.0f32; LANES];
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        for l in 0..LANES {
+            let d = x[l] - y[l];
+            acc[l] += d * d;
+        }
+    }
+    let rest: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| (x - y) * (x - y)).sum();
+    acc.iter().sum::<f32>() + rest
 }
 
 /// Candidate numbers of themes for `n` documents: around √(n/2), the usual rule of thumb, from
@@ -148,6 +193,19 @@ pub fn silhouette(distances: &Array2<f32>, labels: &[usize], k: usize) -> f32 {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn lane_distance_matches_the_plain_sum() {
+        let a: Vec<f32> = (0..19).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..19).map(|i| (i as f32 * 0.11).cos()).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
+        assert!((squared_distance(&a, &b) - plain).abs() < 1e-5);
+        let (va, vb) = (ndarray::aview1(&a), ndarray::aview1(&b));
+        assert!((LanesL2.distance(va, vb) - plain.sqrt()).abs() < 1e-5);
+        // Strided views take the general path.
+        let m = Array2::from_shape_fn((19, 2), |(i, j)| if j == 0 { a[i] } else { b[i] });
+        assert!((LanesL2.rdistance(m.column(0), m.column(1)) - plain).abs() < 1e-5);
+    }
 
     fn two_blobs() -> Array2<f32> {
         let mut rows = Vec::new();

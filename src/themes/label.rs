@@ -1,6 +1,13 @@
 //! Theme keywords by class-based TF-IDF over 1-2 word terms (Grootendorst 2022, eq. 1).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+/// Maps keyed by terms. foldhash instead of std's SipHash, which was a large share of the time
+/// to label themes (millions of short strings hashed several times each); fixed seeds keep runs
+/// reproducible.
+pub type TermMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Languages whose stop words are always removed (the labs' four main languages); stop words of
 /// any other language present in the corpus are added on top.
@@ -62,27 +69,49 @@ pub fn terms(text: &str, stop: &HashSet<String>) -> Vec<String> {
     out
 }
 
-/// Term counts per class (theme), and in how many of its documents each term occurs.
+/// Term counts per class (theme), and in how many of its documents each term occurs. Terms
+/// are borrowed from the documents' term counts: a corpus has millions of term occurrences, and
+/// copying each string into every map was most of the labelling time.
 #[derive(Debug, Default, Clone)]
-pub struct ClassTerms {
-    pub counts: Vec<HashMap<String, f64>>,
-    pub doc_counts: Vec<HashMap<String, usize>>,
+pub struct ClassTerms<'a> {
+    pub counts: Vec<TermMap<&'a str, f64>>,
+    pub doc_counts: Vec<TermMap<&'a str, usize>>,
     pub sizes: Vec<usize>,
 }
 
-impl ClassTerms {
-    /// Empty counts for `k` classes.
-    pub fn new(k: usize) -> Self {
-        ClassTerms { counts: vec![HashMap::new(); k], doc_counts: vec![HashMap::new(); k], sizes: vec![0; k] }
-    }
-
-    /// Adds one document's term counts to `class`, keeping only terms `keep` accepts.
-    pub fn add_document(&mut self, class: usize, terms: &HashMap<String, f64>, keep: impl Fn(&str) -> bool) {
-        self.sizes[class] += 1;
-        for (t, n) in terms.iter().filter(|(t, _)| keep(t)) {
-            *self.counts[class].entry(t.clone()).or_insert(0.0) += n;
-            *self.doc_counts[class].entry(t.clone()).or_insert(0) += 1;
+impl<'a> ClassTerms<'a> {
+    /// Sums each document's term counts into its class (`classes[i]` < `k`), one class per
+    /// thread, keeping only terms used by at least `min_docs` documents of the whole corpus.
+    pub fn build(k: usize, documents: &'a [TermMap<String, f64>], classes: &[usize], min_docs: usize) -> Self {
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+        for (i, &c) in classes.iter().enumerate() {
+            members[c].push(i);
         }
+        let (mut counts, mut doc_counts): (Vec<_>, Vec<_>) = members
+            .par_iter()
+            .map(|docs| {
+                let mut counts: TermMap<&str, f64> = TermMap::default();
+                let mut doc_counts: TermMap<&str, usize> = TermMap::default();
+                for &i in docs {
+                    for (t, n) in &documents[i] {
+                        *counts.entry(t.as_str()).or_insert(0.0) += n;
+                        *doc_counts.entry(t.as_str()).or_insert(0) += 1;
+                    }
+                }
+                (counts, doc_counts)
+            })
+            .unzip();
+        if min_docs > 1 {
+            let mut corpus_docs: TermMap<&str, usize> = TermMap::default();
+            for class in &doc_counts {
+                for (t, n) in class {
+                    *corpus_docs.entry(t).or_insert(0) += n;
+                }
+            }
+            counts.par_iter_mut().for_each(|c| c.retain(|t, _| corpus_docs[t] >= min_docs));
+            doc_counts.par_iter_mut().for_each(|c| c.retain(|t, _| corpus_docs[t] >= min_docs));
+        }
+        ClassTerms { counts, doc_counts, sizes: members.iter().map(Vec::len).collect() }
     }
 }
 
@@ -90,23 +119,23 @@ impl ClassTerms {
 /// W(t, c) = tf(t, c) · ln(1 + A / f(t)), with tf the count of t in c, f(t) the count of t in
 /// all classes and A the average number of terms per class. Terms frequent everywhere ("undp",
 /// "accelerator lab") get small weights from the formula itself, with no hand-made list.
-pub fn c_tf_idf(classes: &ClassTerms) -> Vec<Vec<(String, f64)>> {
-    let mut total: HashMap<&str, f64> = HashMap::new();
+pub fn c_tf_idf<'a>(classes: &ClassTerms<'a>) -> Vec<Vec<(&'a str, f64)>> {
+    let mut total: TermMap<&str, f64> = TermMap::default();
     let mut words_all = 0.0;
     for class in &classes.counts {
         for (t, n) in class {
-            *total.entry(t.as_str()).or_insert(0.0) += n;
+            *total.entry(t).or_insert(0.0) += n;
             words_all += n;
         }
     }
     let average = words_all / classes.counts.len().max(1) as f64;
     classes
         .counts
-        .iter()
+        .par_iter()
         .map(|class| {
-            let mut weights: Vec<(String, f64)> =
-                class.iter().map(|(t, &n)| (t.clone(), n * (1.0 + average / total[t.as_str()]).ln())).collect();
-            weights.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let mut weights: Vec<(&str, f64)> =
+                class.iter().map(|(&t, &n)| (t, n * (1.0 + average / total[t]).ln())).collect();
+            weights.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             weights
         })
         .collect()
@@ -124,24 +153,24 @@ pub const HEAD_MIN_DOC_SHARE: f64 = 0.10;
 /// score(t, c) = W(t, c) · (W(t, c) / Σc' W(t, c'))^[`DISTINCTIVENESS`]. A term spread over many
 /// themes ("people", "community") drops down every list, one concentrated in a theme keeps its
 /// place, so the themes' keyword lists overlap less (topic diversity) without a hand-made list.
-pub fn distinctive(weights: Vec<Vec<(String, f64)>>) -> Vec<Vec<(String, f64)>> {
-    let mut total: HashMap<String, f64> = HashMap::new();
-    for class in &weights {
+pub fn distinctive<'a>(weights: &[Vec<(&'a str, f64)>]) -> Vec<Vec<(&'a str, f64)>> {
+    let mut total: TermMap<&str, f64> = TermMap::default();
+    for class in weights {
         for (t, w) in class {
-            *total.entry(t.clone()).or_insert(0.0) += w;
+            *total.entry(t).or_insert(0.0) += w;
         }
     }
     weights
-        .into_iter()
+        .par_iter()
         .map(|class| {
-            let mut scored: Vec<(String, f64)> = class
-                .into_iter()
-                .map(|(t, w)| {
-                    let share = w / total[&t];
+            let mut scored: Vec<(&str, f64)> = class
+                .iter()
+                .map(|&(t, w)| {
+                    let share = w / total[t];
                     (t, w * share.powf(DISTINCTIVENESS))
                 })
                 .collect();
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             scored
         })
         .collect()
@@ -156,35 +185,28 @@ pub fn distinctive(weights: Vec<Vec<(String, f64)>>) -> Vec<Vec<(String, f64)>> 
 /// never co-occur); this ordering 0.242 / 0.926.
 pub fn rank_keywords(classes: &ClassTerms, keep: usize) -> Vec<Vec<(String, f64)>> {
     let weights = c_tf_idf(classes);
-    let mut owner: HashMap<&str, (usize, f64)> = HashMap::new();
+    let mut owner: TermMap<&str, (usize, f64)> = TermMap::default();
     for (c, class) in weights.iter().enumerate() {
-        for (t, w) in class {
-            let best = owner.entry(t.as_str()).or_insert((c, *w));
-            if *w > best.1 {
-                *best = (c, *w);
+        for &(t, w) in class {
+            let best = owner.entry(t).or_insert((c, w));
+            if w > best.1 {
+                *best = (c, w);
             }
         }
     }
-    let owner: HashMap<String, usize> = owner.into_iter().map(|(t, (c, _))| (t.to_string(), c)).collect();
-    let plain: Vec<HashMap<String, f64>> = weights.iter().map(|class| class.iter().cloned().collect()).collect();
-    distinctive(weights)
-        .into_iter()
+    let plain: Vec<TermMap<&str, f64>> = weights.par_iter().map(|class| class.iter().copied().collect()).collect();
+    distinctive(&weights)
+        .into_par_iter()
         .enumerate()
         .map(|(c, scored)| {
             let floor = (HEAD_MIN_DOC_SHARE * classes.sizes[c] as f64).max(1.0);
             let docs = |t: &str| classes.doc_counts[c].get(t).copied().unwrap_or(0) as f64;
-            let (common, rare): (Vec<String>, Vec<String>) =
+            let (common, rare): (Vec<&str>, Vec<&str>) =
                 scored.into_iter().map(|(t, _)| t).partition(|t| docs(t) >= floor);
-            let head: Vec<String> = common.iter().take(HEAD).cloned().collect();
-            let (own, shared): (Vec<String>, Vec<String>) =
-                common.into_iter().skip(HEAD).chain(rare).partition(|t| owner[t] == c);
-            head.into_iter()
-                .chain(own)
-                .chain(shared)
-                .take(keep)
-                .map(|t| (plain[c][&t], t))
-                .map(|(w, t)| (t, w))
-                .collect()
+            let head = common.iter().take(HEAD).copied();
+            let (own, shared): (Vec<&str>, Vec<&str>) =
+                common.iter().skip(HEAD).copied().chain(rare).partition(|t| owner[t].0 == c);
+            head.chain(own).chain(shared).take(keep).map(|t| (t.to_string(), plain[c][t])).collect()
         })
         .collect()
 }
@@ -219,17 +241,16 @@ pub fn label_from(keywords: &[String]) -> String {
 mod tests {
     use super::*;
 
+    fn doc(terms: &[(&str, f64)]) -> TermMap<String, f64> {
+        terms.iter().map(|(t, n)| (t.to_string(), *n)).collect()
+    }
+
     #[test]
     fn c_tf_idf_hand_computed() {
-        let mut c0 = HashMap::new();
-        c0.insert("a".to_string(), 2.0);
-        c0.insert("b".to_string(), 1.0);
-        let mut c1 = HashMap::new();
-        c1.insert("a".to_string(), 1.0);
-        c1.insert("c".to_string(), 3.0);
-        let w = c_tf_idf(&ClassTerms { counts: vec![c0, c1], ..ClassTerms::default() });
+        let docs = [doc(&[("a", 2.0), ("b", 1.0)]), doc(&[("a", 1.0), ("c", 3.0)])];
+        let w = c_tf_idf(&ClassTerms::build(2, &docs, &[0, 1], 1));
         // A = (3 + 4) / 2 = 3.5; f(a) = 3, f(b) = 1, f(c) = 3.
-        let get = |class: usize, t: &str| w[class].iter().find(|(x, _)| x == t).unwrap().1;
+        let get = |class: usize, t: &str| w[class].iter().find(|(x, _)| *x == t).unwrap().1;
         assert!((get(0, "a") - 2.0 * (1.0f64 + 3.5 / 3.0).ln()).abs() < 1e-12);
         assert!((get(0, "b") - (4.5f64).ln()).abs() < 1e-12);
         assert!((get(1, "c") - 3.0 * (1.0f64 + 3.5 / 3.0).ln()).abs() < 1e-12);
@@ -238,28 +259,35 @@ mod tests {
     }
 
     #[test]
+    fn classes_sum_their_documents_and_drop_terms_of_one_document() {
+        let docs = [doc(&[("solar", 2.0), ("once", 1.0)]), doc(&[("solar", 1.0)]), doc(&[("solar", 4.0)])];
+        let all = ClassTerms::build(2, &docs, &[0, 0, 1], 1);
+        assert_eq!(all.counts[0]["solar"], 3.0);
+        assert_eq!(all.doc_counts[0]["solar"], 2);
+        assert_eq!(all.sizes, vec![2, 1]);
+        let common = ClassTerms::build(2, &docs, &[0, 0, 1], 2);
+        assert!(!common.counts[0].contains_key("once"));
+        assert_eq!(common.counts[1]["solar"], 4.0);
+    }
+
+    #[test]
     fn distinctive_pushes_shared_terms_down() {
-        let weights = vec![
-            vec![("shared".to_string(), 3.0), ("own".to_string(), 2.0)],
-            vec![("shared".to_string(), 3.0), ("other".to_string(), 1.0)],
-        ];
-        let d = distinctive(weights);
+        let weights = vec![vec![("shared", 3.0), ("own", 2.0)], vec![("shared", 3.0), ("other", 1.0)]];
+        let d = distinctive(&weights);
         // shared: 3 · (3/6)² = 0.75 < own: 2 · 1² = 2.
-        assert_eq!(d[0][0], ("own".to_string(), 2.0));
-        assert_eq!(d[0][1], ("shared".to_string(), 0.75));
+        assert_eq!(d[0][0], ("own", 2.0));
+        assert_eq!(d[0][1], ("shared", 0.75));
     }
 
     #[test]
     fn head_keywords_are_frequent_in_the_theme() {
-        let mut classes = ClassTerms::new(2);
-        let doc = |terms: &[(&str, f64)]| terms.iter().map(|(t, n)| (t.to_string(), *n)).collect::<HashMap<_, _>>();
         // "rare" has the larger count but sits in one of twenty documents of class 0.
-        classes.add_document(0, &doc(&[("rare", 30.0), ("solar", 1.0)]), |_| true);
-        for _ in 0..19 {
-            classes.add_document(0, &doc(&[("solar", 1.0)]), |_| true);
-        }
-        classes.add_document(1, &doc(&[("water", 2.0)]), |_| true);
-        let ranked = rank_keywords(&classes, 5);
+        let mut docs = vec![doc(&[("rare", 30.0), ("solar", 1.0)])];
+        docs.extend((0..19).map(|_| doc(&[("solar", 1.0)])));
+        docs.push(doc(&[("water", 2.0)]));
+        let mut classes = vec![0; 20];
+        classes.push(1);
+        let ranked = rank_keywords(&ClassTerms::build(2, &docs, &classes, 1), 5);
         assert_eq!(ranked[0].iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), vec!["solar", "rare"]);
         assert_eq!(ranked[1][0].0, "water");
     }

@@ -265,12 +265,12 @@ pub fn corpus_stop_words(documents: &[Document]) -> HashSet<String> {
 }
 
 /// The 1-2 word terms of each document with their counts.
-pub fn document_terms(documents: &[Document], stop: &HashSet<String>) -> Vec<HashMap<String, f64>> {
+pub fn document_terms(documents: &[Document], stop: &HashSet<String>) -> Vec<label::TermMap<String, f64>> {
     use rayon::prelude::*;
     documents
         .par_iter()
         .map(|d| {
-            let mut counts = HashMap::new();
+            let mut counts = label::TermMap::default();
             for t in label::terms(&d.embedding_text(), stop) {
                 *counts.entry(t).or_insert(0.0) += 1.0;
             }
@@ -284,19 +284,9 @@ pub fn document_terms(documents: &[Document], stop: &HashSet<String>) -> Vec<Has
 /// document, not the theme.
 fn keywords_per_theme(documents: &[Document], assignments: &[usize], k: usize, keep: usize) -> Vec<Vec<(String, f64)>> {
     let per_doc = document_terms(documents, &corpus_stop_words(documents));
-    let mut doc_freq: HashMap<&str, usize> = HashMap::new();
-    for counts in &per_doc {
-        for t in counts.keys() {
-            *doc_freq.entry(t.as_str()).or_insert(0) += 1;
-        }
-    }
     // In a tiny corpus every term is rare; the rule only makes sense with enough documents.
     let min_docs = if documents.len() >= 20 { 2 } else { 1 };
-    let mut classes = label::ClassTerms::new(k);
-    for (counts, &theme) in per_doc.iter().zip(assignments) {
-        classes.add_document(theme, counts, |t| doc_freq[t] >= min_docs);
-    }
-    label::rank_keywords(&classes, keep)
+    label::rank_keywords(&label::ClassTerms::build(k, &per_doc, assignments, min_docs), keep)
 }
 
 /// Groups themes under √k parents (2-10) by k-means on their centroids; sets each theme's
