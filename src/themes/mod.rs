@@ -110,8 +110,13 @@ pub fn discover(
     let n = documents.len();
     let clustering = match options.count {
         _ if n < 3 => single_theme(vectors),
-        ThemeCount::Fixed(k) => cluster::kmeans(vectors, k.clamp(1, n), options.seed)?,
-        ThemeCount::Auto => cluster::auto_kmeans(vectors, options.seed)?,
+        ThemeCount::Fixed(k) => {
+            let k = k.clamp(1, n);
+            fit_on_main_language(documents, vectors, options, k, |v| cluster::kmeans(v, k, options.seed))?
+        }
+        ThemeCount::Auto => {
+            fit_on_main_language(documents, vectors, options, 3, |v| cluster::auto_kmeans(v, options.seed))?
+        }
     };
     build_model(documents, vectors, clustering, options)
 }
@@ -137,8 +142,66 @@ pub fn refine(
     if documents.len() < centres.nrows().max(3) {
         return discover(documents, vectors.view(), &ThemeOptions { center_languages: false, ..options.clone() });
     }
-    let clustering = cluster::kmeans_from(vectors.view(), centres, options.seed)?;
+    let k = centres.nrows();
+    let clustering = fit_on_main_language(documents, vectors.view(), options, k, |v| {
+        cluster::kmeans_from(v, centres, options.seed)
+    })?;
     build_model(documents, vectors.view(), clustering, options)
+}
+
+/// A language holding at least this share of the documents is the corpus's main language.
+const MAIN_LANGUAGE_SHARE: f64 = 0.5;
+
+/// Fits themes on the documents in the corpus's main language only, then gives every document
+/// the theme of its nearest centre. With an English-only model, pages in other languages read
+/// as noisy vectors that gather in a few mixed "other languages" themes even after centring;
+/// fitted this way they join the topics instead. Measured with `evaluate` on cached vectors: on
+/// the 4,900 solution pages (48 themes) NMI with language 0.037 → 0.027, NPMI 0.249 → 0.308, NMI
+/// with the first SDG unchanged (0.214 → 0.213); on the 1,213 blogs (auto) NMI with language
+/// 0.082 → 0.064, NPMI 0.222 → 0.304, and the Uzbek/Turkish/Vietnamese theme is gone.
+/// The price: a topic found only in other-language pages cannot get a theme of its own.
+/// `fit` gets the vectors to cluster; `min_rows` is the fewest documents it needs.
+fn fit_on_main_language(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    options: &ThemeOptions,
+    min_rows: usize,
+    fit: impl FnOnce(ArrayView2<f32>) -> Result<cluster::Clustering, ThemeError>,
+) -> Result<cluster::Clustering, ThemeError> {
+    let Some(rows) = main_language_rows(documents).filter(|rows| options.center_languages && rows.len() >= min_rows)
+    else {
+        return fit(vectors);
+    };
+    let fitted = fit(vectors.select(ndarray::Axis(0), &rows).view())?;
+    // Nearest mean in Euclidean terms, as k-means itself assigns: argmax 2 x·m − |m|².
+    let norms: Vec<f32> = fitted.means.rows().into_iter().map(|m| m.dot(&m)).collect();
+    let scores = vectors.dot(&fitted.means.t());
+    let labels = scores
+        .rows()
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .zip(&norms)
+                .map(|(s, m)| 2.0 * s - m)
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(j, _)| j)
+        })
+        .collect();
+    Ok(cluster::Clustering { labels, ..fitted })
+}
+
+/// Rows of the documents in the main language, when there is one and other documents too.
+fn main_language_rows(documents: &[Document]) -> Option<Vec<usize>> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in documents {
+        *counts.entry(d.language.as_deref().unwrap_or("unknown")).or_insert(0) += 1;
+    }
+    let (&main, &count) = counts.iter().max_by_key(|(_, &c)| c)?;
+    if main == "unknown" || count == documents.len() || (count as f64) < MAIN_LANGUAGE_SHARE * documents.len() as f64 {
+        return None;
+    }
+    Some((0..documents.len()).filter(|&i| documents[i].language.as_deref() == Some(main)).collect())
 }
 
 /// Assigns documents to given theme centres (unit rows, e.g. the previous run's) without
@@ -318,4 +381,44 @@ fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme], seed: u64) -> Re
             ParentTheme { id, label, children }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` documents in `language` near the unit direction `axis` of an 8-dimensional space.
+    fn group(language: &str, axis: usize, n: usize, start: usize) -> (Vec<Document>, Vec<Vec<f32>>) {
+        (0..n)
+            .map(|i| {
+                let mut doc = crate::ingest::build_document("# Title\n\nText.", format!("d{}", start + i), "p".into());
+                doc.language = Some(language.to_string());
+                let mut v = vec![0.0f32; 8];
+                v[axis] = 1.0;
+                v[(axis + 1 + i % 3) % 8] = 0.05 * (i % 4) as f32;
+                crate::embed::normalize(&mut v);
+                (doc, v)
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn pages_in_other_languages_join_themes_of_the_main_language() {
+        let mut documents = Vec::new();
+        let mut rows = Vec::new();
+        for (language, axis, n) in [("en", 0, 20), ("en", 1, 20), ("es", 2, 12)] {
+            let (d, v) = group(language, axis, n, documents.len());
+            documents.extend(d);
+            rows.extend(v);
+        }
+        let vectors = Array2::from_shape_vec((rows.len(), 8), rows.concat()).unwrap();
+        let spanish_only = |options: &ThemeOptions| {
+            let model = discover(&documents, vectors.view(), options).unwrap();
+            model.themes.iter().any(|t| t.languages.len() == 1 && t.languages.contains_key("es"))
+        };
+        let fixed = ThemeOptions { count: ThemeCount::Fixed(3), ..ThemeOptions::default() };
+        assert!(spanish_only(&ThemeOptions { center_languages: false, ..fixed.clone() }));
+        assert!(!spanish_only(&fixed));
+        assert_eq!(main_language_rows(&documents).map(|r| r.len()), Some(40));
+    }
 }
