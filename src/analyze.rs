@@ -10,7 +10,7 @@ use ndarray::Array2;
 use crate::embed::{Backend, Coverage, EmbedError, Embedder};
 use crate::ingest::{self, Corpus, Document, IngestError, IngestOptions};
 use crate::report::export;
-use crate::store::{PastTheme, Store, StoreError};
+use crate::store::{PastRun, PastTheme, Store, StoreError};
 use crate::summarise::{self, Summaries, SummaryOptions};
 use crate::themes::continuity::Continuity;
 use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeModel, ThemeOptions};
@@ -137,6 +137,17 @@ fn lock_out(out: &Path) -> Result<OutLock, AnalyzeError> {
     }
 }
 
+/// Whether a run continues the previous run's themes (re-clustering from its centres) rather
+/// than drawing them afresh: not when it asks for another fixed number of themes or another seed.
+fn refreshes(options: &ThemeOptions, previous: Option<&PastRun>) -> bool {
+    let Some(previous) = previous else { return false };
+    let same_count = match options.count {
+        ThemeCount::Auto => true,
+        ThemeCount::Fixed(k) => k == previous.themes.len(),
+    };
+    same_count && previous.seed.is_none_or(|s| s == options.seed)
+}
+
 /// The previous run's centroids as rows, when they fit the current model.
 fn past_centres(past: &[PastTheme], dim: usize) -> Option<Array2<f32>> {
     if past.is_empty() || past.iter().any(|p| p.centroid.len() != dim) {
@@ -175,15 +186,12 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
 
     let past_themes = previous.as_ref().map(|p| p.themes.clone()).unwrap_or_default();
     let centres = past_centres(&past_themes, embedder.dim());
-    // A fixed --themes N different from the previous run's count asks for a fresh clustering.
-    let same_count = match options.themes.count {
-        ThemeCount::Auto => true,
-        ThemeCount::Fixed(k) => k == past_themes.len(),
-    };
     let docs = &corpus.documents;
     let mut model = match centres {
         Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors.view(), c, &options.themes)?,
-        Some(c) if same_count => themes::refine(docs, vectors.view(), c, &options.themes)?,
+        Some(c) if refreshes(&options.themes, previous.as_ref()) => {
+            themes::refine(docs, vectors.view(), c, &options.themes)?
+        }
         _ => themes::discover(docs, vectors.view(), &options.themes)?,
     };
     let continuity = themes::continuity::carry_ids(&mut model, &past_themes, store.next_theme_id()?);
@@ -349,4 +357,22 @@ pub fn embed_cached(
     }
     bar.finish_and_clear();
     Ok((vectors, missing.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_seed_or_number_of_themes_draws_themes_afresh() {
+        let theme = PastTheme { id: 0, label: "a".into(), size: 1, centroid: vec![1.0] };
+        let past = PastRun { finished: "then".into(), seed: Some(42), themes: vec![theme.clone(), theme] };
+        let options = |count, seed| ThemeOptions { count, seed, ..ThemeOptions::default() };
+        assert!(refreshes(&options(ThemeCount::Auto, 42), Some(&past)));
+        assert!(refreshes(&options(ThemeCount::Fixed(2), 42), Some(&past)));
+        assert!(!refreshes(&options(ThemeCount::Fixed(3), 42), Some(&past)));
+        assert!(!refreshes(&options(ThemeCount::Auto, 7), Some(&past)));
+        assert!(refreshes(&options(ThemeCount::Auto, 7), Some(&PastRun { seed: None, ..past })));
+        assert!(!refreshes(&options(ThemeCount::Auto, 42), None));
+    }
 }

@@ -72,6 +72,8 @@ pub struct PastTheme {
 #[derive(Debug, Clone)]
 pub struct PastRun {
     pub finished: String,
+    /// The random seed it used (`params.seed` of its summary), when recorded.
+    pub seed: Option<u64>,
     pub themes: Vec<PastTheme>,
 }
 
@@ -186,12 +188,15 @@ impl Store {
 
     /// The last finished run and its themes, if any.
     pub fn last_run(&self) -> Result<Option<PastRun>, StoreError> {
-        let last: Option<(i64, String)> = self
+        let last: Option<(i64, String, String)> = self
             .conn
-            .query_row("SELECT id, finished FROM runs ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT id, finished, summary FROM runs ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((run_id, finished)) = last else { return Ok(None) };
+        let Some((run_id, finished, summary)) = last else { return Ok(None) };
+        let seed = serde_json::from_str::<serde_json::Value>(&summary).ok().and_then(|v| v["params"]["seed"].as_u64());
         let mut stmt = self
             .conn
             .prepare(
@@ -210,7 +215,7 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
-        Ok(Some(PastRun { finished, themes }))
+        Ok(Some(PastRun { finished, seed, themes }))
     }
 
     /// The smallest theme id never used by any run.
