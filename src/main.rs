@@ -115,6 +115,11 @@ struct AnalysisArgs {
     /// for small additions).
     #[arg(long)]
     keep_themes: bool,
+    /// The model reads every language of the corpus (e.g. a multilingual XLM-R model): cluster all
+    /// pages together instead of removing language directions and fitting themes on the main
+    /// language.
+    #[arg(long)]
+    multilingual: bool,
     /// Analyse only documents of this type ([[type:…]], e.g. blog or solution).
     #[arg(long = "type")]
     only_type: Option<String>,
@@ -133,7 +138,12 @@ impl AnalysisArgs {
             out: self.out,
             model: self.model,
             backend: self.backend,
-            themes: ThemeOptions { count, seed: self.seed, ..ThemeOptions::default() },
+            themes: ThemeOptions {
+                count,
+                seed: self.seed,
+                center_languages: !self.multilingual,
+                ..ThemeOptions::default()
+            },
             taxonomy: self.taxonomy,
             max_tokens_per_doc: self.max_tokens_per_doc,
             only_type: self.only_type,

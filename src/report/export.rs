@@ -14,6 +14,7 @@ pub fn params(analysis: &Analysis, options: &AnalyzeOptions) -> serde_json::Valu
         "themes": match options.themes.count { ThemeCount::Auto => json!("auto"), ThemeCount::Fixed(n) => json!(n) },
         "seed": options.themes.seed,
         "backend": options.backend.name(),
+        "multilingual": !options.themes.center_languages,
         "max_tokens_per_doc": options.max_tokens_per_doc,
         "taxonomy": options.taxonomy.as_ref().map(|p| p.display().to_string()),
         "k_tried": analysis.model.tried.iter().map(|(k, s)| json!({"k": k, "silhouette": s})).collect::<Vec<_>>(),
