@@ -265,20 +265,34 @@ fn run_analysis(options: &AnalyzeOptions) -> anyhow::Result<analyze::Analysis> {
     }
     let docs = analysis.corpus.documents.len();
     let (changes, continuity) = (&analysis.changes, &analysis.continuity);
+    let themes = analysis.model.themes.len();
+    // Kept/new/retired only mean something against an earlier run.
+    let since = if analysis.previous_run.is_some() {
+        format!(" ({} kept, {} new, {} retired)", continuity.kept.len(), continuity.new.len(), continuity.retired.len())
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{docs} documents ({} embedded, {} from cache; {} new, {} changed, {} removed), {} themes ({} kept, {} new, {} retired) in {:.1} s",
+        "{} ({} embedded, {} from cache; {} new, {} changed, {} removed), {}{since} in {:.1} s",
+        plural(docs, "document"),
         analysis.embedded,
         docs - analysis.embedded,
         changes.new.len(),
         changes.changed.len(),
         changes.removed.len(),
-        analysis.model.themes.len(),
-        continuity.kept.len(),
-        continuity.new.len(),
-        continuity.retired.len(),
+        plural(themes, "theme"),
         analysis.seconds
     );
     Ok(analysis)
+}
+
+/// "1 theme", "3 themes".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 #[derive(serde::Deserialize)]
