@@ -124,6 +124,7 @@ mod tests {
             means: centroids.clone(),
             centroids,
             tried: vec![],
+            language_centred: true,
         }
     }
 

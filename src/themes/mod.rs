@@ -97,6 +97,8 @@ pub struct ThemeModel {
     pub means: Array2<f32>,
     /// Silhouette of each number of themes tried.
     pub tried: Vec<(usize, f32)>,
+    /// Whether the themes were found in language-centred vectors (see [`language_centred`]).
+    pub language_centred: bool,
 }
 
 /// Discovers themes in `documents` from their unit `vectors` (one row per document).
@@ -274,7 +276,16 @@ fn build_model(
         })
         .collect();
     let parents = group_parents(&centroids, &mut themes, options.seed)?;
-    Ok(ThemeModel { themes, parents, assignments, similarities, centroids, means, tried: clustering.tried })
+    Ok(ThemeModel {
+        themes,
+        parents,
+        assignments,
+        similarities,
+        centroids,
+        means,
+        tried: clustering.tried,
+        language_centred: options.center_languages,
+    })
 }
 
 /// Rows scaled to unit length.
