@@ -53,7 +53,7 @@ pub fn npmi(n_docs: usize, df_a: usize, df_b: usize, df_ab: usize) -> f64 {
 pub fn evaluate(
     model: &ThemeModel,
     doc_terms: &[HashSet<String>],
-    stop: &HashSet<String>,
+    stop: &super::label::StopWords,
     languages: &[Option<String>],
     against: Option<(&str, &[Option<String>])>,
 ) -> Evaluation {

@@ -13,9 +13,12 @@ pub type TermMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedSt
 /// any other language present in the corpus are added on top.
 pub const BASE_LANGUAGES: &[&str] = &["en", "es", "fr", "pt"];
 
+/// Stop words, looked up once per word of every document.
+pub type StopWords = HashSet<String, foldhash::fast::FixedState>;
+
 /// Stop words of the base languages plus `extra` languages (ISO 639-1 codes).
-pub fn stop_words<'a>(extra: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
-    let mut words = HashSet::new();
+pub fn stop_words<'a>(extra: impl IntoIterator<Item = &'a str>) -> StopWords {
+    let mut words = StopWords::default();
     let langs: Vec<&str> = BASE_LANGUAGES.iter().copied().chain(extra).collect();
     for lang in langs {
         if let Some(list) = stop_words::lookup(lang) {
@@ -25,16 +28,28 @@ pub fn stop_words<'a>(extra: impl IntoIterator<Item = &'a str>) -> HashSet<Strin
     words
 }
 
-/// Lower-cased word tokens (runs of letters, digits and apostrophes), elisions stripped.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .map(|w| w.trim_matches(|c| c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .map(|w| strip_elision(&w.to_lowercase().replace('’', "'")).to_string())
+/// Calls `f` with each lower-cased word token of `text` (runs of letters, digits and
+/// apostrophes), elisions stripped, written into one reused buffer.
+fn for_each_word(text: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
+    for raw in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+        let raw = raw.trim_matches(|c| c == '\'' || c == '’');
+        if raw.is_empty() {
+            continue;
+        }
+        buffer.clear();
+        for c in raw.chars() {
+            if c == '’' {
+                buffer.push('\'');
+            } else {
+                buffer.extend(c.to_lowercase());
+            }
+        }
+        f(strip_elision(buffer));
+    }
 }
 
 /// A word that can be (part of) a term: 3+ characters with a letter, not a stop word.
-fn is_term_word(w: &str, stop: &HashSet<String>) -> bool {
+fn is_term_word(w: &str, stop: &StopWords) -> bool {
     w.chars().count() >= 3 && w.chars().any(char::is_alphabetic) && !stop.contains(w)
 }
 
@@ -47,26 +62,31 @@ fn strip_elision(word: &str) -> &str {
     }
 }
 
-/// The 1-2 word terms of a text: words that are not stop words, and pairs of such words that
-/// stand next to each other (a stop word or punctuation between them breaks the pair).
-pub fn terms(text: &str, stop: &HashSet<String>) -> Vec<String> {
-    let mut out = Vec::new();
+/// Calls `f` with each 1-2 word term of a text, in order: words that are not stop words, and
+/// pairs of such words that stand next to each other (a stop word or punctuation between them
+/// breaks the pair). Terms are lent, not allocated: a corpus has millions of them.
+pub fn for_each_term(text: &str, stop: &StopWords, mut f: impl FnMut(&str)) {
+    let (mut word, mut prev, mut pair) = (String::new(), String::new(), String::new());
     for sentence in text.split(['.', ',', ';', ':', '!', '?', '\n', '(', ')', '"', '“', '”']) {
-        let mut prev: Option<String> = None;
-        for w in words(sentence) {
+        prev.clear();
+        for_each_word(sentence, &mut word, |w| {
             // Anything else (a stop word, "à", a number) breaks the pair.
-            if !is_term_word(&w, stop) {
-                prev = None;
-                continue;
+            if !is_term_word(w, stop) {
+                prev.clear();
+                return;
             }
-            if let Some(p) = &prev {
-                out.push(format!("{p} {w}"));
+            if !prev.is_empty() {
+                pair.clear();
+                pair.push_str(&prev);
+                pair.push(' ');
+                pair.push_str(w);
+                f(&pair);
             }
-            out.push(w.clone());
-            prev = Some(w);
-        }
+            f(w);
+            prev.clear();
+            prev.push_str(w);
+        });
     }
-    out
 }
 
 /// Term counts per class (theme), and in how many of its documents each term occurs. Terms
@@ -292,6 +312,12 @@ mod tests {
         assert_eq!(ranked[1][0].0, "water");
     }
 
+    fn terms(text: &str, stop: &StopWords) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_term(text, stop, |t| out.push(t.to_string()));
+        out
+    }
+
     #[test]
     fn terms_are_unigrams_and_adjacent_pairs_without_stop_words() {
         let stop = stop_words([]);
@@ -306,7 +332,9 @@ mod tests {
     fn elided_articles_are_removed() {
         let stop = stop_words([]);
         assert_eq!(terms("L’accès à l'eau d’une ville", &stop), vec!["accès", "eau", "ville"]);
-        assert_eq!(words("don't").collect::<Vec<_>>(), vec!["don't"]);
+        let mut words = Vec::new();
+        for_each_word("Don’t", &mut String::new(), |w| words.push(w.to_string()));
+        assert_eq!(words, vec!["don't"]);
     }
 
     #[test]

@@ -335,21 +335,24 @@ fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
 }
 
 /// Stop words for a corpus: the base languages plus every language detected in it.
-pub fn corpus_stop_words(documents: &[Document]) -> HashSet<String> {
+pub fn corpus_stop_words(documents: &[Document]) -> label::StopWords {
     let langs: HashSet<&str> = documents.iter().filter_map(|d| d.language.as_deref()).collect();
     label::stop_words(langs)
 }
 
 /// The 1-2 word terms of each document with their counts.
-pub fn document_terms(documents: &[Document], stop: &HashSet<String>) -> Vec<label::TermMap<String, f64>> {
+pub fn document_terms(documents: &[Document], stop: &label::StopWords) -> Vec<label::TermMap<String, f64>> {
     use rayon::prelude::*;
     documents
         .par_iter()
         .map(|d| {
-            let mut counts = label::TermMap::default();
-            for t in label::terms(&d.embedding_text(), stop) {
-                *counts.entry(t).or_insert(0.0) += 1.0;
-            }
+            let mut counts: label::TermMap<String, f64> = label::TermMap::default();
+            label::for_each_term(&d.embedding_text(), stop, |t| match counts.get_mut(t) {
+                Some(n) => *n += 1.0,
+                None => {
+                    counts.insert(t.to_string(), 1.0);
+                }
+            });
             counts
         })
         .collect()
