@@ -95,12 +95,14 @@ fn what_changed(h: &mut String, c: &super::WhatChanged) {
         }
         h.push_str("</ul>");
     }
-    for (label, size, first) in &c.new_themes {
+    for (label, size, first, from) in &c.new_themes {
+        let from = from.as_ref().map(|f| format!(", grew out of {}", escape(f))).unwrap_or_default();
         let summary = first.as_ref().map(|s| format!(" — “{}”", escape(s))).unwrap_or_default();
-        let _ = write!(h, "<p><b>New theme:</b> {} ({size} documents){summary}</p>", escape(label));
+        let _ = write!(h, "<p><b>New theme:</b> {} ({size} documents{from}){summary}</p>", escape(label));
     }
-    for (label, size) in &c.retired {
-        let _ = write!(h, "<p><b>Retired theme:</b> {} (had {size} documents)</p>", escape(label));
+    for (label, size, into) in &c.retired {
+        let into = into.as_ref().map(|i| format!(", went into {}", escape(i))).unwrap_or_default();
+        let _ = write!(h, "<p><b>Retired theme:</b> {} (had {size} documents{into})</p>", escape(label));
     }
 }
 

@@ -53,11 +53,13 @@ pub fn render(v: &ReportView, chart_files: &[(String, String)]) -> String {
         for (label, before, after) in &c.moved {
             let _ = writeln!(m, "- {}: {before} → {after} documents", escape(label));
         }
-        for (label, size, _) in &c.new_themes {
-            let _ = writeln!(m, "- New theme: {} ({size} documents)", escape(label));
+        for (label, size, _, from) in &c.new_themes {
+            let from = from.as_ref().map(|f| format!(", grew out of {}", escape(f))).unwrap_or_default();
+            let _ = writeln!(m, "- New theme: {} ({size} documents{from})", escape(label));
         }
-        for (label, size) in &c.retired {
-            let _ = writeln!(m, "- Retired theme: {} (had {size} documents)", escape(label));
+        for (label, size, into) in &c.retired {
+            let into = into.as_ref().map(|i| format!(", went into {}", escape(i))).unwrap_or_default();
+            let _ = writeln!(m, "- Retired theme: {} (had {size} documents{into})", escape(label));
         }
         m.push('\n');
     }

@@ -192,9 +192,10 @@ pub struct WhatChanged {
     pub removed: Vec<String>,
     /// (label, size before, size after), largest moves first.
     pub moved: Vec<(String, usize, usize)>,
-    /// (label, size, first summary sentence).
-    pub new_themes: Vec<(String, usize, Option<String>)>,
-    pub retired: Vec<(String, usize)>,
+    /// (label, size, first summary sentence, label of the previous theme it grew out of).
+    pub new_themes: Vec<(String, usize, Option<String>, Option<String>)>,
+    /// (label, size, label of today's theme it went into).
+    pub retired: Vec<(String, usize, Option<String>)>,
 }
 
 impl WhatChanged {
@@ -242,10 +243,15 @@ impl WhatChanged {
                         .and_then(|p| analysis.summaries.themes.get(p))
                         .and_then(|s| s.first())
                         .map(|s| s.text.clone());
-                    (t.label.clone(), t.size, first)
+                    (t.label.clone(), t.size, first, t.related.as_ref().map(|r| r.label.clone()))
                 })
                 .collect(),
-            retired: analysis.continuity.retired.iter().map(|t| (t.label.clone(), t.size)).collect(),
+            retired: analysis
+                .continuity
+                .retired
+                .iter()
+                .map(|t| (t.label.clone(), t.size, t.related.as_ref().map(|r| r.label.clone())))
+                .collect(),
         }
     }
 }

@@ -12,6 +12,11 @@ use crate::store::PastTheme;
 /// around 0.5-0.8 of each other.
 pub const SAME_THEME: f32 = 0.85;
 
+/// A new theme at least this close to a previous one grew out of it (a split, or a theme
+/// reshaped by new pages); a retired theme this close to one of today's went into it (a merge).
+/// Below [`SAME_THEME`] and above most neighbours of one run (0.5-0.8).
+pub const RELATED: f32 = 0.75;
+
 /// A theme present in both runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeptTheme {
@@ -28,6 +33,22 @@ pub struct LoneTheme {
     pub id: usize,
     pub label: String,
     pub size: usize,
+    /// For a new theme, the previous theme it grew out of; for a retired one, today's theme it
+    /// went into (closest at or above [`RELATED`]).
+    pub related: Option<RelatedTheme>,
+}
+
+/// The closest theme of the other run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedTheme {
+    pub id: usize,
+    pub label: String,
+    pub similarity: f32,
+}
+
+/// The column of `row` with the highest similarity, if it reaches [`RELATED`].
+fn closest(row: ndarray::ArrayView1<f32>) -> Option<(usize, f32)> {
+    row.iter().copied().enumerate().filter(|&(_, s)| s >= RELATED).max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// How today's themes relate to the previous run's.
@@ -78,18 +99,30 @@ pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: us
             similarity: s,
         });
     }
-    for (theme, _) in model.themes.iter_mut().zip(&taken_new).filter(|(_, &taken)| !taken) {
+    for (i, theme) in model.themes.iter_mut().enumerate().filter(|(i, _)| !taken_new[*i]) {
         theme.id = next_id;
         next_id += 1;
         if !previous.is_empty() {
-            continuity.new.push(LoneTheme { id: theme.id, label: theme.label.clone(), size: theme.size });
+            let related = closest(sims.row(i)).map(|(j, similarity)| RelatedTheme {
+                id: past[j].id,
+                label: past[j].label.clone(),
+                similarity,
+            });
+            continuity.new.push(LoneTheme { id: theme.id, label: theme.label.clone(), size: theme.size, related });
         }
     }
     continuity.retired = past
         .iter()
-        .zip(&taken_old)
-        .filter(|(_, &taken)| !taken)
-        .map(|(p, _)| LoneTheme { id: p.id, label: p.label.clone(), size: p.size })
+        .enumerate()
+        .filter(|(j, _)| !taken_old[*j])
+        .map(|(j, p)| {
+            let related = closest(sims.column(j)).map(|(i, similarity)| RelatedTheme {
+                id: model.themes[i].id,
+                label: model.themes[i].label.clone(),
+                similarity,
+            });
+            LoneTheme { id: p.id, label: p.label.clone(), size: p.size, related }
+        })
         .collect();
     continuity.kept.sort_by_key(|k| k.id);
     continuity
@@ -144,6 +177,27 @@ mod tests {
         assert_eq!(c.new.len(), 1);
         assert_eq!(c.retired.len(), 1);
         assert_eq!(c.retired[0].id, 3);
+    }
+
+    #[test]
+    fn splits_and_merges_name_the_related_theme() {
+        let previous = vec![
+            PastTheme { id: 1, label: "water".into(), size: 9, centroid: vec![1.0, 0.0, 0.0] },
+            PastTheme { id: 2, label: "solar".into(), size: 5, centroid: vec![0.0, 1.0, 0.0] },
+            PastTheme { id: 3, label: "wind".into(), size: 4, centroid: vec![0.0, 0.9, 0.436] },
+        ];
+        // "water" splits (its sanitation half is new, at 0.8 of it); "solar" and "wind" merge
+        // into one energy theme that keeps solar's id.
+        let mut m = model(
+            array![[0.99, 0.141, 0.0], [0.8, 0.0, 0.6], [0.0, 0.975, 0.222]],
+            &["water, wells", "sanitation", "energy"],
+        );
+        let c = carry_ids(&mut m, &previous, 4);
+        assert_eq!(c.kept.iter().map(|k| k.id).collect::<Vec<_>>(), vec![1, 2]);
+        let split = &c.new[0];
+        assert_eq!((split.id, split.related.as_ref().map(|r| r.id)), (4, Some(1)));
+        let merged = &c.retired[0];
+        assert_eq!((merged.id, merged.related.as_ref().map(|r| r.label.as_str())), (3, Some("solar")));
     }
 
     #[test]
