@@ -231,18 +231,26 @@ pub fn rank_keywords(classes: &ClassTerms, keep: usize) -> Vec<Vec<(String, f64)
         .collect()
 }
 
+/// The same word, or its plural in -s/-es ("innovation", "innovations"), so a label does not
+/// say both.
+fn same_word(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.strip_prefix(short).is_some_and(|rest| rest.is_empty() || rest == "s" || rest == "es")
+}
+
 /// A short readable name from the best terms: up to three, skipping a word already said by a
 /// chosen pair and a pair whose words were both chosen.
 pub fn label_from(keywords: &[String]) -> String {
     let mut chosen: Vec<&str> = Vec::new();
     for term in keywords {
         let covered = chosen.iter().any(|c| {
-            let cw: Vec<&str> = c.split(' ').collect();
-            term.split(' ').all(|w| cw.contains(&w)) || c.split(' ').all(|w| term.split(' ').any(|t| t == w))
+            term.split(' ').all(|w| c.split(' ').any(|x| same_word(x, w)))
+                || c.split(' ').all(|w| term.split(' ').any(|t| same_word(t, w)))
         });
         if covered {
-            if let Some(pos) =
-                chosen.iter().position(|c| !c.contains(' ') && term.contains(' ') && term.split(' ').any(|t| t == *c))
+            if let Some(pos) = chosen
+                .iter()
+                .position(|c| !c.contains(' ') && term.contains(' ') && term.split(' ').any(|t| same_word(t, c)))
             {
                 // A pair is more readable than its single word: upgrade in place.
                 chosen[pos] = term;
@@ -352,5 +360,10 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(label_from(&k), "plastic waste, recycling, circular economy");
+        let k: Vec<String> = ["grassroots innovations", "grassroots innovation", "innovación", "network"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(label_from(&k), "grassroots innovations, innovación, network");
     }
 }
