@@ -112,7 +112,7 @@ fn load_encoder(dir: &Path, backend: Backend) -> Result<Box<dyn Encoder>, EmbedE
     match backend {
         Backend::Native => Ok(Box::new(Bert::load(dir)?)),
         #[cfg(feature = "rust-bert")]
-        Backend::RustBert => Ok(Box::new(rustbert::RustBert::load(dir, bert::BertConfig::load(dir)?)?)),
+        Backend::RustBert => Ok(Box::new(rustbert::RustBert::load(dir)?)),
         #[cfg(not(feature = "rust-bert"))]
         Backend::RustBert => Err(EmbedError::Model(
             "this build has no rust-bert backend: rebuild with `cargo build --release --features rust-bert` \

@@ -30,11 +30,13 @@ pub struct RustBert {
 impl RustBert {
     /// Loads `config.json` and `model.safetensors` (tch reads safetensors directly, so no
     /// `rust_model.ot` conversion is needed).
-    pub fn load(dir: &Path, config: BertConfig) -> Result<RustBert, EmbedError> {
+    pub fn load(dir: &Path) -> Result<RustBert, EmbedError> {
         let config_path = dir.join("config.json");
         let weights = dir.join("model.safetensors");
         let text = std::fs::read_to_string(&config_path).map_err(|e| EmbedError::io(&config_path, e))?;
         let bad_config = |e: serde_json::Error| EmbedError::Model(format!("{}: {e}", config_path.display()));
+        // One read of config.json serves both our settings and rust-bert's.
+        let config: BertConfig = serde_json::from_str(&text).map_err(bad_config)?;
         let (model_type, options) = match config.model_type.as_str() {
             "bert" => (ModelType::Bert, ConfigOption::Bert(serde_json::from_str(&text).map_err(bad_config)?)),
             "roberta" | "xlm-roberta" => {
