@@ -156,6 +156,7 @@ fn bench_themes(dir: &Path) {
         max_tokens_per_doc: Some(254),
         keep_themes: false,
         only_type: None,
+        follow_links: false,
         summaries: false,
         progress: true,
     };
@@ -224,13 +225,14 @@ fn bench_refresh(dir: &Path) {
         max_tokens_per_doc: Some(256),
         keep_themes,
         only_type: None,
+        follow_links: false,
         summaries: true,
         progress: false,
     };
     let timed = |keep: bool| {
         let start = Instant::now();
         let a = analyze(&options(keep)).unwrap();
-        (start.elapsed().as_secs_f64(), a.embedded, a.corpus.documents.len())
+        (start.elapsed().as_secs_f64(), a.run.embedded, a.corpus.documents.len())
     };
     copy(0..500);
     let (cold, embedded, n) = timed(false);

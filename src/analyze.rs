@@ -1,18 +1,23 @@
-//! The whole job: ingest a folder, embed (through the cache), discover themes, write outputs.
+//! The whole job: ingest a folder, embed (through the cache), discover and describe themes,
+//! summarise, write every output and store the analysis; and reading a stored analysis back,
+//! for the commands that build on it (`compare`, `evaluate`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::ProgressBar;
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
+use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, RunParams, StageTimes, StoredAnalysis};
 use crate::embed::{Backend, Coverage, EmbedError, Embedder};
-use crate::ingest::{self, Corpus, Document, IngestError, IngestOptions};
-use crate::report::export;
-use crate::store::{PastRun, PastTheme, Store, StoreError};
+use crate::ingest::{self, Corpus, IngestError, IngestOptions};
+use crate::report;
+use crate::store::{FileRecord, PastRun, PastTheme, Store, StoreError};
 use crate::summarise::{self, Summaries, SummaryOptions};
-use crate::themes::continuity::Continuity;
+use crate::themes::describe::{Describer, TermStats, TermVectors};
+use crate::themes::places::Gazetteer;
 use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeModel, ThemeOptions};
 
 /// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
@@ -38,6 +43,9 @@ pub enum AnalyzeError {
     Report(String),
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
+    /// The output folder holds no analysis to build on.
+    #[error("{out}: {why}")]
+    NoAnalysis { out: String, why: String },
 }
 
 impl AnalyzeError {
@@ -62,56 +70,30 @@ pub struct AnalyzeOptions {
     pub keep_themes: bool,
     /// Analyse only documents whose `[[type:…]]` is this.
     pub only_type: Option<String>,
+    /// Follow symbolic links that lead outside the input folder.
+    pub follow_links: bool,
     /// Write extractive summaries (costs one embedding per candidate sentence on a cold run).
     pub summaries: bool,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
 }
 
-/// The result of an analysis, as written to the output folder.
-pub struct Analysis {
-    pub corpus: Corpus,
-    pub vectors: Array2<f32>,
-    pub model: ThemeModel,
-    pub model_name: String,
-    pub model_id: String,
-    /// Unit centre of each theme in the model's own space (mean of its documents' vectors).
-    pub theme_centres: Array2<f32>,
-    pub summaries: Summaries,
-    /// Documents whose vectors were computed in this run (the rest came from the cache).
-    pub embedded: usize,
-    pub changes: DocumentChanges,
-    pub continuity: Continuity,
-    /// When the previous run on this output folder finished, if there was one.
-    pub previous_run: Option<String>,
-    pub seconds: f64,
-}
-
-/// How the analysed documents differ from the previous run's, by path.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct DocumentChanges {
-    pub new: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-    pub unchanged: usize,
-}
-
-impl DocumentChanges {
-    /// Compares the previous run's documents (path → doc id) with today's corpus.
-    pub fn between(previous: &HashMap<String, String>, corpus: &Corpus) -> Self {
-        let mut changes = DocumentChanges::default();
-        let mut seen = std::collections::HashSet::new();
-        for d in &corpus.documents {
-            seen.insert(d.path.as_str());
-            match previous.get(&d.path) {
-                None => changes.new.push(d.path.clone()),
-                Some(id) if *id != d.doc_id => changes.changed.push(d.path.clone()),
-                Some(_) => changes.unchanged += 1,
-            }
+impl AnalyzeOptions {
+    /// The options as recorded with the analysis (before the run adds what it found).
+    fn params(&self) -> RunParams {
+        RunParams {
+            input: self.input.display().to_string(),
+            themes: analysis::theme_count_value(self.themes.count),
+            seed: self.themes.seed,
+            backend: self.backend.name().to_string(),
+            multilingual: !self.themes.center_languages,
+            max_tokens_per_doc: self.max_tokens_per_doc,
+            taxonomy: self.taxonomy.as_ref().map(|p| p.display().to_string()),
+            only_type: self.only_type.clone(),
+            keep_themes: self.keep_themes,
+            k_tried: Vec::new(),
+            stability: None,
         }
-        changes.removed = previous.keys().filter(|p| !seen.contains(p.as_str())).cloned().collect();
-        changes.removed.sort();
-        changes
     }
 }
 
@@ -122,7 +104,9 @@ pub struct OutLock {
     _file: std::fs::File,
 }
 
-fn lock_out(out: &Path) -> Result<OutLock, AnalyzeError> {
+/// Takes the output folder's lock (creating the folder), or says who holds it.
+pub fn lock_out(out: &Path) -> Result<OutLock, AnalyzeError> {
+    std::fs::create_dir_all(out).map_err(|e| AnalyzeError::io(out, e))?;
     let path = out.join("themescope.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -156,156 +140,6 @@ fn past_centres(past: &[PastTheme], dim: usize) -> Option<Array2<f32>> {
     Some(Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]))
 }
 
-/// Runs the whole pipeline and writes `themes.json`, `documents.csv` and `run.json` to `out`.
-pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
-    let start = Instant::now();
-    std::fs::create_dir_all(&options.out).map_err(|e| AnalyzeError::io(&options.out, e))?;
-    let _lock = lock_out(&options.out)?;
-    let mut store = Store::open(&options.out.join(STORE_FILE))?;
-    let known = store.known_files()?;
-    let previous = store.last_run()?;
-    let known_ids: HashMap<String, String> = known.iter().map(|(p, k)| (p.clone(), k.doc.doc_id.clone())).collect();
-    let ingest_options = IngestOptions { exclude: vec![options.out.clone()], known, ..IngestOptions::default() };
-    let mut corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
-    if let Some(only) = &options.only_type {
-        let (documents, stamps) = std::mem::take(&mut corpus.documents)
-            .into_iter()
-            .zip(std::mem::take(&mut corpus.stamps))
-            .filter(|(d, _)| d.doc_type.as_deref() == Some(only.as_str()))
-            .unzip();
-        (corpus.documents, corpus.stamps) = (documents, stamps);
-        if corpus.documents.is_empty() {
-            return Err(AnalyzeError::Ingest(IngestError::NoDocuments(options.input.clone())));
-        }
-    }
-    let changes = DocumentChanges::between(&known_ids, &corpus);
-    let embedder = Embedder::load(options.model.as_deref(), options.backend)?;
-    let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
-    let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
-    let (vectors, embedded) = embed_cached(&embedder, &mut store, &texts, coverage, options.progress, "embedding")?;
-
-    let past_themes = previous.as_ref().map(|p| p.themes.clone()).unwrap_or_default();
-    let centres = past_centres(&past_themes, embedder.dim());
-    let docs = &corpus.documents;
-    let mut model = match centres {
-        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors.view(), c, &options.themes)?,
-        Some(c) if refreshes(&options.themes, previous.as_ref()) => {
-            themes::refine(docs, vectors.view(), c, &options.themes)?
-        }
-        _ => themes::discover(docs, vectors.view(), &options.themes)?,
-    };
-    let continuity = themes::continuity::carry_ids(&mut model, &past_themes, store.next_theme_id()?);
-    let taxonomy = match &options.taxonomy {
-        Some(path) => guided::load_taxonomy(path)?,
-        None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
-    };
-    let named_vectors = named_theme_vectors(&embedder, &taxonomy)?;
-    guided::name_themes(&mut model.themes, &model.centroids, &taxonomy, named_vectors.view());
-
-    let theme_centres = theme_centres(vectors.view(), &model.assignments, model.themes.len());
-    let summaries = if options.summaries {
-        summarise_all(&embedder, &mut store, &corpus, vectors.view(), &model, theme_centres.view(), options.progress)?
-    } else {
-        Summaries::default()
-    };
-
-    let analysis = Analysis {
-        corpus,
-        vectors,
-        model,
-        model_name: embedder.name().to_string(),
-        model_id: embedder.model_id().to_string(),
-        theme_centres,
-        summaries,
-        embedded,
-        changes,
-        continuity,
-        previous_run: previous.map(|p| p.finished),
-        seconds: start.elapsed().as_secs_f64(),
-    };
-    let summary = export::write_all(&options.out, &analysis, options)?;
-    let themes: Vec<PastTheme> = analysis
-        .model
-        .themes
-        .iter()
-        .zip(analysis.model.means.rows())
-        .map(|(t, c)| PastTheme { id: t.id, label: t.label.clone(), size: t.size, centroid: c.to_vec() })
-        .collect();
-    let files: Vec<(&Document, u64, i64)> = analysis
-        .corpus
-        .documents
-        .iter()
-        .zip(&analysis.corpus.stamps)
-        .map(|(d, &(size, mtime))| (d, size, mtime))
-        .collect();
-    store.record_run(summary["finished"].as_str().unwrap_or_default(), &summary, &themes, &files)?;
-    Ok(analysis)
-}
-
-/// Writes the HTML and Markdown reports again (e.g. after a comparison was added beside them).
-pub fn rewrite_report(options: &AnalyzeOptions, analysis: &Analysis) -> Result<(), AnalyzeError> {
-    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    crate::report::write_reports(&options.out, analysis, export::params(analysis, options), &generated)
-}
-
-/// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
-/// whose first value is compared with the themes.
-pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
-    let docs = &analysis.corpus.documents;
-    let stop = themes::corpus_stop_words(docs);
-    let terms: Vec<std::collections::HashSet<String>> =
-        themes::document_terms(docs, &stop).into_iter().map(|counts| counts.into_keys().collect()).collect();
-    let languages: Vec<Option<String>> = docs.iter().map(|d| d.language.clone()).collect();
-    let labels: Option<Vec<Option<String>>> = against
-        .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());
-    let against = against.zip(labels.as_deref());
-    themes::evaluate::evaluate(&analysis.model, &terms, &stop, &languages, against)
-}
-
-/// One unit vector per named theme: the mean of its texts' vectors.
-fn named_theme_vectors(embedder: &Embedder, taxonomy: &guided::Taxonomy) -> Result<Array2<f32>, AnalyzeError> {
-    let mut out = Array2::<f32>::zeros((taxonomy.themes.len(), embedder.dim()));
-    for (i, theme) in taxonomy.themes.iter().enumerate() {
-        let texts = theme.texts();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let vectors = embedder.embed_texts(&refs, Coverage::FirstWindow, &ProgressBar::hidden())?;
-        let mut mean = vectors.mean_axis(ndarray::Axis(0)).expect("a named theme has at least its name");
-        crate::embed::normalize(mean.as_slice_mut().expect("a fresh array is contiguous"));
-        out.row_mut(i).assign(&mean);
-    }
-    Ok(out)
-}
-
-/// Summaries of every theme and document (sentence vectors through the cache).
-fn summarise_all(
-    embedder: &Embedder,
-    store: &mut Store,
-    corpus: &Corpus,
-    vectors: ndarray::ArrayView2<f32>,
-    model: &ThemeModel,
-    theme_centres: ndarray::ArrayView2<f32>,
-    progress: bool,
-) -> Result<Summaries, AnalyzeError> {
-    let summary_options = SummaryOptions::default();
-    let docs = &corpus.documents;
-    let plan = summarise::plan(docs, &model.assignments, &model.similarities, model.themes.len(), &summary_options);
-    let sentences: Vec<String> = plan.sentences.iter().map(|(_, s)| s.clone()).collect();
-    let (sentence_vectors, _) =
-        embed_cached(embedder, store, &sentences, Coverage::FirstWindow, progress, "summarising")?;
-    Ok(summarise::summarise(docs, vectors, theme_centres, &plan, sentence_vectors.view(), &summary_options))
-}
-
-/// Unit mean vector of each theme's documents.
-fn theme_centres(vectors: ndarray::ArrayView2<f32>, assignments: &[usize], themes: usize) -> Array2<f32> {
-    let mut centres = Array2::<f32>::zeros((themes, vectors.ncols()));
-    for (row, &t) in vectors.rows().into_iter().zip(assignments) {
-        let mut centre = centres.row_mut(t);
-        centre += &row;
-    }
-    crate::embed::normalize_rows(&mut centres);
-    centres
-}
-
 /// Cache key of a coverage, so vectors of different coverages never mix.
 fn coverage_key(coverage: Coverage) -> String {
     match coverage {
@@ -313,6 +147,292 @@ fn coverage_key(coverage: Coverage) -> String {
         Coverage::Whole { max_tokens: None } => "whole".into(),
         Coverage::Whole { max_tokens: Some(n) } => format!("whole-max{n}"),
     }
+}
+
+/// Runs the whole pipeline, writes every output into `options.out` and stores the analysis
+/// there.
+pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    let start = Instant::now();
+    let mut times = StageTimes::default();
+    let _lock = lock_out(&options.out)?;
+    let mut notes = Vec::new();
+    let (mut store, rebuilt) = Store::open_or_rebuild(&options.out.join(STORE_FILE))?;
+    notes.extend(rebuilt);
+    let previous = store.last_run()?;
+    let recorded: HashMap<String, String> =
+        store.files(None)?.into_iter().map(|(path, known)| (path, known.doc.doc_id)).collect();
+
+    let known = store.files(Some(ingest::PARSER_VERSION))?;
+    let corpus = times.time("ingest", || {
+        let ingest_options = IngestOptions {
+            exclude: vec![options.out.clone()],
+            known,
+            follow_links: options.follow_links,
+            ..IngestOptions::default()
+        };
+        let corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
+        match &options.only_type {
+            Some(only) => corpus.only_type(only).ok_or_else(|| IngestError::NoDocuments(options.input.clone())),
+            None => Ok(corpus),
+        }
+    })?;
+    let changes = DocumentChanges::between(&recorded, &corpus);
+
+    let embedder = Embedder::load(options.model.as_deref(), options.backend)?;
+    let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
+    let (vectors, embedded) = times.time("embed documents", || {
+        let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
+        embed_cached(&embedder, &mut store, &texts, coverage, options.progress, "embedding")
+    })?;
+
+    let (mut model, mut continuity) = times.time("themes", || {
+        cluster(&corpus, vectors.view(), &embedder, options, previous.as_ref(), &store, &mut notes)
+    })?;
+    let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
+    times.time("labels", || -> Result<(), AnalyzeError> {
+        let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
+        describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
+        continuity.label(&model.themes);
+        Ok(())
+    })?;
+
+    let summaries = if options.summaries {
+        times.time("summaries", || {
+            summarise_all(&embedder, &mut store, &corpus, vectors.view(), &model, theme_centres.view(), options)
+        })?
+    } else {
+        Summaries::default()
+    };
+
+    let mut params = options.params();
+    params.k_tried = model.tried.clone();
+    params.stability = model.stability;
+    let parsed = corpus.documents.len() + corpus.duplicates.len() - corpus.reused;
+    let mut analysis = Analysis {
+        corpus,
+        vectors,
+        model,
+        summaries,
+        run: RunInfo {
+            finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            previous_run: previous.map(|p| p.finished),
+            model: embedder.name().to_string(),
+            model_id: embedder.model_id().to_string(),
+            coverage: coverage_key(coverage),
+            params,
+            embedded,
+            changes,
+            continuity,
+            seconds: 0.0,
+            seconds_by_stage: Vec::new(),
+            parsed,
+            notes,
+        },
+    };
+    times.time("report", || report::write_all(&options.out, &analysis))?;
+    // The stored record carries the timings up to here; run.json, written last, adds the store's.
+    analysis.run.seconds_by_stage = times.stages().to_vec();
+    analysis.run.seconds = start.elapsed().as_secs_f64();
+    times.time("store", || record(&mut store, &analysis))?;
+    analysis.run.seconds_by_stage = times.stages().to_vec();
+    analysis.run.seconds = start.elapsed().as_secs_f64();
+    report::export::write_run_json(&options.out, &analysis)?;
+    Ok(analysis)
+}
+
+/// Discovers themes (or refreshes or keeps the previous run's) and gives them stable ids.
+fn cluster(
+    corpus: &Corpus,
+    vectors: ArrayView2<f32>,
+    embedder: &Embedder,
+    options: &AnalyzeOptions,
+    previous: Option<&PastRun>,
+    store: &Store,
+    notes: &mut Vec<String>,
+) -> Result<(ThemeModel, themes::continuity::Continuity), AnalyzeError> {
+    let past_themes = previous.map(|p| p.themes.clone()).unwrap_or_default();
+    let centres = past_centres(&past_themes, embedder.dim());
+    let docs = &corpus.documents;
+    let mut model = match centres {
+        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, &options.themes)?,
+        Some(c) if refreshes(&options.themes, previous) => themes::refine(docs, vectors, c, &options.themes)?,
+        _ => themes::discover(docs, vectors, &options.themes)?,
+    };
+    if let ThemeCount::Fixed(k) = options.themes.count {
+        if model.themes.len() < k {
+            let why = if k > docs.len() {
+                format!("there are only {}", crate::plural(docs.len(), "document"))
+            } else {
+                "k-means left the others empty".to_string()
+            };
+            notes.push(format!("--themes {k}: found {}, as {why}", crate::plural(model.themes.len(), "theme")));
+        }
+    }
+    let continuity = themes::continuity::carry_ids(&mut model, &past_themes, store.next_theme_id()?);
+    Ok((model, continuity))
+}
+
+/// Places of a corpus's own metadata (countries and continents), for the gazetteer; "Global"
+/// is themescope's own word for pages about no country, not a place name.
+fn metadata_places(corpus: &Corpus) -> impl Iterator<Item = &str> {
+    corpus
+        .documents
+        .iter()
+        .flat_map(|d| d.country.iter().chain(&d.continent))
+        .map(String::as_str)
+        .filter(|p| *p != "Global")
+}
+
+/// Keywords, labels, places, broad areas and names of every theme.
+fn describe(
+    corpus: &Corpus,
+    model: &mut ThemeModel,
+    theme_centres: ArrayView2<f32>,
+    vectors: &CachedVectors,
+    options: &AnalyzeOptions,
+) -> Result<(), AnalyzeError> {
+    let docs = &corpus.documents;
+    let stats = TermStats::gather(docs);
+    let gazetteer = Gazetteer::new(metadata_places(corpus));
+    let describer = Describer::new(docs, &stats, &gazetteer, Some(vectors));
+    let meanings = themes::describe_themes(model, theme_centres, &describer, options.themes.seed)?;
+    let taxonomy = match &options.taxonomy {
+        Some(path) => guided::load_taxonomy(path)?,
+        None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
+    };
+    let named_vectors = taxonomy_vectors(vectors, &taxonomy)?;
+    guided::name_themes(&mut model.themes, &meanings, &taxonomy, named_vectors.view());
+    Ok(())
+}
+
+/// One unit vector per taxonomy entry: the mean of its texts' vectors.
+pub fn taxonomy_vectors(vectors: &dyn TermVectors, taxonomy: &guided::Taxonomy) -> Result<Array2<f32>, ThemeError> {
+    let texts: Vec<Vec<String>> = taxonomy.themes.iter().map(|t| t.texts()).collect();
+    let flat: Vec<&str> = texts.iter().flatten().map(String::as_str).collect();
+    let all = vectors.vectors(&flat)?;
+    let mut out = Array2::<f32>::zeros((texts.len(), all.ncols()));
+    let mut row = 0;
+    for (i, t) in texts.iter().enumerate() {
+        for _ in t {
+            let mut target = out.row_mut(i);
+            target += &all.row(row);
+            row += 1;
+        }
+    }
+    crate::embed::normalize_rows(&mut out);
+    Ok(out)
+}
+
+/// Term and taxonomy vectors from the sentence model, through the store's vector cache.
+pub struct CachedVectors<'a, 'b> {
+    pub embedder: &'a Embedder,
+    pub store: RefCell<&'b mut Store>,
+}
+
+impl TermVectors for CachedVectors<'_, '_> {
+    fn vectors(&self, terms: &[&str]) -> Result<Array2<f32>, ThemeError> {
+        let texts: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+        let mut store = self.store.borrow_mut();
+        embed_cached(self.embedder, &mut store, &texts, Coverage::FirstWindow, false, "terms")
+            .map(|(v, _)| v)
+            .map_err(|e| ThemeError::TermVectors(e.to_string()))
+    }
+}
+
+/// Stores the finished analysis: its summary, its record and its files.
+fn record(store: &mut Store, analysis: &Analysis) -> Result<(), AnalyzeError> {
+    let themes: Vec<PastTheme> = analysis
+        .model
+        .themes
+        .iter()
+        .zip(analysis.model.means.rows())
+        .map(|(t, c)| PastTheme { id: t.id, label: t.label.clone(), size: t.size, centroid: c.to_vec() })
+        .collect();
+    let corpus = &analysis.corpus;
+    let documents = corpus.documents.iter().zip(&corpus.stamps).map(|(d, &(size, mtime))| FileRecord {
+        document: d,
+        size,
+        mtime,
+        duplicate_of: None,
+    });
+    let duplicates = corpus.duplicates.iter().map(|d| FileRecord {
+        document: &d.document,
+        size: d.stamp.0,
+        mtime: d.stamp.1,
+        duplicate_of: Some(d.duplicate_of.as_str()),
+    });
+    let files: Vec<FileRecord> = documents.chain(duplicates).collect();
+    let stored = serde_json::to_string(&StoredAnalysis::of(analysis)).expect("analyses serialise");
+    let summary = report::export::run_summary(analysis);
+    store.record_run(&analysis.run.finished, &summary, &stored, &themes, &files, ingest::PARSER_VERSION)?;
+    Ok(())
+}
+
+/// The analysis stored in `out` by the last `analyze`, as it was: nothing is embedded, clustered
+/// or rewritten. [`AnalyzeError::NoAnalysis`] when there is none to read.
+pub fn open(out: &Path) -> Result<Analysis, AnalyzeError> {
+    let none = |why: &str| AnalyzeError::NoAnalysis { out: out.display().to_string(), why: why.to_string() };
+    let path = out.join(STORE_FILE);
+    if !path.is_file() {
+        return Err(none("no analysis here yet"));
+    }
+    let store = Store::open(&path).map_err(|e| match e {
+        e @ StoreError::TooNew { .. } => AnalyzeError::Store(e),
+        other => none(&format!("the store cannot be read ({other})")),
+    })?;
+    let Some(json) = store.last_analysis()? else {
+        return Err(none("the last run was made by an older themescope and stored no analysis"));
+    };
+    let stored: StoredAnalysis =
+        serde_json::from_str(&json).map_err(|e| none(&format!("the stored analysis cannot be read ({e})")))?;
+    let files = store.files(None)?;
+    let (model_id, coverage) = (stored.run.model_id.clone(), stored.run.coverage.clone());
+    stored
+        .restore(&files, |corpus| {
+            let hashes: Vec<String> = corpus.documents.iter().map(|d| d.text_hash()).collect();
+            let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            let cached = store.vectors(&model_id, &coverage, &refs).map_err(|e| e.to_string())?;
+            let dim = cached.values().next().map_or(0, Vec::len);
+            let mut vectors = Array2::<f32>::zeros((hashes.len(), dim));
+            for (i, h) in hashes.iter().enumerate() {
+                let v = cached.get(h).filter(|v| v.len() == dim).ok_or("the vector cache lacks some documents")?;
+                vectors.row_mut(i).assign(&ndarray::ArrayView1::from(v.as_slice()));
+            }
+            Ok(vectors)
+        })
+        .map_err(|why| none(&why))
+}
+
+/// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
+/// whose first value is compared with the themes.
+pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
+    let docs = &analysis.corpus.documents;
+    let stats = TermStats::gather(docs);
+    let gazetteer = Gazetteer::new(metadata_places(&analysis.corpus));
+    let describer = Describer::new(docs, &stats, &gazetteer, None);
+    let labels: Option<Vec<Option<String>>> = against
+        .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());
+    let against = against.zip(labels.as_deref());
+    themes::evaluate::evaluate(&analysis.model, docs, &describer, against)
+}
+
+/// Summaries of every theme and document (sentence vectors through the cache).
+fn summarise_all(
+    embedder: &Embedder,
+    store: &mut Store,
+    corpus: &Corpus,
+    vectors: ArrayView2<f32>,
+    model: &ThemeModel,
+    theme_centres: ArrayView2<f32>,
+    options: &AnalyzeOptions,
+) -> Result<Summaries, AnalyzeError> {
+    let summary_options = SummaryOptions::default();
+    let docs = &corpus.documents;
+    let plan = summarise::plan(docs, &model.assignments, &model.similarities, model.themes.len(), &summary_options);
+    let sentences: Vec<String> = plan.sentences.iter().map(|(_, s)| s.clone()).collect();
+    let (sentence_vectors, _) =
+        embed_cached(embedder, store, &sentences, Coverage::FirstWindow, options.progress, "summarising")?;
+    Ok(summarise::summarise(docs, vectors, theme_centres, &plan, sentence_vectors.view(), &summary_options))
 }
 
 /// Vectors for `texts`, from the store where present; the rest are embedded in batches, each
@@ -359,13 +479,27 @@ pub fn embed_cached(
     Ok((vectors, missing.len()))
 }
 
+/// Writes a comparison beside the stored analysis and links it from the report, under the output
+/// lock: nothing else in the folder changes.
+pub fn write_comparison(
+    out: &Path,
+    analysis: &Analysis,
+    comparison: &crate::compare::Comparison,
+) -> Result<PathBuf, AnalyzeError> {
+    let _lock = lock_out(out)?;
+    let page = report::comparison::write(out, comparison)?;
+    report::write_reports(out, analysis)?;
+    Ok(page)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::themes::ThemeId;
 
     #[test]
     fn another_seed_or_number_of_themes_draws_themes_afresh() {
-        let theme = PastTheme { id: 0, label: "a".into(), size: 1, centroid: vec![1.0] };
+        let theme = PastTheme { id: ThemeId(0), label: "a".into(), size: 1, centroid: vec![1.0] };
         let past = PastRun { finished: "then".into(), seed: Some(42), themes: vec![theme.clone(), theme] };
         let options = |count, seed| ThemeOptions { count, seed, ..ThemeOptions::default() };
         assert!(refreshes(&options(ThemeCount::Auto, 42), Some(&past)));

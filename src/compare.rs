@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use ndarray::Array1;
 use serde::Serialize;
 
-use crate::analyze::Analysis;
+use crate::analysis::Analysis;
 use crate::ingest::Document;
 use crate::summarise::SummarySentence;
-use crate::themes;
+use crate::themes::describe::TermStats;
+use crate::themes::ThemeId;
 
 /// What documents are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,7 +73,8 @@ pub fn log_odds(y_group: f64, n_group: f64, y_rest: f64, n_rest: f64, alpha: f64
 #[derive(Debug, Clone, Serialize)]
 pub struct Distinctive {
     pub name: String,
-    pub theme_id: Option<usize>,
+    /// The theme's stable id (none for a term).
+    pub theme_id: Option<ThemeId>,
     pub count: usize,
     pub z: f64,
     pub delta: f64,
@@ -85,9 +87,8 @@ pub struct ValueProfile {
     pub documents: usize,
     /// Fewer than [`THIN`] documents: shares and contrasts are weak evidence.
     pub thin_evidence: bool,
-    /// Documents in each theme (by theme id); the shares are these over `documents`.
-    pub theme_counts: Vec<usize>,
-    pub theme_shares: Vec<f64>,
+    /// Its documents in each theme, in the order of [`Comparison::themes`].
+    pub themes: Vec<ThemeShare>,
     pub over_represented: Vec<Distinctive>,
     pub under_represented: Vec<Distinctive>,
     pub distinctive_terms: Vec<Distinctive>,
@@ -104,11 +105,27 @@ pub struct Pair {
     pub vector_similarity: f64,
 }
 
+/// A value's documents in one theme.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeShare {
+    pub theme_id: ThemeId,
+    pub documents: usize,
+    /// `documents` over the value's documents.
+    pub share: f64,
+}
+
+/// A theme as a comparison names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeRef {
+    pub id: ThemeId,
+    pub label: String,
+}
+
 /// A whole comparison, as written to `compare-<facet>.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub facet: Facet,
-    pub themes: Vec<String>,
+    pub themes: Vec<ThemeRef>,
     pub values: Vec<ValueProfile>,
     /// Jensen-Shannon similarity (1 − JS divergence, base 2) of theme shares, values × values.
     pub theme_similarity: Vec<Vec<f64>>,
@@ -147,9 +164,8 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
     let without_value = doc_value.iter().filter(|v| v.is_none()).count();
 
-    let stop = themes::corpus_stop_words(docs);
     let terms: Vec<HashSet<String>> =
-        themes::document_terms(docs, &stop).into_iter().map(|c| c.into_keys().collect()).collect();
+        TermStats::gather(docs).per_doc.into_iter().map(|c| c.into_keys().collect()).collect();
     let mut term_df: HashMap<&str, usize> = HashMap::new();
     for t in terms.iter().flatten() {
         *term_df.entry(t.as_str()).or_insert(0) += 1;
@@ -198,12 +214,14 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
             under.truncate(5);
             let distinctive_terms = distinctive_terms(&members, &terms, &term_df, total_terms, n);
             let sentences = sentences_for(analysis, &members, &over);
+            let themes = (0..k)
+                .map(|t| ThemeShare { theme_id: analysis.model.themes[t].id, documents: counts[t], share: shares[t] })
+                .collect();
             ValueProfile {
                 value: value.clone(),
                 documents: n,
                 thin_evidence: n < THIN,
-                theme_counts: counts,
-                theme_shares: shares,
+                themes,
                 over_represented: over,
                 under_represented: under,
                 distinctive_terms,
@@ -224,9 +242,9 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
         })
         .collect();
     let m = values.len();
-    let theme_similarity: Vec<Vec<f64>> = (0..m)
-        .map(|a| (0..m).map(|b| js_similarity(&profiles[a].theme_shares, &profiles[b].theme_shares)).collect())
-        .collect();
+    let shares: Vec<Vec<f64>> = profiles.iter().map(|p| p.themes.iter().map(|t| t.share).collect()).collect();
+    let theme_similarity: Vec<Vec<f64>> =
+        (0..m).map(|a| (0..m).map(|b| js_similarity(&shares[a], &shares[b])).collect()).collect();
     let vector_similarity: Vec<Vec<f64>> =
         (0..m).map(|a| (0..m).map(|b| means[a].dot(&means[b]) as f64).collect()).collect();
     let mut pairs: Vec<Pair> = (0..m)
@@ -244,7 +262,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     let most_different: Vec<Pair> = pairs.iter().rev().take(5).cloned().collect();
     Comparison {
         facet,
-        themes: analysis.model.themes.iter().map(|t| t.label.clone()).collect(),
+        themes: analysis.model.themes.iter().map(|t| ThemeRef { id: t.id, label: t.label.clone() }).collect(),
         values: profiles,
         theme_similarity,
         vector_similarity,
@@ -292,7 +310,7 @@ fn distinctive_terms(
 /// themes: the summary sentence of the documents closest to each theme's centre.
 fn sentences_for(analysis: &Analysis, members: &[usize], over: &[Distinctive]) -> Vec<SummarySentence> {
     let mut out = Vec::new();
-    let position = |id: usize| analysis.model.themes.iter().position(|t| t.id == id);
+    let position = |id: ThemeId| analysis.model.themes.iter().position(|t| t.id == id);
     for theme in over.iter().take(2).filter_map(|d| d.theme_id.and_then(position)) {
         let mut docs: Vec<usize> =
             members.iter().copied().filter(|&i| analysis.model.assignments[i] == theme).collect();

@@ -2,7 +2,10 @@
 //!
 //! The pipeline, one module per stage: [`ingest`] → [`embed`] → [`themes`] → [`summarise`] →
 //! [`compare`] → [`report`], with [`store`] remembering documents, vectors and runs.
+//! [`analysis`] holds what one run produces, [`analyze`] runs the stages and reads a stored
+//! analysis back.
 
+pub mod analysis;
 pub mod analyze;
 pub mod compare;
 pub mod embed;
@@ -12,3 +15,12 @@ pub mod report;
 pub mod store;
 pub mod summarise;
 pub mod themes;
+
+/// "1 theme", "3 themes": counts in messages.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -6,18 +6,21 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use themescope::analyze::{self, AnalyzeOptions};
+use themescope::analysis::{self, Analysis};
+use themescope::analyze::{self, AnalyzeError, AnalyzeOptions};
 use themescope::compare::{self, Facet};
 use themescope::embed::{Backend, Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
-use themescope::progress;
-use themescope::report;
 use themescope::themes::{ThemeCount, ThemeOptions};
+use themescope::{plural, progress};
 
 /// Turn a folder of articles into theme reports.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
 struct Cli {
+    /// Print each stage's time at the end of an analysis.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,8 +29,9 @@ struct Cli {
 enum Command {
     /// Ingest, embed (cached in OUT), discover themes and write OUT/themes.json, documents.csv, run.json.
     Analyze(AnalysisArgs),
-    /// Run the analysis and print theme quality as JSON: NPMI coherence, topic diversity,
-    /// NMI/ARI against a metadata key, NMI against language.
+    /// Print the quality of the analysis stored in OUT as JSON: NPMI coherence, topic diversity,
+    /// NMI/ARI against a metadata key, NMI against language, places and names among keywords,
+    /// labels in the themes' languages, label coverage, names and their margins.
     Evaluate {
         #[command(flatten)]
         analysis: AnalysisArgs,
@@ -35,8 +39,9 @@ enum Command {
         #[arg(long)]
         against: Option<String>,
     },
-    /// Compare countries, continents, years or types: theme shares, distinctive themes and terms,
-    /// narrative similarity. Writes OUT/compare-<facet>.html, .md and .json.
+    /// Compare countries, continents, years or types of the analysis stored in OUT: theme shares,
+    /// distinctive themes and terms, narrative similarity. Writes OUT/compare-<facet>.html, .md
+    /// and .json and links them from the report; nothing is embedded or clustered again.
     Compare {
         #[command(flatten)]
         analysis: AnalysisArgs,
@@ -63,6 +68,9 @@ enum Command {
         /// table: counts by type, language, continent and year; jsonl: one JSON object per document.
         #[arg(long, value_enum, default_value_t = IngestFormat::Table)]
         format: IngestFormat,
+        /// Follow symbolic links that lead outside DIR.
+        #[arg(long)]
+        follow_links: bool,
     },
     /// Embed JSON lines {"id": …, "text": …} and print {"id": …, "embedding": […]} lines.
     ///
@@ -84,30 +92,33 @@ enum Command {
     },
 }
 
-/// Options shared by every command that runs the analysis.
+/// Options shared by every command that runs the analysis. Each is optional so that `compare`
+/// and `evaluate` can tell an option the user gave (checked against the stored analysis) from a
+/// default; `analyze` fills in the defaults shown.
 #[derive(Args)]
 struct AnalysisArgs {
-    /// Folder of seed documents.
-    #[arg(default_value = "seeds")]
-    dir: PathBuf,
+    /// Folder of seed documents [default: seeds].
+    dir: Option<PathBuf>,
     /// Output folder (also holds the store, themescope.sqlite).
     #[arg(long, default_value = "reports")]
     out: PathBuf,
-    /// Number of themes: auto (chosen by silhouette) or a number.
-    #[arg(long, default_value = "auto")]
-    themes: String,
-    /// Random seed: the same input and seed give the same themes.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
+    /// Number of themes: auto (chosen by silhouette and agreement between seeds) or a number
+    /// [default: auto].
+    #[arg(long)]
+    themes: Option<String>,
+    /// Random seed: the same input and seed give the same themes [default: 42].
+    #[arg(long)]
+    seed: Option<u64>,
     /// TOML file of named themes (default: the built-in taxonomy.toml).
     #[arg(long)]
     taxonomy: Option<PathBuf>,
     /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
     #[arg(long)]
     model: Option<String>,
-    /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert).
-    #[arg(long, env = "THEMESCOPE_BACKEND", default_value = "native")]
-    backend: Backend,
+    /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert)
+    /// [default: native].
+    #[arg(long, env = "THEMESCOPE_BACKEND")]
+    backend: Option<Backend>,
     /// Embed at most N tokens per document (default: the whole document).
     #[arg(long)]
     max_tokens_per_doc: Option<usize>,
@@ -123,34 +134,92 @@ struct AnalysisArgs {
     /// Analyse only documents of this type ([[type:…]], e.g. blog or solution).
     #[arg(long = "type")]
     only_type: Option<String>,
+    /// Follow symbolic links that lead outside DIR (links inside it are always followed).
+    #[arg(long)]
+    follow_links: bool,
 }
 
 impl AnalysisArgs {
-    fn options(self) -> anyhow::Result<AnalyzeOptions> {
-        let count = match self.themes.as_str() {
-            "auto" => ThemeCount::Auto,
-            n => ThemeCount::Fixed(
+    fn theme_count(&self) -> anyhow::Result<ThemeCount> {
+        match self.themes.as_deref().unwrap_or("auto") {
+            "auto" => Ok(ThemeCount::Auto),
+            n => Ok(ThemeCount::Fixed(
                 n.parse().ok().filter(|&n: &usize| n > 0).context("--themes takes auto or a positive number")?,
-            ),
-        };
+            )),
+        }
+    }
+
+    fn options(&self) -> anyhow::Result<AnalyzeOptions> {
         Ok(AnalyzeOptions {
-            input: self.dir,
-            out: self.out,
-            model: self.model,
-            backend: self.backend,
+            input: self.dir.clone().unwrap_or_else(|| PathBuf::from("seeds")),
+            out: self.out.clone(),
+            model: self.model.clone(),
+            backend: self.backend.unwrap_or_default(),
             themes: ThemeOptions {
-                count,
-                seed: self.seed,
+                count: self.theme_count()?,
+                seed: self.seed.unwrap_or(ThemeOptions::default().seed),
                 center_languages: !self.multilingual,
                 ..ThemeOptions::default()
             },
-            taxonomy: self.taxonomy,
+            taxonomy: self.taxonomy.clone(),
             max_tokens_per_doc: self.max_tokens_per_doc,
-            only_type: self.only_type,
+            only_type: self.only_type.clone(),
             keep_themes: self.keep_themes,
+            follow_links: self.follow_links,
             summaries: true,
             progress: true,
         })
+    }
+
+    /// Refuses options given explicitly that differ from those of the stored analysis: a later
+    /// command uses that analysis as it is, never a different one in its place.
+    fn check_against(&self, stored: &analysis::RunInfo) -> anyhow::Result<()> {
+        let p = &stored.params;
+        let same_dir = |dir: &PathBuf| {
+            let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            canonical(dir) == canonical(std::path::Path::new(&p.input))
+        };
+        let name_of = |m: &str| m.trim_end_matches('/').rsplit('/').next().unwrap_or(m).to_string();
+        let mut differ: Vec<(String, String)> = Vec::new();
+        if let Some(dir) = self.dir.as_ref().filter(|d| !same_dir(d)) {
+            differ.push((format!("DIR {}", dir.display()), format!("DIR {}", p.input)));
+        }
+        if self.multilingual && !p.multilingual {
+            differ.push(("--multilingual".into(), "no --multilingual".into()));
+        }
+        let mut check = |flag: &str, given: Option<String>, stored: String| {
+            if let Some(given) = given.filter(|g| *g != stored) {
+                differ.push((format!("{flag} {given}"), format!("{flag} {stored}")));
+            }
+        };
+        let stored_themes = p.themes.as_str().map_or_else(|| p.themes.to_string(), str::to_string);
+        check("--themes", self.themes.clone(), stored_themes);
+        check("--seed", self.seed.map(|s| s.to_string()), p.seed.to_string());
+        check("--model", self.model.as_deref().map(name_of), stored.model.clone());
+        let none = || "(none)".to_string();
+        check(
+            "--max-tokens-per-doc",
+            self.max_tokens_per_doc.map(|n| n.to_string()),
+            p.max_tokens_per_doc.map_or_else(none, |n| n.to_string()),
+        );
+        check(
+            "--taxonomy",
+            self.taxonomy.as_ref().map(|t| t.display().to_string()),
+            p.taxonomy.clone().unwrap_or_else(none),
+        );
+        check("--type", self.only_type.clone(), p.only_type.clone().unwrap_or_else(none));
+        if differ.is_empty() {
+            return Ok(());
+        }
+        let asked: Vec<&str> = differ.iter().map(|(a, _)| a.as_str()).collect();
+        let made: Vec<&str> = differ.iter().map(|(_, m)| m.as_str()).collect();
+        anyhow::bail!(
+            "{}: the stored analysis was made with {}, but this command asks for {}. It uses the stored analysis \
+             as it is: leave those options out, or run `themescope analyze` with them first.",
+            self.out.display(),
+            made.join(", "),
+            asked.join(", ")
+        )
     }
 }
 
@@ -191,31 +260,27 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let verbose = cli.verbose;
     match cli.command {
         Command::Analyze(args) => {
             let options = args.options()?;
-            run_analysis(&options)?;
+            run_analysis(&options, verbose)?;
             println!("report written to {}", options.out.display());
             Ok(())
         }
-        Command::Evaluate { analysis, against } => {
-            // Quality figures do not need summaries; skipping them saves a sentence embedding pass.
-            let options = AnalyzeOptions { summaries: false, ..analysis.options()? };
-            let analysis = run_analysis(&options)?;
+        Command::Evaluate { analysis: args, against } => {
+            let analysis = stored_or_new(&args, verbose)?;
             let evaluation = analyze::evaluate(&analysis, against.as_deref());
             println!("{}", serde_json::to_string_pretty(&evaluation)?);
             Ok(())
         }
-        Command::Compare { analysis, by, values, top } => {
-            let options = analysis.options()?;
-            let analysis = run_analysis(&options)?;
+        Command::Compare { analysis: args, by, values, top } => {
+            let analysis = stored_or_new(&args, verbose)?;
             let facet = Facet::from(by);
             let values =
                 if values.is_empty() { compare::top_values(&analysis.corpus.documents, facet, top) } else { values };
             let comparison = compare::compare(&analysis, facet, &values);
-            let page = report::comparison::write(&options.out, &comparison)?;
-            // Re-render the main report so its countries section links to the comparison.
-            analyze::rewrite_report(&options, &analysis)?;
+            let page = analyze::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
             Ok(())
         }
@@ -233,8 +298,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Ingest { dir, format } => {
-            let corpus = ingest::ingest_dir(&dir, &IngestOptions::default())?;
+        Command::Ingest { dir, format, follow_links } => {
+            let corpus = ingest::ingest_dir(&dir, &IngestOptions { follow_links, ..IngestOptions::default() })?;
             for warning in corpus.warnings() {
                 eprintln!("warning: {warning}");
             }
@@ -257,17 +322,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Runs the analysis and reports warnings and counts on standard error.
-fn run_analysis(options: &AnalyzeOptions) -> anyhow::Result<analyze::Analysis> {
+/// The analysis stored in OUT, checked against the options given; when OUT holds none, a new
+/// one is made (and the user told so).
+fn stored_or_new(args: &AnalysisArgs, verbose: bool) -> anyhow::Result<Analysis> {
+    match analyze::open(&args.out) {
+        Ok(analysis) => {
+            args.check_against(&analysis.run)?;
+            Ok(analysis)
+        }
+        Err(AnalyzeError::NoAnalysis { out, why }) => {
+            eprintln!("note: {out}: {why}; running `themescope analyze` first");
+            run_analysis(&args.options()?, verbose)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs the analysis and reports warnings, notes, counts and (verbose) stage times on
+/// standard error.
+fn run_analysis(options: &AnalyzeOptions, verbose: bool) -> anyhow::Result<Analysis> {
     let analysis = analyze::analyze(options)?;
     for warning in analysis.corpus.warnings() {
         eprintln!("warning: {warning}");
     }
+    let run = &analysis.run;
+    for note in &run.notes {
+        eprintln!("note: {note}");
+    }
     let docs = analysis.corpus.documents.len();
-    let (changes, continuity) = (&analysis.changes, &analysis.continuity);
+    let (changes, continuity) = (&run.changes, &run.continuity);
     let themes = analysis.model.themes.len();
     // Kept/new/retired only mean something against an earlier run.
-    let since = if analysis.previous_run.is_some() {
+    let since = if run.previous_run.is_some() {
         format!(" ({} kept, {} new, {} retired)", continuity.kept.len(), continuity.new.len(), continuity.retired.len())
     } else {
         String::new()
@@ -275,24 +361,20 @@ fn run_analysis(options: &AnalyzeOptions) -> anyhow::Result<analyze::Analysis> {
     eprintln!(
         "{} ({} embedded, {} from cache; {} new, {} changed, {} removed), {}{since} in {:.1} s",
         plural(docs, "document"),
-        analysis.embedded,
-        docs - analysis.embedded,
+        run.embedded,
+        docs - run.embedded.min(docs),
         changes.new.len(),
         changes.changed.len(),
         changes.removed.len(),
         plural(themes, "theme"),
-        analysis.seconds
+        run.seconds
     );
-    Ok(analysis)
-}
-
-/// "1 theme", "3 themes".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
+    if verbose {
+        for (stage, seconds) in &run.seconds_by_stage {
+            eprintln!("  {stage:<16} {seconds:>8.2} s");
+        }
     }
+    Ok(analysis)
 }
 
 #[derive(serde::Deserialize)]

@@ -1,17 +1,21 @@
-//! The project store: one SQLite file holding cached vectors and past runs.
+//! The project store: one SQLite file holding cached vectors, the parsed files of the last run
+//! and every run with its analysis.
 //!
 //! Every write happens in a transaction, so a run killed at any moment leaves a usable store;
-//! the schema carries a version number and an unknown version is refused, never misread.
+//! the schema carries a version number and an unknown version is refused, never misread. The
+//! store is a cache plus a history, and the input folder is the truth: a store that cannot be
+//! read is moved aside (kept) and rebuilt, see [`Store::open_or_rebuild`].
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::ingest::{Document, KnownFile};
+use crate::themes::ThemeId;
 
 /// Schema version this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +24,8 @@ pub enum StoreError {
     Sqlite { path: String, source: rusqlite::Error },
     #[error("{path}: store schema version {found} is newer than this themescope understands ({SCHEMA_VERSION}); upgrade themescope or use another --out folder")]
     TooNew { path: String, found: i64 },
+    #[error("{path}: the store is damaged ({why}) and could not be moved aside: {source}")]
+    CannotMoveAside { path: String, why: String, source: std::io::Error },
 }
 
 /// An open store.
@@ -40,14 +46,17 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     finished TEXT NOT NULL,
-    summary TEXT NOT NULL
+    summary TEXT NOT NULL,
+    analysis TEXT
 );
 CREATE TABLE IF NOT EXISTS documents (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     mtime INTEGER NOT NULL,
     doc_id TEXT NOT NULL,
-    json TEXT NOT NULL
+    json TEXT NOT NULL,
+    parser TEXT NOT NULL DEFAULT '',
+    duplicate_of TEXT
 );
 CREATE TABLE IF NOT EXISTS themes (
     run_id INTEGER NOT NULL,
@@ -59,10 +68,17 @@ CREATE TABLE IF NOT EXISTS themes (
 );
 ";
 
+/// Columns added since version 1, with the statement that adds each to an older store.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("runs", "analysis", "ALTER TABLE runs ADD COLUMN analysis TEXT"),
+    ("documents", "parser", "ALTER TABLE documents ADD COLUMN parser TEXT NOT NULL DEFAULT ''"),
+    ("documents", "duplicate_of", "ALTER TABLE documents ADD COLUMN duplicate_of TEXT"),
+];
+
 /// A theme of a past run.
 #[derive(Debug, Clone)]
 pub struct PastTheme {
-    pub id: usize,
+    pub id: ThemeId,
     pub label: String,
     pub size: usize,
     pub centroid: Vec<f32>,
@@ -77,6 +93,15 @@ pub struct PastRun {
     pub themes: Vec<PastTheme>,
 }
 
+/// A file a run read, as recorded: its stamp, its parsed document and, for an exact
+/// duplicate, the id of the document it repeats.
+pub struct FileRecord<'a> {
+    pub document: &'a Document,
+    pub size: u64,
+    pub mtime: i64,
+    pub duplicate_of: Option<&'a str>,
+}
+
 fn to_blob(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
@@ -86,6 +111,47 @@ fn from_blob(blob: &[u8]) -> Vec<f32> {
 }
 
 impl Store {
+    /// Opens the store at `path`, creating it if needed. A file that is not a readable store
+    /// (truncated, overwritten, failing SQLite's quick check) is renamed
+    /// `<name>.broken-<time>` and a fresh store is made in its place; the returned message
+    /// says so. A store from a newer themescope is refused, never touched.
+    pub fn open_or_rebuild(path: &Path) -> Result<(Store, Option<String>), StoreError> {
+        match Store::open(path) {
+            Ok(store) => match store.quick_check() {
+                Ok(()) => Ok((store, None)),
+                Err(why) => {
+                    drop(store);
+                    Self::rebuild(path, why)
+                }
+            },
+            Err(e @ StoreError::TooNew { .. }) => Err(e),
+            Err(e) => Self::rebuild(path, e.to_string()),
+        }
+    }
+
+    fn rebuild(path: &Path, why: String) -> Result<(Store, Option<String>), StoreError> {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let aside = PathBuf::from(format!("{}.broken-{stamp}", path.display()));
+        std::fs::rename(path, &aside).map_err(|source| StoreError::CannotMoveAside {
+            path: path.display().to_string(),
+            why: why.clone(),
+            source,
+        })?;
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", path.display()));
+            if side.exists() {
+                let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+            }
+        }
+        let store = Store::open(path)?;
+        let message = format!(
+            "{}: the store could not be read ({why}); moved it to {} and started a new one (vectors are computed again)",
+            path.display(),
+            aside.display()
+        );
+        Ok((store, Some(message)))
+    }
+
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
@@ -103,8 +169,21 @@ impl Store {
             .and_then(|v| v.parse().ok());
         match found {
             Some(v) if v > SCHEMA_VERSION => return Err(StoreError::TooNew { path: shown, found: v }),
-            // Version 1 lacked the documents and themes tables, which SCHEMA has just added.
             Some(v) if v < SCHEMA_VERSION => {
+                // SCHEMA has just created the tables an old store lacked; add the new columns.
+                for (table, column, statement) in ADDED_COLUMNS {
+                    let has: bool = tx
+                        .query_row(
+                            &format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = ?1"),
+                            params![column],
+                            |r| r.get::<_, i64>(0),
+                        )
+                        .map_err(err)?
+                        > 0;
+                    if !has {
+                        tx.execute(statement, []).map_err(err)?;
+                    }
+                }
                 tx.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'schema_version'",
                     params![SCHEMA_VERSION.to_string()],
@@ -122,6 +201,17 @@ impl Store {
         }
         tx.commit().map_err(err)?;
         Ok(Store { conn, path: shown })
+    }
+
+    /// SQLite's own consistency check; the first problem it reports, if any.
+    fn quick_check(&self) -> Result<(), String> {
+        let verdict: String =
+            self.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(verdict)
+        }
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
@@ -152,26 +242,32 @@ impl Store {
 
     /// Stores vectors in one transaction: all of them or none.
     pub fn put_vectors(&mut self, model_id: &str, coverage: &str, items: &[(&str, &[f32])]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
         {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO embeddings (model_id, coverage, text_hash, vector) VALUES (?1, ?2, ?3, ?4)",
                 )
-                .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
+                .map_err(err)?;
             for (hash, v) in items {
-                stmt.execute(params![model_id, coverage, hash, to_blob(v)])
-                    .map_err(|e| StoreError::Sqlite { path: self.path.clone(), source: e })?;
+                stmt.execute(params![model_id, coverage, hash, to_blob(v)]).map_err(err)?;
             }
         }
-        tx.commit().map_err(|e| self.err(e))
+        tx.commit().map_err(err)
     }
 
-    /// Files seen by the last run, by path.
-    pub fn known_files(&self) -> Result<HashMap<String, KnownFile>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT path, size, mtime, json FROM documents").map_err(|e| self.err(e))?;
+    /// Files recorded by the last run, by path: those parsed by `parser` (the ingest code's
+    /// version; files parsed by another version are left out, so they are read again), or all of
+    /// them with `None`.
+    pub fn files(&self, parser: Option<&str>) -> Result<HashMap<String, KnownFile>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, size, mtime, json FROM documents WHERE ?1 IS NULL OR parser = ?1")
+            .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![parser], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
             })
             .map_err(|e| self.err(e))?;
@@ -188,14 +284,7 @@ impl Store {
 
     /// The last finished run and its themes, if any.
     pub fn last_run(&self) -> Result<Option<PastRun>, StoreError> {
-        let last: Option<(i64, String, String)> = self
-            .conn
-            .query_row("SELECT id, finished, summary FROM runs ORDER BY id DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()
-            .map_err(|e| self.err(e))?;
-        let Some((run_id, finished, summary)) = last else { return Ok(None) };
+        let Some((run_id, finished, summary)) = self.last_run_row()? else { return Ok(None) };
         let seed = serde_json::from_str::<serde_json::Value>(&summary).ok().and_then(|v| v["params"]["seed"].as_u64());
         let mut stmt = self
             .conn
@@ -206,7 +295,7 @@ impl Store {
         let themes = stmt
             .query_map(params![run_id], |r| {
                 Ok(PastTheme {
-                    id: r.get::<_, i64>(0)? as usize,
+                    id: ThemeId(r.get::<_, i64>(0)? as u32),
                     label: r.get(1)?,
                     size: r.get::<_, i64>(2)? as usize,
                     centroid: from_blob(&r.get::<_, Vec<u8>>(3)?),
@@ -218,43 +307,81 @@ impl Store {
         Ok(Some(PastRun { finished, seed, themes }))
     }
 
-    /// The smallest theme id never used by any run.
-    pub fn next_theme_id(&self) -> Result<usize, StoreError> {
-        let max: Option<i64> =
-            self.conn.query_row("SELECT MAX(theme_id) FROM themes", [], |r| r.get(0)).map_err(|e| self.err(e))?;
-        Ok(max.map_or(0, |m| m as usize + 1))
+    fn last_run_row(&self) -> Result<Option<(i64, String, String)>, StoreError> {
+        self.conn
+            .query_row("SELECT id, finished, summary FROM runs ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
-    /// Records a finished run in one transaction: its summary, its themes (id, label, size,
-    /// centroid) and the files it read (path → size, mtime, parsed document).
+    /// The analysis recorded by the last run (JSON), when that run recorded one (runs of
+    /// themescope before the store's version 3 did not).
+    pub fn last_analysis(&self) -> Result<Option<String>, StoreError> {
+        let row: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT analysis FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.flatten())
+    }
+
+    /// The largest theme id any run used, plus one.
+    pub fn next_theme_id(&self) -> Result<u32, StoreError> {
+        let max: Option<i64> =
+            self.conn.query_row("SELECT MAX(theme_id) FROM themes", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        Ok(max.map_or(0, |m| m as u32 + 1))
+    }
+
+    /// Records a finished run in one transaction: its summary, its analysis, its themes (id,
+    /// label, size, centroid) and the files it read, each with the parser version that read it.
     pub fn record_run(
         &mut self,
         finished: &str,
         summary: &serde_json::Value,
+        analysis: &str,
         themes: &[PastTheme],
-        files: &[(&Document, u64, i64)],
+        files: &[FileRecord],
+        parser: &str,
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(err)?;
-        tx.execute("INSERT INTO runs (finished, summary) VALUES (?1, ?2)", params![finished, summary.to_string()])
-            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO runs (finished, summary, analysis) VALUES (?1, ?2, ?3)",
+            params![finished, summary.to_string(), analysis],
+        )
+        .map_err(err)?;
         let run_id = tx.last_insert_rowid();
         for t in themes {
             tx.execute(
                 "INSERT INTO themes (run_id, theme_id, label, size, centroid) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![run_id, t.id as i64, t.label, t.size as i64, to_blob(&t.centroid)],
+                params![run_id, t.id.0 as i64, t.label, t.size as i64, to_blob(&t.centroid)],
             )
             .map_err(err)?;
         }
         tx.execute("DELETE FROM documents", []).map_err(err)?;
-        for (doc, size, mtime) in files {
-            let json = serde_json::to_string(doc).expect("documents serialise");
-            tx.execute(
-                "INSERT OR REPLACE INTO documents (path, size, mtime, doc_id, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![doc.path, *size as i64, mtime, doc.doc_id, json],
-            )
-            .map_err(err)?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO documents (path, size, mtime, doc_id, json, parser, duplicate_of) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(err)?;
+            for f in files {
+                let json = serde_json::to_string(f.document).expect("documents serialise");
+                stmt.execute(params![
+                    f.document.path,
+                    f.size as i64,
+                    f.mtime,
+                    f.document.doc_id,
+                    json,
+                    parser,
+                    f.duplicate_of
+                ])
+                .map_err(err)?;
+            }
         }
         tx.commit().map_err(err)
     }
@@ -297,5 +424,55 @@ mod tests {
         conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
         drop(conn);
         assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 99, .. })));
+        assert!(matches!(Store::open_or_rebuild(&path), Err(StoreError::TooNew { .. })), "never moved aside");
+    }
+
+    #[test]
+    fn files_parsed_by_another_version_are_not_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let doc = crate::ingest::build_document("# T\nText.", "id".into(), "a.txt".into());
+        let files = [FileRecord { document: &doc, size: 5, mtime: 7, duplicate_of: None }];
+        store.record_run("then", &serde_json::json!({}), "{}", &[], &files, "parser-1").unwrap();
+        assert_eq!(store.files(Some("parser-1")).unwrap().len(), 1);
+        assert!(store.files(Some("parser-2")).unwrap().is_empty());
+        assert_eq!(store.files(None).unwrap().len(), 1);
+        assert_eq!(store.last_analysis().unwrap().as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn a_damaged_store_is_moved_aside_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        std::fs::write(&path, b"this is not a database, just some text that is long enough").unwrap();
+        let (store, message) = Store::open_or_rebuild(&path).unwrap();
+        let message = message.expect("the user is told");
+        assert!(message.contains("moved it to") && message.contains(".broken-"), "{message}");
+        assert!(store.last_run().unwrap().is_none());
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".broken-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "the damaged file is kept");
+    }
+
+    #[test]
+    fn a_version_2_store_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             INSERT INTO meta VALUES ('schema_version', '2');
+             CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, finished TEXT NOT NULL, summary TEXT NOT NULL);
+             INSERT INTO runs (finished, summary) VALUES ('then', '{}');
+             CREATE TABLE documents (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, doc_id TEXT NOT NULL, json TEXT NOT NULL);",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.runs().unwrap().len(), 1, "history kept");
+        assert_eq!(store.last_analysis().unwrap(), None, "an old run recorded no analysis");
     }
 }

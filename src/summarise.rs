@@ -167,7 +167,7 @@ pub struct SentencePlan {
 }
 
 /// Summaries of every theme and document.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Summaries {
     pub themes: Vec<Vec<SummarySentence>>,
     pub documents: Vec<Vec<SummarySentence>>,

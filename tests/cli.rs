@@ -1,26 +1,11 @@
 //! End-to-end tests: the real binary on real files (the user's seed, the shared UNDP corpus,
 //! and hand-made bad input).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_themescope"))
-}
+use std::path::Path;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared_corpus() -> Option<PathBuf> {
-    let dir = root().join("../shared/corpus/undp");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIP: {} is absent", dir.display());
-        None
-    }
-}
+use common::*;
 
 fn ingest_jsonl(dir: &Path) -> (Vec<serde_json::Value>, String, bool) {
     let out = bin().args(["ingest", "--format", "jsonl"]).arg(dir).output().unwrap();
@@ -85,7 +70,10 @@ fn bad_input_warns_names_the_file_and_goes_on() {
     assert_eq!(docs.len(), 3, "{stderr}");
     assert!(stderr.contains("empty.txt: empty file; skipped"), "{stderr}");
     assert!(stderr.contains("binary.txt: binary file"), "{stderr}");
-    assert!(stderr.contains("latin1.txt: not valid UTF-8; decoded lossily"), "{stderr}");
+    assert!(stderr.contains("latin1.txt: not UTF-8: decoded as windows-1252 (detected)"), "{stderr}");
+    let cafe = docs.iter().find(|d| d["path"] == "latin1.txt").unwrap();
+    let title = cafe["title"].as_str().unwrap();
+    assert!(title.starts_with("Café") && !title.contains('\u{fffd}'), "decoded, not replaced by U+FFFD: {title}");
     assert!(stderr.contains("tag.md: line 2: unterminated [[country"), "{stderr}");
     #[cfg(unix)]
     assert!(stderr.contains("loop: symbolic link loop; skipped"), "{stderr}");
@@ -162,49 +150,6 @@ fn whole_shared_corpus_is_accounted_for_and_clean() {
     }
 }
 
-/// The first `n` blog pages of the shared corpus, by file name (the same on every machine).
-fn real_blogs(n: usize) -> Option<Vec<PathBuf>> {
-    let corpus = shared_corpus()?;
-    let mut blogs: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("[[type:blog]]")))
-        .collect();
-    blogs.sort();
-    blogs.truncate(n);
-    Some(blogs)
-}
-
-fn copy_into(dir: &Path, files: &[PathBuf]) {
-    for p in files {
-        std::fs::copy(p, dir.join(p.file_name().unwrap())).unwrap();
-    }
-}
-
-fn analyze_run(input: &Path, out: &Path, extra: &[&str]) -> String {
-    let o = bin()
-        .arg("analyze")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(["--themes", "5", "--max-tokens-per-doc", "512"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// doc_id → theme_id from documents.csv.
-fn theme_of(out: &Path) -> std::collections::HashMap<String, String> {
-    let mut reader = csv::Reader::from_path(out.join("documents.csv")).unwrap();
-    reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[8].to_string())).collect()
-}
-
 #[test]
 fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
     let Some(blogs) = real_blogs(63) else { return };
@@ -228,7 +173,7 @@ fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity")
+        Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of")
     );
     assert_eq!(lines.count(), 60);
     let run = read_json(&out.path().join("run.json"));
@@ -312,8 +257,10 @@ fn a_killed_run_resumes_to_the_same_result() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the run finished before it could be killed: the test proves nothing");
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(!out.path().join("run.json").exists(), "killed before it wrote its outputs");
     let rerun = analyze_run(input.path(), out.path(), &[]);
     assert!(rerun.contains("40 documents"), "{rerun}");
     assert_eq!(
@@ -339,106 +286,8 @@ fn analyze_handles_tiny_folders() {
         serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
     let list = themes["themes"].as_array().unwrap();
     assert_eq!(list.len(), 1, "one document makes one theme, whatever --themes says");
-    assert_eq!(list[0]["named_as"]["name"], "Economic diversification");
-}
-
-/// A small folder of real-looking pages, one carrying markup that must never run.
-fn hostile_folder() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let pages = [
-        ("a.txt", "# Solar kiosks <script>alert(1)</script>\n[[country:Kenya]]\n[[year:2021]]\n[[source:javascript:alert(2)]]\nSolar kiosks bring electricity to rural villages. The lab tested three kiosk designs with local traders. Each kiosk charges phones and lamps for a small fee.\n"),
-        ("b.txt", "# Water filters\n[[country:Peru]]\n[[year:2022]]\n[[source:https://example.org/water]]\nCommunities built sand filters for clean drinking water. The filters remove most bacteria from river water. Families now spend less on bottled water.\n"),
-        ("c.txt", "# Solar pumps\n[[country:Kenya]]\n[[year:2022]]\nFarmers used solar pumps to irrigate small plots. The pumps replaced diesel generators on twelve farms. Harvests grew in the dry season.\n"),
-        ("d.txt", "# Clean water for schools\n[[country:Peru]]\n[[year:2023]]\nSchools installed rainwater tanks and filters. Pupils now have clean water during the school day. Absences due to illness fell.\n"),
-    ];
-    for (name, text) in pages {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
-
-#[test]
-fn report_is_self_contained_complete_and_escaped() {
-    let input = hostile_folder();
-    let out = tempfile::tempdir().unwrap();
-    let o =
-        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
-    for section in ["id=\"overview\"", "id=\"themes\"", "id=\"countries\"", "id=\"method\""] {
-        assert!(html.contains(section), "missing section {section}");
-    }
-    let themes: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("themes.json")).unwrap()).unwrap();
-    for t in themes["themes"].as_array().unwrap() {
-        assert!(html.contains(&format!("id=\"theme-{}\"", t["id"])), "theme {} missing", t["id"]);
-        assert!(!t["summary"].as_array().unwrap().is_empty(), "theme {} has no summary", t["id"]);
-        for s in t["summary"].as_array().unwrap() {
-            let doc = s["doc_id"].as_str().unwrap();
-            assert!(!doc.is_empty() && s["text"].as_str().unwrap().len() > 10);
-        }
-    }
-    // Every chart file is inlined.
-    let charts: Vec<_> = std::fs::read_dir(out.path().join("charts")).unwrap().map(|e| e.unwrap().path()).collect();
-    assert!(charts.len() >= 5);
-    assert_eq!(html.matches("<svg").count(), charts.len(), "every chart inlined once");
-    // No script, no remote resources; links only to document sources.
-    assert!(!html.to_lowercase().contains("<script"), "no script element may appear");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile title is shown as text");
-    assert!(!html.contains("href=\"javascript:"));
-    for (i, _) in html.match_indices("http") {
-        let before = &html[i.saturating_sub(6)..i];
-        let svg_ns = html[i..].starts_with("http://www.w3.org/");
-        assert!(before.ends_with("href=\"") || svg_ns, "unexpected URL at {}", &html[i.saturating_sub(40)..i + 40]);
-    }
-    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
-    assert!(md.contains("## Themes") && md.contains("\\<script\\>"));
-    assert!(out.path().join("documents.json").is_file());
-}
-
-#[test]
-fn report_renders_in_a_real_browser() {
-    let chromium = ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
-    let Some(chromium) = chromium else {
-        println!("SKIP: chromium is not installed (.ci/run installs Debian's chromium)");
-        return;
-    };
-    let input = hostile_folder();
-    let out = tempfile::tempdir().unwrap();
-    let o =
-        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
-    assert!(o.status.success());
-    let shot = out.path().join("shot.png");
-    let profile = tempfile::tempdir().unwrap();
-    let status = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--window-size=1280,2400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", out.path().join("index.html").display()))
-        .output()
-        .unwrap();
-    assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&status.stderr));
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!((info.width, info.height), (1280, 2400));
-    let channels = info.color_type.samples();
-    let pixels = &buf[..info.buffer_size()];
-    let dark = pixels.chunks(channels).filter(|p| p.iter().take(3).all(|&c| c < 128)).count();
-    let total = pixels.len() / channels;
-    // Text and charts: a real page has a few percent of dark pixels, a blank one none.
-    assert!(dark * 1000 > total, "screenshot looks blank: {dark} dark of {total} pixels");
+    assert!(!list[0]["label"].as_str().unwrap().is_empty());
+    assert_eq!(list[0]["places"][0], "Azerbaijan", "where the page is from is a place, not a keyword");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("note: --themes 3: found 1 theme, as there are only 1 document"), "{stderr}");
 }

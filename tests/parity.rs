@@ -1,5 +1,7 @@
 //! Embedding parity with sentence-transformers on the reference texts in ../shared/reference.
 
+mod common;
+
 use std::path::Path;
 
 use themescope::embed::{Backend, Coverage, Embedder};
@@ -27,13 +29,9 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
 
 fn reference() -> Option<Reference> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/all-MiniLM-L6-v2.json");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("reference JSON parses")),
-        Err(_) => {
-            println!("SKIP: {} is absent", path.display());
-            None
-        }
-    }
+    let text = std::fs::read_to_string(&path);
+    common::prerequisite(&format!("the reference vectors {}", path.display()), text.is_ok())
+        .then(|| serde_json::from_str(&text.unwrap()).expect("reference JSON parses"))
 }
 
 /// The default model under every backend this build contains.

@@ -58,9 +58,17 @@ impl BertConfig {
         }
     }
 
-    /// Longest input (in tokens, specials included) the position table allows.
-    pub fn max_tokens(&self) -> usize {
-        self.max_position_embeddings - self.position_offset()
+    /// Longest input (in tokens, specials included) the position table allows; an error for a
+    /// configuration whose position table is smaller than its own offset.
+    pub fn max_tokens(&self) -> Result<usize, EmbedError> {
+        self.max_position_embeddings.checked_sub(self.position_offset()).filter(|&n| n > 0).ok_or_else(|| {
+            EmbedError::Model(format!(
+                "config.json: max_position_embeddings ({}) leaves no positions after the offset of {} ({})",
+                self.max_position_embeddings,
+                self.position_offset(),
+                self.model_type
+            ))
+        })
     }
 }
 
@@ -470,8 +478,12 @@ fn fast_exp(x: f32) -> f32 {
     const LN2_LO: f32 = -2.121_944_4e-4;
     // Adding and removing 1.5·2²³ rounds to the nearest integer with plain arithmetic.
     const SHIFTER: f32 = 12_582_912.0;
-    let x = x.clamp(-87.3, 88.7);
-    let n = (x * LOG2E + SHIFTER) - SHIFTER;
+    // max/min rather than clamp: they map NaN to a bound, so every step below is defined for
+    // any input (a NaN score yields a finite value here; NaN weights are caught on the output).
+    #[allow(clippy::manual_clamp)]
+    let x = x.max(-87.3).min(88.0);
+    let shifted = x * LOG2E + SHIFTER;
+    let n = shifted - SHIFTER;
     let r = x - n * LN2_HI - n * LN2_LO;
     let p = 1.987_569_1e-4f32;
     let p = p * r + 1.398_199_9e-3;
@@ -480,8 +492,8 @@ fn fast_exp(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
-    // SAFETY: n is finite and within ±128 after the clamp above.
-    let exponent = unsafe { n.to_int_unchecked::<i32>() } + 127;
+    // The rounded integer sits in the low mantissa bits of `shifted` (|n| ≤ 128 < 2²²).
+    let exponent = (shifted.to_bits() as i32 - SHIFTER.to_bits() as i32) + 127;
     y * f32::from_bits((exponent as u32) << 23)
 }
 
@@ -495,6 +507,23 @@ mod tests {
         {
             assert!((erf(x) - want).abs() < 2e-7, "erf({x}) = {} want {want}", erf(x));
         }
+    }
+
+    #[test]
+    fn fast_exp_is_defined_for_any_input() {
+        assert!(fast_exp(f32::NAN).is_finite());
+        assert_eq!(fast_exp(f32::NEG_INFINITY), fast_exp(-87.3));
+        assert!(fast_exp(f32::INFINITY).is_finite());
+    }
+
+    #[test]
+    fn an_odd_position_table_is_an_error() {
+        let config: BertConfig = serde_json::from_str(
+            r#"{"model_type": "xlm-roberta", "hidden_size": 4, "num_attention_heads": 1, "num_hidden_layers": 1,
+                "intermediate_size": 4, "max_position_embeddings": 1, "pad_token_id": 1}"#,
+        )
+        .unwrap();
+        assert!(config.max_tokens().unwrap_err().to_string().contains("max_position_embeddings"));
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl Embedder {
         tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(None);
         let encoder = load_encoder(&files.dir, backend)?;
-        let window = files.max_seq_length.unwrap_or(usize::MAX).min(encoder.config().max_tokens());
+        let window = files.max_seq_length.unwrap_or(usize::MAX).min(encoder.config().max_tokens()?);
         let empty = tokenizer.encode("", true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let ids = empty.get_ids();
         // Specials wrap every window: [CLS] … [SEP] for BERT, <s> … </s> for XLM-R.
@@ -189,11 +189,19 @@ impl Embedder {
         self.window
     }
 
-    /// Token ids of `text` with the special tokens, untruncated.
+    /// Token ids of `text` with the special tokens, untruncated. An id beyond the model's
+    /// vocabulary means the tokenizer belongs to another model: an error, never a clamp.
     pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
         let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let vocab = self.encoder.vocab_size() as u32;
-        Ok(enc.get_ids().iter().map(|&id| id.min(vocab - 1)).collect())
+        let vocab = self.encoder.vocab_size();
+        match enc.get_ids().iter().find(|&&id| id as usize >= vocab) {
+            Some(id) => Err(EmbedError::Model(format!(
+                "{}: tokenizer.json gives token id {id} but the model's vocabulary has {vocab} entries; \
+                 the tokenizer belongs to another model",
+                self.files.dir.display()
+            ))),
+            None => Ok(enc.get_ids().to_vec()),
+        }
     }
 
     /// The windows a text is read in, each with its specials.
@@ -235,6 +243,12 @@ impl Embedder {
                 let div = if self.files.pooling == Pooling::Mean { n as f32 } else { (n as f32).sqrt() };
                 v.iter_mut().for_each(|a| *a /= div);
             }
+        }
+        if v.iter().any(|x| !x.is_finite()) {
+            return Err(EmbedError::Model(format!(
+                "{}: the model gives non-finite values (NaN or infinite weights?)",
+                self.files.dir.display()
+            )));
         }
         if self.files.normalize {
             normalize(&mut v);

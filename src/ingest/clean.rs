@@ -104,20 +104,16 @@ fn words(line: &str) -> usize {
 // ---------------------------------------------------------------------------------------------
 // unescape_markup: pages were exported as Markdown with HTML entities left in.
 
-const ENTITIES: &[(&str, &str)] =
-    &[("&amp;", "&"), ("&nbsp;", " "), ("&quot;", "\""), ("&#39;", "'"), ("&apos;", "'"), ("&lt;", "<"), ("&gt;", ">")];
-
+/// Markdown escapes, then every HTML entity (named, decimal, hex) decoded exactly once, by
+/// html-escape's full HTML5 table: "&amp;lt;" is the text "&lt;", never "<". No-break spaces
+/// become plain spaces, as the words around them are ordinary words.
 fn unescape_markup(draft: &mut Draft) {
     for line in &mut draft.lines {
         if line.contains('\\') {
             *line = unescape_markdown(line);
         }
         if line.contains('&') {
-            for (entity, plain) in ENTITIES {
-                if line.contains(entity) {
-                    *line = line.replace(entity, plain);
-                }
-            }
+            *line = html_escape::decode_html_entities(line.as_str()).replace('\u{a0}', " ");
         }
     }
 }
@@ -633,6 +629,8 @@ mod tests {
     fn unescape_markup_handles_markdown_and_entities() {
         let d = run(unescape_markup, "Hi\\. A \\- B &amp; C&nbsp;D");
         assert_eq!(d.lines, vec!["Hi. A - B & C D"]);
+        let d = run(unescape_markup, "l&rsquo;eau &eacute;t&eacute; &#8217; &#x41; &amp;lt;b&amp;gt; &unknown;");
+        assert_eq!(d.lines, vec!["l’eau été ’ A &lt;b&gt; &unknown;"], "every entity, each decoded once");
     }
 
     #[test]

@@ -20,6 +20,11 @@ pub use parse::Metadata;
 /// Files larger than this are read up to the limit and flagged as truncated.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
+/// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
+/// files parsed by another version are read again. Change it whenever a change to this module
+/// can change what a file becomes.
+pub const PARSER_VERSION: &str = "ingest-4";
+
 /// One article, cleaned and described.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Document {
@@ -68,10 +73,17 @@ pub fn hash_text(text: &str) -> String {
     hex_prefix(&Sha256::digest(text.as_bytes()), 32)
 }
 
-/// A file that was read but not analysed because its clean text equals another document's.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Size and modification time (nanoseconds since the epoch) of a file: what tells an unchanged
+/// file from a changed one.
+pub type Stamp = (u64, i64);
+
+/// A file whose clean text equals another document's: analysed once, as that document, but
+/// still listed (with its own id, path and metadata) wherever files are listed.
+#[derive(Debug, Clone)]
 pub struct Duplicate {
-    pub path: String,
+    pub document: Document,
+    pub stamp: Stamp,
+    /// Id of the document it repeats.
     pub duplicate_of: String,
 }
 
@@ -91,6 +103,8 @@ pub enum SkipKind {
     Binary,
     Unreadable,
     SymlinkLoop,
+    /// A symbolic link leading outside the folder (see [`IngestOptions::follow_links`]).
+    OutsideLink,
     NoText,
 }
 
@@ -99,8 +113,8 @@ pub enum SkipKind {
 pub struct Corpus {
     pub root: PathBuf,
     pub documents: Vec<Document>,
-    /// Size and modification time of each document's file, same order as `documents`.
-    pub stamps: Vec<(u64, i64)>,
+    /// Each document's file stamp, same order as `documents`.
+    pub stamps: Vec<Stamp>,
     /// Documents taken from `IngestOptions::known` without reading their file.
     pub reused: usize,
     pub duplicates: Vec<Duplicate>,
@@ -110,6 +124,20 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// The corpus restricted to documents whose `[[type:…]]` is `only` (duplicates too); `None`
+    /// when no document is left.
+    pub fn only_type(mut self, only: &str) -> Option<Corpus> {
+        let is = |d: &Document| d.doc_type.as_deref() == Some(only);
+        let (documents, stamps): (Vec<Document>, Vec<Stamp>) = std::mem::take(&mut self.documents)
+            .into_iter()
+            .zip(std::mem::take(&mut self.stamps))
+            .filter(|(d, _)| is(d))
+            .unzip();
+        self.duplicates.retain(|d| is(&d.document));
+        (self.documents, self.stamps) = (documents, stamps);
+        (!self.documents.is_empty()).then_some(self)
+    }
+
     /// Every warning of the run, each naming its file, for printing.
     pub fn warnings(&self) -> Vec<String> {
         let skipped = self.skipped.iter().map(|s| format!("{}: {}", s.path, s.message));
@@ -117,7 +145,7 @@ impl Corpus {
         let dups = self
             .duplicates
             .iter()
-            .map(|d| format!("{}: same text as document {}; analysed once", d.path, d.duplicate_of));
+            .map(|d| format!("{}: same text as document {}; analysed once", d.document.path, d.duplicate_of));
         skipped.chain(doc).chain(dups).collect()
     }
 }
@@ -140,11 +168,20 @@ pub struct IngestOptions {
     /// Files parsed by an earlier run, by relative path: one whose size and modification time
     /// are unchanged is taken from here without being read again.
     pub known: HashMap<String, KnownFile>,
+    /// Follow symbolic links that lead outside the folder (links inside it are always
+    /// followed). Off by default, as in ripgrep: a link to `/etc/passwd` must not end up quoted
+    /// in a report.
+    pub follow_links: bool,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { max_file_bytes: DEFAULT_MAX_FILE_BYTES, exclude: Vec::new(), known: HashMap::new() }
+        IngestOptions {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            exclude: Vec::new(),
+            known: HashMap::new(),
+            follow_links: false,
+        }
     }
 }
 
@@ -158,7 +195,7 @@ pub struct KnownFile {
 }
 
 /// Size and modification time of a file (nanoseconds since the epoch; 0 when unknown).
-fn stamp(path: &Path) -> Option<(u64, i64)> {
+fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
     let mtime = meta
         .modified()
@@ -177,7 +214,7 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     let (files, mut skipped) = find_files(dir, options);
     let files_seen = files.len() + skipped.len();
     // (document, file stamp, taken from `known`) or why the file was skipped.
-    type Outcome = Result<(Document, (u64, i64), bool), Skipped>;
+    type Outcome = Result<(Document, Stamp, bool), Skipped>;
     let outcomes: Vec<Outcome> = files
         .par_iter()
         .map(|path| {
@@ -220,11 +257,29 @@ fn find_files(dir: &Path, options: &IngestOptions) -> (Vec<PathBuf>, Vec<Skipped
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let excluded: Vec<PathBuf> = options.exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    // Where an entry really is: a link, or anything under a linked folder, may lead elsewhere.
+    let outside = |e: &walkdir::DirEntry| -> bool {
+        !options.follow_links && e.path().canonicalize().is_ok_and(|real| !real.starts_with(&root))
+    };
     let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
-    let walker = walker
+    let mut walker = walker
         .filter_entry(|e| !(e.file_type().is_dir() && e.path().canonicalize().is_ok_and(|c| excluded.contains(&c))));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
+            Ok(e) if (e.path_is_symlink() || e.file_type().is_dir()) && e.depth() > 0 && outside(&e) => {
+                if e.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                if e.file_type().is_dir() || is_candidate(e.path()) {
+                    skipped.push(Skipped {
+                        path: relative(dir, e.path()),
+                        kind: SkipKind::OutsideLink,
+                        message: "symbolic link to a place outside the folder; skipped (use --follow-links to read it)"
+                            .into(),
+                    });
+                }
+            }
             Ok(e) if e.file_type().is_file() && is_candidate(e.path()) => files.push(e.into_path()),
             Ok(_) => {}
             Err(err) => {
@@ -267,29 +322,64 @@ fn read_text(path: &Path, max_bytes: u64, warnings: &mut Vec<String>) -> Result<
         warnings.push(format!("larger than {} MB; truncated to the first {} MB", max_bytes >> 20, max_bytes >> 20));
     }
     let doc_id = hex_prefix(&Sha256::digest(&bytes), 16);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    let text =
+        decode(&bytes, warnings).ok_or((SkipKind::Binary, "binary file (contains NUL bytes); skipped".into()))?;
+    if text.trim().is_empty() {
         return Err((SkipKind::Empty, "empty file; skipped".into()));
     }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err((SkipKind::Binary, "binary file (contains NUL bytes); skipped".into()));
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let utf8 = err.utf8_error();
-            let mut bytes = err.into_bytes();
-            // A cut inside a multi-byte character at the end is our truncation, not bad input.
-            if utf8.error_len().is_none() {
-                bytes.truncate(utf8.valid_up_to());
-                String::from_utf8(bytes).unwrap_or_default()
-            } else {
-                warnings.push("not valid UTF-8; decoded lossily (bad bytes shown as U+FFFD)".into());
-                String::from_utf8_lossy(&bytes).into_owned()
-            }
-        }
-    };
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
     Ok((doc_id, text))
+}
+
+/// The encoding a file's bytes are in, when not UTF-8 without a byte-order mark: the mark
+/// decides (UTF-8, UTF-16 LE/BE); text with a NUL in every other byte and no mark is UTF-16
+/// too; invalid UTF-8 is in the encoding chardetng (Firefox's detector) guesses.
+fn encoding_of(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> {
+    if let Some(found) = encoding_rs::Encoding::for_bom(bytes) {
+        return Some(found);
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let nul_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let half = head.len() / 2;
+    if half >= 2 && nul_at(1) * 10 >= half * 9 && nul_at(0) == 0 {
+        return Some((encoding_rs::UTF_16LE, 0));
+    }
+    if half >= 2 && nul_at(0) * 10 >= half * 9 && nul_at(1) == 0 {
+        return Some((encoding_rs::UTF_16BE, 0));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(_) => None,
+        // A cut inside a multi-byte character at the end is our truncation, not bad input.
+        Err(e) if e.error_len().is_none() => None,
+        Err(_) => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            Some((detector.guess(None, true), 0))
+        }
+    }
+}
+
+/// Decodes a file's bytes (see [`encoding_of`]), naming any encoding other than UTF-8 and any
+/// bytes that could not be decoded in `warnings`. `None` for binary data.
+fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Option<String> {
+    let Some((encoding, mark)) = encoding_of(bytes) else {
+        if bytes[..bytes.len().min(8192)].contains(&0) {
+            return None;
+        }
+        let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |s| s.len());
+        return Some(String::from_utf8_lossy(&bytes[..valid]).into_owned());
+    };
+    let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[mark..]);
+    let how = if mark > 0 { "byte-order mark" } else { "detected" };
+    if encoding != encoding_rs::UTF_8 {
+        if !encoding.name().starts_with("UTF-16") && text.contains('\0') {
+            return None;
+        }
+        warnings.push(format!("not UTF-8: decoded as {} ({how})", encoding.name()));
+    }
+    if had_errors {
+        warnings.push(format!("bytes not valid in {}; shown as U+FFFD", encoding.name()));
+    }
+    Some(text.into_owned())
 }
 
 fn read_document(root: &Path, path: &Path, max_bytes: u64) -> Result<Document, Skipped> {
@@ -412,18 +502,19 @@ fn path_stem(path: &str) -> String {
     Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
-/// Keeps the first document of each distinct clean text (in path order).
-fn remove_duplicates<T>(documents: Vec<(Document, T)>) -> (Vec<(Document, T)>, Vec<Duplicate>) {
+/// Keeps the first document of each distinct clean text (in path order); the others are
+/// returned as duplicates of it.
+fn remove_duplicates(documents: Vec<(Document, Stamp)>) -> (Vec<(Document, Stamp)>, Vec<Duplicate>) {
     let mut first_by_text: HashMap<String, String> = HashMap::new();
     let mut kept = Vec::with_capacity(documents.len());
     let mut duplicates = Vec::new();
-    for (doc, extra) in documents {
+    for (doc, stamp) in documents {
         let hash = doc.text_hash();
         match first_by_text.get(&hash) {
-            Some(first) => duplicates.push(Duplicate { path: doc.path, duplicate_of: first.clone() }),
+            Some(first) => duplicates.push(Duplicate { duplicate_of: first.clone(), document: doc, stamp }),
             None => {
                 first_by_text.insert(hash, doc.doc_id.clone());
-                kept.push((doc, extra));
+                kept.push((doc, stamp));
             }
         }
     }
@@ -547,9 +638,10 @@ mod tests {
         let mut b = a.clone();
         b.doc_id = "b".into();
         b.path = "b.txt".into();
-        let (kept, dups) = remove_duplicates(vec![(a, ()), (b, ())]);
+        let (kept, dups) = remove_duplicates(vec![(a, (1, 1)), (b, (1, 2))]);
         assert_eq!(kept.len(), 1);
-        assert_eq!(dups[0].path, "b.txt");
+        assert_eq!((dups[0].document.path.as_str(), dups[0].document.doc_id.as_str()), ("b.txt", "b"));
         assert_eq!(dups[0].duplicate_of, "a");
+        assert_eq!(dups[0].stamp, (1, 2));
     }
 }

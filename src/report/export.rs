@@ -1,30 +1,34 @@
-//! `themes.json`, `documents.csv` and `run.json`: the contracts other tools read.
+//! `themes.json`, `documents.csv`, `documents.json` and `run.json`: the contracts other tools
+//! read. Every file names a theme by its stable id, and every input file that became a document
+//! has a row (an exact duplicate with the theme of the document it repeats).
 
 use std::path::Path;
 
 use serde_json::json;
 
 use super::write_atomic;
-use crate::analyze::{Analysis, AnalyzeError, AnalyzeOptions};
-use crate::themes::ThemeCount;
+use crate::analysis::Analysis;
+use crate::analyze::AnalyzeError;
+use crate::ingest::Document;
 
-/// The parameters of a run, as recorded in `themes.json`, `run.json` and the report.
-pub fn params(analysis: &Analysis, options: &AnalyzeOptions) -> serde_json::Value {
-    json!({
-        "themes": match options.themes.count { ThemeCount::Auto => json!("auto"), ThemeCount::Fixed(n) => json!(n) },
-        "seed": options.themes.seed,
-        "backend": options.backend.name(),
-        "multilingual": !options.themes.center_languages,
-        "max_tokens_per_doc": options.max_tokens_per_doc,
-        "taxonomy": options.taxonomy.as_ref().map(|p| p.display().to_string()),
-        "k_tried": analysis.model.tried.iter().map(|(k, s)| json!({"k": k, "silhouette": s})).collect::<Vec<_>>(),
-    })
+/// Writes `themes.json`, `documents.csv` and `documents.json`.
+pub fn write_exports(out: &Path, analysis: &Analysis) -> Result<(), AnalyzeError> {
+    write_atomic(&out.join("themes.json"), &pretty(&themes_json(analysis)))?;
+    write_atomic(&out.join("documents.csv"), &documents_csv(analysis))?;
+    write_atomic(&out.join("documents.json"), &pretty(&documents_json(analysis)))
 }
 
-/// Writes every export and returns the run summary (also written as `run.json`).
-pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> Result<serde_json::Value, AnalyzeError> {
-    let params = params(analysis, options);
-    let theme_list: Vec<serde_json::Value> = analysis
+/// Writes `run.json`: the run's own account.
+pub fn write_run_json(out: &Path, analysis: &Analysis) -> Result<(), AnalyzeError> {
+    write_atomic(&out.join("run.json"), &pretty(&run_summary(analysis)))
+}
+
+fn pretty(value: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec_pretty(value).expect("JSON values serialise")
+}
+
+fn themes_json(analysis: &Analysis) -> serde_json::Value {
+    let themes: Vec<serde_json::Value> = analysis
         .model
         .themes
         .iter()
@@ -35,83 +39,32 @@ pub fn write_all(out: &Path, analysis: &Analysis, options: &AnalyzeOptions) -> R
             value
         })
         .collect();
-    let themes = json!({
-        "themes": theme_list,
+    json!({
+        "themes": themes,
         "parents": analysis.model.parents,
-        "params": params,
-        "model": analysis.model_name,
-    });
-    write_atomic(
-        &out.join("themes.json"),
-        serde_json::to_string_pretty(&themes).expect("JSON values serialise").as_bytes(),
-    )?;
-    write_atomic(&out.join("documents.csv"), &documents_csv(analysis))?;
-    write_atomic(&out.join("documents.json"), &documents_json(analysis))?;
-    let docs = &analysis.corpus.documents;
-    let summary = json!({
-        "finished": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "input": options.input.display().to_string(),
-        "previous_run": analysis.previous_run,
-        "documents": {
-            "total": docs.len(),
-            "new": analysis.changes.new.len(),
-            "changed": analysis.changes.changed.len(),
-            "removed": analysis.changes.removed.len(),
-            "unchanged": analysis.changes.unchanged,
-            "embedded": analysis.embedded,
-            "cached": docs.len() - analysis.embedded,
-            "parsed": docs.len() - analysis.corpus.reused,
-            "duplicates": analysis.corpus.duplicates.len(),
-            "skipped": analysis.corpus.skipped.len(),
-        },
-        "themes": {
-            "count": analysis.model.themes.len(),
-            "parents": analysis.model.parents.len(),
-            "kept": analysis.continuity.kept.len(),
-            "new": analysis.continuity.new.len(),
-            "retired": analysis.continuity.retired.len(),
-        },
-        "changes": {"documents": analysis.changes, "themes": analysis.continuity},
-        "model": analysis.model_name,
-        "model_id": analysis.model_id,
-        "params": params,
-        "seconds": analysis.seconds,
-        "warnings": analysis.corpus.warnings(),
-    });
-    write_atomic(
-        &out.join("run.json"),
-        serde_json::to_string_pretty(&summary).expect("JSON values serialise").as_bytes(),
-    )?;
-    let generated = summary["finished"].as_str().unwrap_or_default().to_string();
-    super::write_reports(out, analysis, params, &generated)?;
-    Ok(summary)
+        "params": analysis.run.params,
+        "model": analysis.run.model,
+    })
 }
 
-/// Per document: its theme and its summary sentences (with provenance).
-fn documents_json(analysis: &Analysis) -> Vec<u8> {
-    let docs: Vec<serde_json::Value> = analysis
-        .corpus
-        .documents
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            json!({
-                "doc_id": d.doc_id,
-                "path": d.path,
-                "title": d.title,
-                "theme_id": analysis.model.assignments[i],
-                "similarity": analysis.model.similarities[i],
-                "summary": analysis.summaries.documents.get(i).cloned().unwrap_or_default(),
-            })
-        })
-        .collect();
-    serde_json::to_vec_pretty(&json!({ "documents": docs })).expect("JSON values serialise")
+/// Every file that became a document: the analysed documents, then the exact duplicates, each
+/// with its position in the analysis (a duplicate: its original's) and the original's id.
+fn rows(analysis: &Analysis) -> Vec<(&Document, usize, Option<&str>)> {
+    let corpus = &analysis.corpus;
+    let position: std::collections::HashMap<&str, usize> =
+        corpus.documents.iter().enumerate().map(|(i, d)| (d.doc_id.as_str(), i)).collect();
+    let documents = corpus.documents.iter().enumerate().map(|(i, d)| (d, i, None));
+    let duplicates = corpus.duplicates.iter().filter_map(|dup| {
+        position.get(dup.duplicate_of.as_str()).map(|&i| (&dup.document, i, Some(dup.duplicate_of.as_str())))
+    });
+    documents.chain(duplicates).collect()
 }
 
-/// One row per document: `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity`.
+/// One row per file:
+/// `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of`.
 fn documents_csv(analysis: &Analysis) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
+    w.write_record([
         "doc_id",
         "path",
         "title",
@@ -123,10 +76,11 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
         "theme_id",
         "theme_label",
         "similarity",
-    ];
-    w.write_record(header).expect("writing to memory cannot fail");
+        "duplicate_of",
+    ])
+    .expect("writing to memory cannot fail");
     let model = &analysis.model;
-    for (i, d) in analysis.corpus.documents.iter().enumerate() {
+    for (d, i, duplicate_of) in rows(analysis) {
         let theme = &model.themes[model.assignments[i]];
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         w.write_record([
@@ -141,8 +95,71 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
             theme.id.to_string(),
             theme.label.clone(),
             format!("{:.4}", model.similarities[i]),
+            duplicate_of.unwrap_or_default().to_string(),
         ])
         .expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// Per file: its theme (by id) and the summary of its document (with provenance).
+fn documents_json(analysis: &Analysis) -> serde_json::Value {
+    let model = &analysis.model;
+    let docs: Vec<serde_json::Value> = rows(analysis)
+        .into_iter()
+        .map(|(d, i, duplicate_of)| {
+            json!({
+                "doc_id": d.doc_id,
+                "path": d.path,
+                "title": d.title,
+                "theme_id": model.themes[model.assignments[i]].id,
+                "similarity": model.similarities[i],
+                "duplicate_of": duplicate_of,
+                "summary": analysis.summaries.documents.get(i).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    json!({ "documents": docs })
+}
+
+/// The run summary: `run.json`, and what `history` lists.
+pub fn run_summary(analysis: &Analysis) -> serde_json::Value {
+    let run = &analysis.run;
+    let corpus = &analysis.corpus;
+    let docs = corpus.documents.len();
+    json!({
+        "finished": run.finished,
+        "input": run.params.input,
+        "previous_run": run.previous_run,
+        "documents": {
+            "total": docs,
+            "files": docs + corpus.duplicates.len(),
+            "new": run.changes.new.len(),
+            "changed": run.changes.changed.len(),
+            "removed": run.changes.removed.len(),
+            "unchanged": run.changes.unchanged,
+            "embedded": run.embedded,
+            "cached": docs - run.embedded.min(docs),
+            "parsed": run.parsed,
+            "duplicates": corpus.duplicates.len(),
+            "skipped": corpus.skipped.len(),
+        },
+        "themes": {
+            "count": analysis.model.themes.len(),
+            "parents": analysis.model.parents.len(),
+            "kept": run.continuity.kept.len(),
+            "new": run.continuity.new.len(),
+            "retired": run.continuity.retired.len(),
+            "catch_all": analysis.model.themes.iter().filter(|t| t.catch_all).count(),
+            "stability": run.params.stability,
+        },
+        "changes": {"documents": run.changes, "themes": run.continuity},
+        "model": run.model,
+        "model_id": run.model_id,
+        "params": run.params,
+        "seconds": run.seconds,
+        "seconds_by_stage": run.seconds_by_stage.iter().map(|(s, t)| (s.clone(), json!(t))).collect::<serde_json::Map<_, _>>(),
+        "notes": run.notes,
+        "warnings": corpus.warnings(),
+    })
 }

@@ -17,8 +17,21 @@ pub struct Clustering {
     pub centroids: Array2<f32>,
     /// The k-means centres as fitted (not normalised): where a warm start must begin.
     pub means: Array2<f32>,
-    /// Silhouette (cosine) of each k tried, for the record.
-    pub tried: Vec<(usize, f32)>,
+    /// Each number of themes tried, with its scores, for the record.
+    pub tried: Vec<KTried>,
+    /// Agreement (adjusted Rand index) between fits with different seeds at the chosen number
+    /// of themes, on the selection sample; `None` when the number was given.
+    pub stability: Option<f32>,
+}
+
+/// A number of themes tried by [`auto_kmeans`] and how it scored.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct KTried {
+    pub k: usize,
+    /// Mean cosine silhouette over the seeds.
+    pub silhouette: f32,
+    /// Mean adjusted Rand index between the seeds' partitions.
+    pub stability: f32,
 }
 
 /// Runs k-means with a fixed `k` (same seed, same result).
@@ -53,7 +66,7 @@ fn fit(
     let means = model.centroids().to_owned();
     let mut centroids = means.clone();
     crate::embed::normalize_rows(&mut centroids);
-    Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new() })
+    Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new(), stability: None })
 }
 
 /// Squared Euclidean distance for linfa's k-means, summed in eight independent lanes so the
@@ -115,9 +128,14 @@ pub fn candidate_ks(n: usize) -> Vec<usize> {
     ks
 }
 
-/// Picks k among [`candidate_ks`] by the mean cosine silhouette of k-means on a fixed sample
-/// of up to 2,000 documents, then clusters all documents with that k. Scoring every candidate
-/// on the whole corpus cost 81 s on the 7,614 pages; on the sample, about a tenth of that.
+/// Seeds each candidate number of themes is fitted with on the sample.
+const SELECTION_SEEDS: u64 = 2;
+
+/// Picks k among [`candidate_ks`] on a fixed sample of up to 2,000 documents, then clusters
+/// all documents with that k. Each candidate is fitted with [`SELECTION_SEEDS`] seeds and scored
+/// by the mean cosine silhouette and by how well the seeds' partitions agree (adjusted Rand
+/// index); see [`choose_k`]. Scoring every candidate on the whole corpus cost 81 s on the
+/// 7,614 pages; on the sample, about a tenth of that.
 pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, ThemeError> {
     let n = vectors.nrows();
     let sample = sample_rows(n, 2000, seed);
@@ -125,13 +143,46 @@ pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, Th
     let distances = cosine_distances(sample_vectors.view());
     let mut tried = Vec::new();
     for k in candidate_ks(n) {
-        let on_sample = fit(sample_vectors.view(), k.min(sample.len()), seed, KMeansInit::KMeansPlusPlus, 1)?;
-        tried.push((k, silhouette(&distances, &on_sample.labels, k)));
+        let k_sample = k.min(sample.len());
+        let fits = (0..SELECTION_SEEDS)
+            .map(|s| fit(sample_vectors.view(), k_sample, seed.wrapping_add(s), KMeansInit::KMeansPlusPlus, 1))
+            .collect::<Result<Vec<_>, _>>()?;
+        let silhouette =
+            fits.iter().map(|f| silhouette(&distances, &f.labels, k_sample)).sum::<f32>() / fits.len() as f32;
+        let stability = mean_pairwise_ari(&fits);
+        tried.push(KTried { k, silhouette, stability });
     }
-    let best = tried.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))).map_or(2, |(k, _)| k);
-    let mut clustering = kmeans(vectors, best.min(n), seed)?;
+    let best = choose_k(&tried);
+    let mut clustering = kmeans(vectors, best.k.min(n), seed)?;
+    clustering.stability = Some(best.stability);
     clustering.tried = tried;
     Ok(clustering)
+}
+
+/// Mean adjusted Rand index over every pair of fits.
+fn mean_pairwise_ari(fits: &[Clustering]) -> f32 {
+    let mut total = 0.0;
+    let mut pairs = 0;
+    for a in 0..fits.len() {
+        for b in a + 1..fits.len() {
+            total += super::evaluate::ari(&fits[a].labels, &fits[b].labels);
+            pairs += 1;
+        }
+    }
+    if pairs == 0 {
+        1.0
+    } else {
+        (total / pairs as f64) as f32
+    }
+}
+
+/// The candidate with the best silhouette + stability.
+pub fn choose_k(tried: &[KTried]) -> KTried {
+    tried
+        .iter()
+        .copied()
+        .max_by(|a, b| (a.silhouette + a.stability).total_cmp(&(b.silhouette + b.stability)).then(b.k.cmp(&a.k)))
+        .unwrap_or(KTried { k: 2, silhouette: 0.0, stability: 1.0 })
 }
 
 /// Up to `max` row indices spread over `0..n`, chosen by a seeded shuffle.

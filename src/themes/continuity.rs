@@ -1,10 +1,11 @@
-//! Theme continuity across runs: today's themes take the ids (and names) of the previous run's
-//! themes they match, so a growing folder does not reshuffle every theme.
+//! Theme continuity across runs: today's themes take the ids of the previous run's themes they
+//! match, so a growing folder does not reshuffle every theme. Labels are never carried over: a
+//! theme's label always describes the theme as it is now.
 
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::ThemeModel;
+use super::{Theme, ThemeId, ThemeModel};
 use crate::store::PastTheme;
 
 /// Centroid cosine above which a theme is the same theme as one of the previous run. Adding 1%
@@ -18,19 +19,22 @@ pub const SAME_THEME: f32 = 0.85;
 pub const RELATED: f32 = 0.75;
 
 /// A theme present in both runs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct KeptTheme {
-    pub id: usize,
+    pub id: ThemeId,
+    /// Its label today …
     pub label: String,
+    /// … and in the previous run.
+    pub label_before: String,
     pub size_before: usize,
     pub size_after: usize,
     pub similarity: f32,
 }
 
 /// A theme of only one of the two runs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct LoneTheme {
-    pub id: usize,
+    pub id: ThemeId,
     pub label: String,
     pub size: usize,
     /// For a new theme, the previous theme it grew out of; for a retired one, today's theme it
@@ -39,9 +43,9 @@ pub struct LoneTheme {
 }
 
 /// The closest theme of the other run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RelatedTheme {
-    pub id: usize,
+    pub id: ThemeId,
     pub label: String,
     pub similarity: f32,
 }
@@ -52,18 +56,34 @@ fn closest(row: ndarray::ArrayView1<f32>) -> Option<(usize, f32)> {
 }
 
 /// How today's themes relate to the previous run's.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Continuity {
     pub kept: Vec<KeptTheme>,
     pub new: Vec<LoneTheme>,
     pub retired: Vec<LoneTheme>,
 }
 
-/// Gives each theme of `model` an id: the id (and label) of the previous theme it matches,
-/// else a fresh id from `next_id` on. Matching is greedy on centroid similarity, best pair
+impl Continuity {
+    /// Fills in today's labels once the themes have been described (ids are set before).
+    pub fn label(&mut self, themes: &[Theme]) {
+        let label = |id: ThemeId| themes.iter().find(|t| t.id == id).map(|t| t.label.clone()).unwrap_or_default();
+        for k in &mut self.kept {
+            k.label = label(k.id);
+        }
+        for n in &mut self.new {
+            n.label = label(n.id);
+        }
+        for related in self.retired.iter_mut().filter_map(|r| r.related.as_mut()) {
+            related.label = label(related.id);
+        }
+    }
+}
+
+/// Gives each theme of `model` an id: the id of the previous theme it matches, else a fresh id
+/// from `next_id` on. Today's labels are filled in by [`Continuity::label`] once known. Matching is greedy on centroid similarity, best pair
 /// first, each theme used once (with k ≤ 60 and the high [`SAME_THEME`] bar, ties between
 /// candidate pairs are rare enough that the optimal assignment would not differ).
-pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: usize) -> Continuity {
+pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: u32) -> Continuity {
     let dim = model.centroids.ncols();
     let past: Vec<&PastTheme> = previous.iter().filter(|p| p.centroid.len() == dim).collect();
     // Past centres are stored as fitted; cosine needs them at unit length.
@@ -90,17 +110,17 @@ pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: us
         taken_old[j] = true;
         let theme = &mut model.themes[i];
         theme.id = past[j].id;
-        theme.label = past[j].label.clone();
         continuity.kept.push(KeptTheme {
             id: theme.id,
-            label: theme.label.clone(),
+            label: String::new(),
+            label_before: past[j].label.clone(),
             size_before: past[j].size,
             size_after: theme.size,
             similarity: s,
         });
     }
     for (i, theme) in model.themes.iter_mut().enumerate().filter(|(i, _)| !taken_new[*i]) {
-        theme.id = next_id;
+        theme.id = ThemeId(next_id);
         next_id += 1;
         if !previous.is_empty() {
             let related = closest(sims.row(i)).map(|(j, similarity)| RelatedTheme {
@@ -108,7 +128,7 @@ pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: us
                 label: past[j].label.clone(),
                 similarity,
             });
-            continuity.new.push(LoneTheme { id: theme.id, label: theme.label.clone(), size: theme.size, related });
+            continuity.new.push(LoneTheme { id: theme.id, label: String::new(), size: theme.size, related });
         }
     }
     continuity.retired = past
@@ -118,7 +138,7 @@ pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: us
         .map(|(j, p)| {
             let related = closest(sims.column(j)).map(|(i, similarity)| RelatedTheme {
                 id: model.themes[i].id,
-                label: model.themes[i].label.clone(),
+                label: String::new(),
                 similarity,
             });
             LoneTheme { id: p.id, label: p.label.clone(), size: p.size, related }
@@ -134,57 +154,46 @@ mod tests {
     use crate::themes::{Theme, ThemeModel};
     use ndarray::array;
 
-    fn theme(label: &str, size: usize) -> Theme {
-        Theme {
-            id: 0,
-            label: label.into(),
-            keywords: vec![],
-            keyword_weights: vec![],
-            size,
-            representative_docs: vec![],
-            named_as: None,
-            parent: None,
-            languages: Default::default(),
-        }
-    }
-
     fn model(centroids: Array2<f32>, labels: &[&str]) -> ThemeModel {
         ThemeModel {
-            themes: labels.iter().map(|l| theme(l, 10)).collect(),
+            themes: labels.iter().map(|l| Theme::for_test(l, 10)).collect(),
             parents: vec![],
             assignments: vec![],
             similarities: vec![],
             means: centroids.clone(),
             centroids,
             tried: vec![],
+            stability: None,
             language_centred: true,
         }
     }
 
+    fn past(id: u32, label: &str, size: usize, centroid: Vec<f32>) -> PastTheme {
+        PastTheme { id: ThemeId(id), label: label.into(), size, centroid }
+    }
+
     #[test]
-    fn matched_themes_keep_id_and_label_new_ones_get_fresh_ids() {
-        let previous = vec![
-            PastTheme { id: 7, label: "water".into(), size: 9, centroid: vec![1.0, 0.0, 0.0] },
-            PastTheme { id: 3, label: "solar".into(), size: 5, centroid: vec![0.0, 1.0, 0.0] },
-        ];
+    fn matched_themes_keep_their_id_but_not_their_label() {
+        let previous = vec![past(7, "water", 9, vec![1.0, 0.0, 0.0]), past(3, "solar", 5, vec![0.0, 1.0, 0.0])];
         // Today: a theme close to "water", and one about something else.
         let mut m = model(array![[0.99, 0.141, 0.0], [0.0, 0.0, 1.0]], &["water, wells", "schools"]);
-        let c = carry_ids(&mut m, &previous, 8);
-        assert_eq!(m.themes[0].id, 7);
-        assert_eq!(m.themes[0].label, "water");
-        assert_eq!(m.themes[1].id, 8);
-        assert_eq!(c.kept.len(), 1);
-        assert_eq!(c.new.len(), 1);
-        assert_eq!(c.retired.len(), 1);
-        assert_eq!(c.retired[0].id, 3);
+        let mut c = carry_ids(&mut m, &previous, 8);
+        assert_eq!(m.themes[0].id, ThemeId(7));
+        assert_eq!(m.themes[0].label, "water, wells", "the label describes today's theme");
+        assert_eq!(m.themes[1].id, ThemeId(8));
+        assert_eq!((c.kept.len(), c.new.len(), c.retired.len()), (1, 1, 1));
+        assert_eq!(c.retired[0].id, ThemeId(3));
+        c.label(&m.themes);
+        assert_eq!((c.kept[0].label.as_str(), c.kept[0].label_before.as_str()), ("water, wells", "water"));
+        assert_eq!(c.new[0].label, "schools");
     }
 
     #[test]
     fn splits_and_merges_name_the_related_theme() {
         let previous = vec![
-            PastTheme { id: 1, label: "water".into(), size: 9, centroid: vec![1.0, 0.0, 0.0] },
-            PastTheme { id: 2, label: "solar".into(), size: 5, centroid: vec![0.0, 1.0, 0.0] },
-            PastTheme { id: 3, label: "wind".into(), size: 4, centroid: vec![0.0, 0.9, 0.436] },
+            past(1, "water", 9, vec![1.0, 0.0, 0.0]),
+            past(2, "solar", 5, vec![0.0, 1.0, 0.0]),
+            past(3, "wind", 4, vec![0.0, 0.9, 0.436]),
         ];
         // "water" splits (its sanitation half is new, at 0.8 of it); "solar" and "wind" merge
         // into one energy theme that keeps solar's id.
@@ -192,19 +201,20 @@ mod tests {
             array![[0.99, 0.141, 0.0], [0.8, 0.0, 0.6], [0.0, 0.975, 0.222]],
             &["water, wells", "sanitation", "energy"],
         );
-        let c = carry_ids(&mut m, &previous, 4);
-        assert_eq!(c.kept.iter().map(|k| k.id).collect::<Vec<_>>(), vec![1, 2]);
+        let mut c = carry_ids(&mut m, &previous, 4);
+        c.label(&m.themes);
+        assert_eq!(c.kept.iter().map(|k| k.id).collect::<Vec<_>>(), vec![ThemeId(1), ThemeId(2)]);
         let split = &c.new[0];
-        assert_eq!((split.id, split.related.as_ref().map(|r| r.id)), (4, Some(1)));
+        assert_eq!((split.id, split.related.as_ref().map(|r| r.id)), (ThemeId(4), Some(ThemeId(1))));
         let merged = &c.retired[0];
-        assert_eq!((merged.id, merged.related.as_ref().map(|r| r.label.as_str())), (3, Some("solar")));
+        assert_eq!((merged.id, merged.related.as_ref().map(|r| r.label.as_str())), (ThemeId(3), Some("energy")));
     }
 
     #[test]
     fn first_run_numbers_from_next_id() {
         let mut m = model(array![[1.0, 0.0], [0.0, 1.0]], &["a", "b"]);
         let c = carry_ids(&mut m, &[], 0);
-        assert_eq!((m.themes[0].id, m.themes[1].id), (0, 1));
+        assert_eq!((m.themes[0].id, m.themes[1].id), (ThemeId(0), ThemeId(1)));
         assert!(c.kept.is_empty() && c.new.is_empty() && c.retired.is_empty());
     }
 }

@@ -1,10 +1,14 @@
-//! Theme quality: NPMI coherence, topic diversity, and agreement (NMI, ARI) with labels.
+//! Theme quality: NPMI coherence, topic diversity, agreement (NMI, ARI) with labels, and what
+//! an analyst reads first: whether labels say what (not where), are in the theme's language,
+//! are shared by its pages, and whether names fit.
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::ThemeModel;
+use super::describe::Describer;
+use super::{ThemeId, ThemeModel};
+use crate::ingest::Document;
 
 /// Quality figures of a theme model, as `themescope evaluate` prints them.
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +26,29 @@ pub struct Evaluation {
     pub against: Option<Agreement>,
     /// NMI of theme against detected language (0 = themes ignore language).
     pub nmi_language: f64,
+    /// Share of all themes' top-10 keywords that are places or proper names.
+    pub place_or_name_keywords: f64,
+    /// Share of themes whose label words (top-3 keywords) include a word of another language
+    /// than most of the theme's pages.
+    pub foreign_labels: f64,
+    /// Mean share of a theme's pages that contain each of its 3 label words.
+    pub label_coverage: f64,
+    /// Themes that took a taxonomy name, with the evidence.
+    pub named: Vec<NamedEvidence>,
+    /// Themes marked as catch-alls.
+    pub catch_all: usize,
+    /// Agreement (ARI) between seeds at the chosen number of themes, when it was chosen.
+    pub stability: Option<f32>,
+}
+
+/// A theme's taxonomy name and how clearly it won.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedEvidence {
+    pub theme_id: ThemeId,
+    pub keywords: String,
+    pub name: String,
+    pub similarity: f32,
+    pub margin: f32,
 }
 
 /// Agreement of themes with a metadata key's first value.
@@ -48,21 +75,24 @@ pub fn npmi(n_docs: usize, df_a: usize, df_b: usize, df_ab: usize) -> f64 {
     pmi / -p_ab.ln()
 }
 
-/// Evaluates `model`. `doc_terms` holds the set of 1-2 word terms of each document (stop words
-/// removed, as for labelling); `labels` the first value of the `against` key per document.
+/// Label words: the first keywords of a theme, from which its label is made.
+const LABEL_WORDS: usize = 3;
+
+/// Evaluates `model` on its `documents`; the describer supplies the documents' terms, places,
+/// names and term languages. `against` gives a metadata key and its first value per document.
 pub fn evaluate(
     model: &ThemeModel,
-    doc_terms: &[HashSet<String>],
-    stop: &super::label::StopWords,
-    languages: &[Option<String>],
+    documents: &[Document],
+    describer: &Describer,
     against: Option<(&str, &[Option<String>])>,
 ) -> Evaluation {
+    let doc_terms = &describer.stats.per_doc;
     let n = doc_terms.len();
     let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
     let wanted: HashSet<&str> =
         model.themes.iter().flat_map(|t| t.keywords.iter().take(10).map(String::as_str)).collect();
     for (i, terms) in doc_terms.iter().enumerate() {
-        for t in terms.iter().filter(|t| wanted.contains(t.as_str())) {
+        for t in terms.keys().filter(|t| wanted.contains(t.as_str())) {
             postings.entry(t.as_str()).or_default().push(i);
         }
     }
@@ -92,10 +122,11 @@ pub fn evaluate(
             }
         })
         .collect();
-    let mean_npmi = npmi_per_theme.iter().sum::<f64>() / npmi_per_theme.len().max(1) as f64;
+    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
     let top25: Vec<&String> = model.themes.iter().flat_map(|t| t.keywords.iter().take(25)).collect();
     let unique: HashSet<&&String> = top25.iter().collect();
     let diversity = unique.len() as f64 / (25 * model.themes.len()).max(1) as f64;
+    let stop = &describer.stats.stop;
     let stop_word_themes = model
         .themes
         .iter()
@@ -105,6 +136,50 @@ pub fn evaluate(
             stops * 2 > top.len()
         })
         .count();
+    let top10: Vec<&str> = model.themes.iter().flat_map(|t| t.keywords.iter().take(10).map(String::as_str)).collect();
+    let place_or_name_keywords =
+        top10.iter().filter(|k| describer.is_place_or_name(k)).count() as f64 / top10.len().max(1) as f64;
+    let foreign = model
+        .themes
+        .iter()
+        .filter(|t| {
+            let main = t.languages.iter().filter(|(l, _)| *l != "unknown").max_by_key(|(_, n)| **n).map(|(l, _)| l);
+            t.keywords
+                .iter()
+                .take(LABEL_WORDS)
+                .any(|k| describer.languages.of(k).is_some_and(|l| Some(l) != main.map(String::as_str)))
+        })
+        .count();
+    let coverage: Vec<f64> = model
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(p, t)| {
+            let members: Vec<usize> = (0..n).filter(|&i| model.assignments[i] == p).collect();
+            let words = t.keywords.iter().take(LABEL_WORDS).collect::<Vec<_>>();
+            let shares: Vec<f64> = words
+                .iter()
+                .map(|w| {
+                    members.iter().filter(|&&i| doc_terms[i].contains_key(w.as_str())).count() as f64
+                        / members.len().max(1) as f64
+                })
+                .collect();
+            mean(&shares)
+        })
+        .collect();
+    let named = model
+        .themes
+        .iter()
+        .filter_map(|t| {
+            t.named_as.as_ref().map(|named| NamedEvidence {
+                theme_id: t.id,
+                keywords: t.keywords.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                name: named.name.clone(),
+                similarity: named.similarity,
+                margin: named.margin,
+            })
+        })
+        .collect();
     let against = against.map(|(key, labels)| {
         let pairs: Vec<(usize, &str)> = model
             .assignments
@@ -120,16 +195,22 @@ pub fn evaluate(
             ari: ari(&themes, &classes),
         }
     });
-    let lang: Vec<&str> = languages.iter().map(|l| l.as_deref().unwrap_or("unknown")).collect();
+    let lang: Vec<&str> = documents.iter().map(|d| d.language.as_deref().unwrap_or("unknown")).collect();
     Evaluation {
         documents: n,
         themes: model.themes.len(),
-        npmi: mean_npmi,
+        npmi: mean(&npmi_per_theme),
         npmi_per_theme,
         diversity,
         stop_word_themes,
         against,
         nmi_language: nmi(&model.assignments, &lang),
+        place_or_name_keywords,
+        foreign_labels: foreign as f64 / model.themes.len().max(1) as f64,
+        label_coverage: mean(&coverage),
+        named,
+        catch_all: model.themes.iter().filter(|t| t.catch_all).count(),
+        stability: model.stability,
     }
 }
 

@@ -28,23 +28,37 @@ pub fn stop_words<'a>(extra: impl IntoIterator<Item = &'a str>) -> StopWords {
     words
 }
 
-/// Calls `f` with each lower-cased word token of `text` (runs of letters, digits and
-/// apostrophes), elisions stripped, written into one reused buffer.
+/// The raw words of a text: runs of letters, digits and apostrophes, outer apostrophes trimmed.
+pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .map(|raw| raw.trim_matches(|c| c == '\'' || c == '’'))
+        .filter(|raw| !raw.is_empty())
+}
+
+/// Writes the term form of a raw word into `buffer`: lower-cased, typographic apostrophes made
+/// plain, a French or Italian elided article and an English possessive removed ("l'eau" →
+/// "eau", "samoa's" → "samoa").
+pub fn normalise_word(raw: &str, buffer: &mut String) {
+    buffer.clear();
+    for c in raw.chars() {
+        if c == '’' {
+            buffer.push('\'');
+        } else {
+            buffer.extend(c.to_lowercase());
+        }
+    }
+    let start = elision_end(buffer);
+    buffer.drain(..start);
+    if buffer.len() > 2 && buffer.ends_with("'s") {
+        buffer.truncate(buffer.len() - 2);
+    }
+}
+
+/// Calls `f` with each word of `text` in its term form, written into one reused buffer.
 fn for_each_word(text: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
-    for raw in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
-        let raw = raw.trim_matches(|c| c == '\'' || c == '’');
-        if raw.is_empty() {
-            continue;
-        }
-        buffer.clear();
-        for c in raw.chars() {
-            if c == '’' {
-                buffer.push('\'');
-            } else {
-                buffer.extend(c.to_lowercase());
-            }
-        }
-        f(strip_elision(buffer));
+    for raw in words_of(text) {
+        normalise_word(raw, buffer);
+        f(buffer);
     }
 }
 
@@ -53,39 +67,59 @@ fn is_term_word(w: &str, stop: &StopWords) -> bool {
     w.chars().count() >= 3 && w.chars().any(char::is_alphabetic) && !stop.contains(w)
 }
 
-/// French and Italian elided articles belong to the next word: "d'une" → "une", "l'eau" →
+/// Where the word starts after a French or Italian elided article: "d'une" → "une", "l'eau" →
 /// "eau" (the stop-word lists hold the bare words). English contractions ("don't") stay.
-fn strip_elision(word: &str) -> &str {
+fn elision_end(word: &str) -> usize {
     match word.split_once('\'') {
-        Some((head, tail)) if !tail.is_empty() && (head.chars().count() <= 2 || head == "qu") => tail,
-        _ => word,
+        Some((head, tail)) if !tail.is_empty() && (head.chars().count() <= 2 || head == "qu") => head.len() + 1,
+        _ => 0,
     }
 }
 
+/// Web addresses and e-mail addresses are not words ("https", "www", "org" made labels).
+fn is_address(token: &str) -> bool {
+    token.contains("://") || token.starts_with("www.") || token.contains('@')
+}
+
+/// Characters that end a clause: a term pair never spans one.
+const BREAKS: [char; 12] = ['.', ',', ';', ':', '!', '?', '(', ')', '"', '“', '”', '|'];
+
 /// Calls `f` with each 1-2 word term of a text, in order: words that are not stop words, and
-/// pairs of such words that stand next to each other (a stop word or punctuation between them
-/// breaks the pair). Terms are lent, not allocated: a corpus has millions of them.
+/// pairs of such words that stand next to each other (a stop word, punctuation, a line break or
+/// a web address between them breaks the pair). Terms are lent, not allocated: a corpus has
+/// millions of them.
 pub fn for_each_term(text: &str, stop: &StopWords, mut f: impl FnMut(&str)) {
     let (mut word, mut prev, mut pair) = (String::new(), String::new(), String::new());
-    for sentence in text.split(['.', ',', ';', ':', '!', '?', '\n', '(', ')', '"', '“', '”']) {
+    for line in text.lines() {
         prev.clear();
-        for_each_word(sentence, &mut word, |w| {
-            // Anything else (a stop word, "à", a number) breaks the pair.
-            if !is_term_word(w, stop) {
+        for token in line.split_whitespace() {
+            if is_address(token) {
                 prev.clear();
-                return;
+                continue;
             }
-            if !prev.is_empty() {
-                pair.clear();
-                pair.push_str(&prev);
-                pair.push(' ');
-                pair.push_str(w);
-                f(&pair);
+            for (i, piece) in token.split(BREAKS).enumerate() {
+                if i > 0 {
+                    prev.clear();
+                }
+                for_each_word(piece, &mut word, |w| {
+                    // Anything else (a stop word, "à", a number) breaks the pair.
+                    if !is_term_word(w, stop) {
+                        prev.clear();
+                        return;
+                    }
+                    if !prev.is_empty() {
+                        pair.clear();
+                        pair.push_str(&prev);
+                        pair.push(' ');
+                        pair.push_str(w);
+                        f(&pair);
+                    }
+                    f(w);
+                    prev.clear();
+                    prev.push_str(w);
+                });
             }
-            f(w);
-            prev.clear();
-            prev.push_str(w);
-        });
+        }
     }
 }
 
@@ -231,38 +265,48 @@ pub fn rank_keywords(classes: &ClassTerms, keep: usize) -> Vec<Vec<(String, f64)
         .collect()
 }
 
-/// The same word, or its plural in -s/-es ("innovation", "innovations"), so a label does not
-/// say both.
+/// Two forms of one word, so a label does not say both: the same word or its plural in -s/-es
+/// ("innovation", "innovations"), or words sharing a stem of five or more letters that makes up
+/// at least three quarters of the shorter one ("tourists", "tourism"; "digital",
+/// "digitalization"). A light rule rather than a stemmer: labels are made of a handful of words
+/// in several languages, and a wrong merge only costs a label its second-best word.
 fn same_word(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    long.strip_prefix(short).is_some_and(|rest| rest.is_empty() || rest == "s" || rest == "es")
+    if long.strip_prefix(short).is_some_and(|rest| rest.is_empty() || rest == "s" || rest == "es") {
+        return true;
+    }
+    let common = short.chars().zip(long.chars()).take_while(|(x, y)| x == y).count();
+    common >= 5 && common * 4 >= short.chars().count() * 3
 }
 
-/// A short readable name from the best terms: up to three, skipping a word already said by a
-/// chosen pair and a pair whose words were both chosen.
-pub fn label_from(keywords: &[String]) -> String {
-    let mut chosen: Vec<&str> = Vec::new();
-    for term in keywords {
-        let covered = chosen.iter().any(|c| {
-            term.split(' ').all(|w| c.split(' ').any(|x| same_word(x, w)))
-                || c.split(' ').all(|w| term.split(' ').any(|t| same_word(t, w)))
-        });
-        if covered {
-            if let Some(pos) = chosen
-                .iter()
-                .position(|c| !c.contains(' ') && term.contains(' ') && term.split(' ').any(|t| same_word(t, c)))
-            {
-                // A pair is more readable than its single word: upgrade in place.
-                chosen[pos] = term;
-            }
-            continue;
-        }
-        chosen.push(term);
-        if chosen.len() == 3 {
-            break;
-        }
+/// Whether two terms share a word, in singular or plural: a label names each idea once.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    a.split(' ').any(|x| b.split(' ').any(|y| same_word(x, y)))
+}
+
+/// "and" in the languages the labs write in most; other languages get an ampersand.
+fn conjunction(language: Option<&str>) -> &'static str {
+    match language {
+        Some("es") => "y",
+        Some("fr") => "et",
+        Some("pt") | Some("it") => "e",
+        Some("de") => "und",
+        Some("en") | None => "and",
+        Some(_) => "&",
     }
-    chosen.join(", ")
+}
+
+/// A readable label from a theme's best terms, best first: the first term and the next one
+/// that names something else, joined as an analyst would write them ("Waste management and
+/// recycling"), in the theme's language.
+pub fn phrase(terms: &[String], language: Option<&str>) -> String {
+    let Some(first) = terms.first() else { return String::new() };
+    let text = match terms[1..].iter().find(|t| !overlaps(first, t)) {
+        Some(second) => format!("{first} {} {second}", conjunction(language)),
+        None => first.clone(),
+    };
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -354,16 +398,37 @@ mod tests {
     }
 
     #[test]
-    fn label_prefers_pairs_and_skips_repeats() {
-        let k: Vec<String> = ["waste", "plastic waste", "plastic", "recycling", "circular economy"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(label_from(&k), "plastic waste, recycling, circular economy");
-        let k: Vec<String> = ["grassroots innovations", "grassroots innovation", "innovación", "network"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(label_from(&k), "grassroots innovations, innovación, network");
+    fn forms_of_one_word_are_the_same_word() {
+        for (a, b) in
+            [("innovation", "innovations"), ("tourists", "tourism"), ("digital", "digitalization"), ("box", "boxes")]
+        {
+            assert!(same_word(a, b), "{a} {b}");
+        }
+        for (a, b) in [("water", "waste"), ("farm", "farmers"), ("solar", "social")] {
+            assert!(!same_word(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn phrases_name_two_different_ideas_in_the_theme_language() {
+        let k = |terms: &[&str]| terms.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            phrase(&k(&["waste management", "waste", "recycling"]), Some("en")),
+            "Waste management and recycling"
+        );
+        assert_eq!(phrase(&k(&["stove", "stoves", "boiler"]), Some("en")), "Stove and boiler");
+        assert_eq!(phrase(&k(&["innovación", "capacidades"]), Some("es")), "Innovación y capacidades");
+        assert_eq!(phrase(&k(&["énergie"]), Some("fr")), "Énergie");
+        assert_eq!(phrase(&[], Some("en")), "");
+    }
+
+    #[test]
+    fn addresses_and_possessives_are_not_terms() {
+        let stop = stop_words([]);
+        assert_eq!(
+            terms("See https://www.undp.org/samoa for Samoa's plan.", &stop),
+            vec!["samoa", "samoa plan", "plan"]
+        );
+        assert_eq!(terms("solar\npanels", &stop), vec!["solar", "panels"], "a line break ends a pair");
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod cluster;
 pub mod continuity;
+pub mod describe;
 pub mod evaluate;
 pub mod guided;
 pub mod label;
+pub mod places;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -21,6 +23,8 @@ pub enum ThemeError {
     Clustering(String),
     #[error("taxonomy {path}: {why}")]
     Taxonomy { path: String, why: String },
+    #[error("embedding terms: {0}")]
+    TermVectors(String),
 }
 
 /// How many themes to find.
@@ -51,35 +55,85 @@ impl Default for ThemeOptions {
     }
 }
 
+/// A theme's stable id, carried across runs on the same output folder. Every output names
+/// themes by it; a theme's place in a run's list (largest first) is a plain `usize` and is
+/// never written out, so the two cannot be confused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ThemeId(pub u32);
+
+impl std::fmt::Display for ThemeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A user-named theme matched to a discovered one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NamedAs {
     pub name: String,
     pub similarity: f32,
+    /// How much closer the name is than the runner-up entry of the taxonomy.
+    pub margin: f32,
 }
 
 /// One discovered theme.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Theme {
-    pub id: usize,
+    pub id: ThemeId,
+    /// A short phrase saying what the theme is about, in the language of most of its pages.
     pub label: String,
+    /// Terms of the theme's main language, best first (places and personal names left out).
     pub keywords: Vec<String>,
     /// c-TF-IDF weight of each keyword, same order.
     pub keyword_weights: Vec<f64>,
+    /// Keywords of the theme's pages in other languages, by language code.
+    pub keywords_by_language: BTreeMap<String, Vec<String>>,
+    /// Places the theme's pages name most (countries, regions, cities, demonyms).
+    pub places: Vec<String>,
     pub size: usize,
     pub representative_docs: Vec<String>,
     pub named_as: Option<NamedAs>,
     pub parent: Option<usize>,
-    /// Share of each detected language among the theme's documents.
+    /// Documents in each detected language.
     pub languages: BTreeMap<String, usize>,
+    /// Mean cosine of the theme's documents to its centre: how tightly they share a subject.
+    pub cohesion: f32,
+    /// A large theme much looser than the others: pages with no common subject, not a topic.
+    pub catch_all: bool,
 }
 
-/// A parent theme: a group of related themes.
+#[cfg(test)]
+impl Theme {
+    /// A theme with only a label and a size, for tests of what is built on themes.
+    pub(crate) fn for_test(label: &str, size: usize) -> Theme {
+        Theme {
+            id: ThemeId(0),
+            label: label.into(),
+            keywords: vec![],
+            keyword_weights: vec![],
+            keywords_by_language: BTreeMap::new(),
+            places: vec![],
+            size,
+            representative_docs: vec![],
+            named_as: None,
+            parent: None,
+            languages: BTreeMap::new(),
+            cohesion: 0.5,
+            catch_all: false,
+        }
+    }
+}
+
+/// A parent theme ("broad area"): a group of related themes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParentTheme {
     pub id: usize,
     pub label: String,
-    pub children: Vec<usize>,
+    pub keywords: Vec<String>,
+    pub children: Vec<ThemeId>,
+    /// Mean centroid cosine between the children: how related the grouped themes are.
+    pub similarity: f32,
 }
 
 /// Themes of a corpus and each document's place in them.
@@ -95,8 +149,10 @@ pub struct ThemeModel {
     pub centroids: Array2<f32>,
     /// The clustering's centres as fitted (what the next run's warm start begins from).
     pub means: Array2<f32>,
-    /// Silhouette of each number of themes tried.
-    pub tried: Vec<(usize, f32)>,
+    /// Each number of themes tried (with `--themes auto`) and its scores.
+    pub tried: Vec<cluster::KTried>,
+    /// Agreement between seeds at the chosen number of themes (see [`cluster::auto_kmeans`]).
+    pub stability: Option<f32>,
     /// Whether the themes were found in language-centred vectors (see [`language_centred`]).
     pub language_centred: bool,
 }
@@ -235,12 +291,19 @@ pub fn assign_to_centres(
     let labels: Vec<Option<usize>> =
         (0..documents.len()).map(|i| main.as_ref().is_none_or(|m| m.contains(&i)).then(|| nearest(i))).collect();
     let labels = place_other_languages(vectors.view(), &centres, labels);
-    let clustering = cluster::Clustering { labels, centroids: unit_rows(&centres), means: centres, tried: Vec::new() };
+    let clustering = cluster::Clustering {
+        labels,
+        centroids: unit_rows(&centres),
+        means: centres,
+        tried: Vec::new(),
+        stability: None,
+    };
     build_model(documents, vectors.view(), clustering, options)
 }
 
-/// Themes from a partition: ordered by size (largest first), with keywords, labels,
-/// representative documents and parents. Ids are positions until continuity gives stable ones.
+/// Themes from a partition: ordered by size (largest first), with representative documents,
+/// languages and cohesion. Ids are provisional until [`continuity::carry_ids`] gives stable
+/// ones; keywords, labels and places come from [`describe`], parents from [`parent_groups`].
 fn build_model(
     documents: &[Document],
     vectors: ArrayView2<f32>,
@@ -254,27 +317,28 @@ fn build_model(
     clustering.labels.iter().for_each(|&l| sizes[l] += 1);
     let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
     order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
-    let new_id: HashMap<usize, usize> = order.iter().enumerate().map(|(id, &c)| (c, id)).collect();
-    let assignments: Vec<usize> = clustering.labels.iter().map(|l| new_id[l]).collect();
+    let new_position: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &c)| (c, p)).collect();
+    let assignments: Vec<usize> = clustering.labels.iter().map(|l| new_position[l]).collect();
     let centroids = clustering.centroids.select(ndarray::Axis(0), &order);
     let means = clustering.means.select(ndarray::Axis(0), &order);
     let similarities: Vec<f32> = (0..n).map(|i| vectors.row(i).dot(&centroids.row(assignments[i]))).collect();
 
-    let keywords = keywords_per_theme(documents, &assignments, order.len(), options.keywords);
     let mut themes: Vec<Theme> = (0..order.len())
-        .map(|id| {
-            let mut members: Vec<usize> = (0..n).filter(|&i| assignments[i] == id).collect();
+        .map(|position| {
+            let mut members: Vec<usize> = (0..n).filter(|&i| assignments[i] == position).collect();
             members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]));
             let mut languages = BTreeMap::new();
             for &i in &members {
                 *languages.entry(documents[i].language.clone().unwrap_or_else(|| "unknown".into())).or_insert(0) += 1;
             }
-            let terms: Vec<String> = keywords[id].iter().map(|(t, _)| t.clone()).collect();
+            let cohesion = members.iter().map(|&i| similarities[i]).sum::<f32>() / members.len().max(1) as f32;
             Theme {
-                id,
-                label: label::label_from(&terms),
-                keyword_weights: keywords[id].iter().map(|(_, w)| *w).collect(),
-                keywords: terms,
+                id: ThemeId(position as u32),
+                label: String::new(),
+                keywords: Vec::new(),
+                keyword_weights: Vec::new(),
+                keywords_by_language: BTreeMap::new(),
+                places: Vec::new(),
                 size: members.len(),
                 representative_docs: members
                     .iter()
@@ -284,20 +348,56 @@ fn build_model(
                 named_as: None,
                 parent: None,
                 languages,
+                cohesion,
+                catch_all: false,
             }
         })
         .collect();
-    let parents = group_parents(&centroids, &mut themes, options.seed)?;
+    mark_catch_all(&mut themes);
     Ok(ThemeModel {
         themes,
-        parents,
+        parents: Vec::new(),
         assignments,
         similarities,
         centroids,
         means,
         tried: clustering.tried,
+        stability: clustering.stability,
         language_centred: options.center_languages,
     })
+}
+
+/// A theme holding at least this share of the documents may be a catch-all …
+const CATCH_ALL_MIN_SHARE: f64 = 0.12;
+/// … when its cohesion lies this many median absolute deviations below the median theme's.
+const CATCH_ALL_DEVIATIONS: f32 = 2.0;
+
+/// Marks large themes whose pages share much less than the others' do: k-means has to put
+/// every page somewhere, and pages about nothing in particular gather in one big loose
+/// theme that reads as a topic when it is not.
+fn mark_catch_all(themes: &mut [Theme]) {
+    if themes.len() < 4 {
+        return;
+    }
+    let total: usize = themes.iter().map(|t| t.size).sum();
+    let mut cohesions: Vec<f32> = themes.iter().map(|t| t.cohesion).collect();
+    let middle = median(&mut cohesions);
+    let mut deviations: Vec<f32> = themes.iter().map(|t| (t.cohesion - middle).abs()).collect();
+    let spread = median(&mut deviations).max(1e-3);
+    for theme in themes {
+        theme.catch_all = theme.size as f64 >= CATCH_ALL_MIN_SHARE * total as f64
+            && theme.cohesion < middle - CATCH_ALL_DEVIATIONS * spread;
+    }
+}
+
+/// Median of `values` (sorted in place); 0 for none.
+fn median(values: &mut [f32]) -> f32 {
+    values.sort_by(f32::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
 
 /// Rows scaled to unit length.
@@ -343,48 +443,84 @@ fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
         means: centroid.clone().insert_axis(ndarray::Axis(0)),
         centroids: centroid.insert_axis(ndarray::Axis(0)),
         tried: Vec::new(),
+        stability: None,
     }
 }
 
-/// Stop words for a corpus: the base languages plus every language detected in it.
-pub fn corpus_stop_words(documents: &[Document]) -> label::StopWords {
-    let langs: HashSet<&str> = documents.iter().filter_map(|d| d.language.as_deref()).collect();
-    label::stop_words(langs)
-}
+/// Keywords kept per broad area.
+const PARENT_KEYWORDS: usize = 10;
 
-/// The 1-2 word terms of each document with their counts.
-pub fn document_terms(documents: &[Document], stop: &label::StopWords) -> Vec<label::TermMap<String, f64>> {
-    use rayon::prelude::*;
-    documents
-        .par_iter()
-        .map(|d| {
-            let mut counts: label::TermMap<String, f64> = label::TermMap::default();
-            label::for_each_term(&d.embedding_text(), stop, |t| match counts.get_mut(t) {
-                Some(n) => *n += 1.0,
-                None => {
-                    counts.insert(t.to_string(), 1.0);
-                }
-            });
-            counts
+/// Describes every theme of `model` (keywords, label, places, other languages) and groups
+/// related themes into described broad areas. Theme ids must be final (parents name their
+/// children by id). `centres` holds each theme's unit centre in the model's space. Returns each
+/// theme's meaning vector (see [`describe::Description::meaning`]), for naming.
+pub fn describe_themes(
+    model: &mut ThemeModel,
+    centres: ArrayView2<f32>,
+    describer: &describe::Describer,
+    seed: u64,
+) -> Result<Vec<Option<ndarray::Array1<f32>>>, ThemeError> {
+    let classes: Vec<Option<usize>> = model.assignments.iter().map(|&p| Some(p)).collect();
+    let described = describer.describe(&classes, model.themes.len(), centres)?;
+    let mut meanings = Vec::with_capacity(described.len());
+    for (theme, d) in model.themes.iter_mut().zip(described) {
+        theme.label = if theme.catch_all { catch_all_label(&d.label) } else { d.label };
+        theme.keywords = d.keywords;
+        theme.keyword_weights = d.weights;
+        theme.keywords_by_language = d.keywords_by_language;
+        theme.places = d.places;
+        meanings.push(d.meaning);
+    }
+    let groups = parent_groups(&model.centroids, seed)?;
+    let mut parent_of = vec![None; model.themes.len()];
+    let mut parent_centres = Array2::<f32>::zeros((groups.len(), centres.ncols()));
+    for (g, (members, _)) in groups.iter().enumerate() {
+        for &m in members {
+            parent_of[m] = Some(g);
+            parent_centres.row_mut(g).scaled_add(model.themes[m].size as f32, &centres.row(m));
+        }
+    }
+    crate::embed::normalize_rows(&mut parent_centres);
+    let classes: Vec<Option<usize>> = model.assignments.iter().map(|&p| parent_of[p]).collect();
+    let described = describer.describe(&classes, groups.len(), parent_centres.view())?;
+    model.parents = groups
+        .into_iter()
+        .zip(described)
+        .enumerate()
+        .map(|(id, ((members, similarity), d))| {
+            for &m in &members {
+                model.themes[m].parent = Some(id);
+            }
+            ParentTheme {
+                id,
+                label: d.label,
+                keywords: d.keywords.into_iter().take(PARENT_KEYWORDS).collect(),
+                children: members.iter().map(|&m| model.themes[m].id).collect(),
+                similarity,
+            }
         })
-        .collect()
+        .collect();
+    Ok(meanings)
 }
 
-/// Keywords of each theme with their c-TF-IDF weights, best first (see
-/// [`label::rank_keywords`]). Terms used by a single document are left out: they name that
-/// document, not the theme.
-fn keywords_per_theme(documents: &[Document], assignments: &[usize], k: usize, keep: usize) -> Vec<Vec<(String, f64)>> {
-    let per_doc = document_terms(documents, &corpus_stop_words(documents));
-    // In a tiny corpus every term is rare; the rule only makes sense with enough documents.
-    let min_docs = if documents.len() >= 20 { 2 } else { 1 };
-    label::rank_keywords(&label::ClassTerms::build(k, &per_doc, assignments, min_docs), keep)
+/// The label of a catch-all theme: what its pages mention most, said not to be one subject.
+fn catch_all_label(label: &str) -> String {
+    let mut chars = label.chars();
+    let lowered: String = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
+    format!("Various subjects: {lowered}")
 }
 
-/// Groups themes under √k parents (2-10) by k-means on their centroids; sets each theme's
-/// `parent`. (Average-linkage agglomeration was tried first: on the 1,213 blogs it made one
-/// parent of 17 themes and three of one theme each, useless as "broad areas".)
-fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme], seed: u64) -> Result<Vec<ParentTheme>, ThemeError> {
-    let k = themes.len();
+/// A group of themes becomes a broad area only when its themes' centres are on average at
+/// least this close (cosine); looser groups would put unrelated subjects under one label.
+pub const PARENT_MIN_SIMILARITY: f32 = 0.5;
+
+/// Groups themes under √k parents (2-10) by k-means on their centroids and keeps the groups
+/// of two or more related themes (see [`PARENT_MIN_SIMILARITY`]): returns each kept group's
+/// theme positions and the mean cosine between them. (Average-linkage agglomeration was tried
+/// first: on the 1,213 blogs it made one parent of 17 themes and three of one theme each,
+/// useless as "broad areas".)
+pub fn parent_groups(centroids: &Array2<f32>, seed: u64) -> Result<Vec<(Vec<usize>, f32)>, ThemeError> {
+    let k = centroids.nrows();
     if k < 4 {
         return Ok(Vec::new());
     }
@@ -394,21 +530,35 @@ fn group_parents(centroids: &Array2<f32>, themes: &mut [Theme], seed: u64) -> Re
     for (theme, &g) in clustering.labels.iter().enumerate() {
         groups[g].push(theme);
     }
-    groups.retain(|g| !g.is_empty());
-    groups.iter_mut().for_each(|g| g.sort_unstable());
-    groups.sort_by_key(|g| g[0]);
-    Ok(groups
+    let mut kept: Vec<(Vec<usize>, f32)> = groups
         .into_iter()
-        .enumerate()
-        .map(|(id, children)| {
-            for &c in &children {
-                themes[c].parent = Some(id);
-            }
-            // The parent is named after its largest child theme.
-            let label = themes[children[0]].label.clone();
-            ParentTheme { id, label, children }
+        .filter(|g| g.len() >= 2)
+        .map(|mut g| {
+            g.sort_unstable();
+            let similarity = mean_pairwise_cosine(centroids, &g);
+            (g, similarity)
         })
-        .collect())
+        .filter(|(_, s)| *s >= PARENT_MIN_SIMILARITY)
+        .collect();
+    kept.sort_by_key(|(g, _)| g[0]);
+    Ok(kept)
+}
+
+/// Mean cosine between every pair of the given (unit) rows.
+fn mean_pairwise_cosine(rows: &Array2<f32>, members: &[usize]) -> f32 {
+    let mut total = 0.0;
+    let mut pairs = 0;
+    for (i, &a) in members.iter().enumerate() {
+        for &b in &members[i + 1..] {
+            total += rows.row(a).dot(&rows.row(b));
+            pairs += 1;
+        }
+    }
+    if pairs == 0 {
+        1.0
+    } else {
+        total / pairs as f32
+    }
 }
 
 #[cfg(test)]

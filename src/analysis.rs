@@ -1,0 +1,290 @@
+//! One analysis of a folder, as every output and every later command sees it: the documents,
+//! their vectors, the themes and summaries, and what produced them. `analyze` makes one and
+//! stores it in the output folder; `compare`, `evaluate` and the reports read that one.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{Corpus, Duplicate, KnownFile, Skipped};
+use crate::summarise::Summaries;
+use crate::themes::cluster::KTried;
+use crate::themes::continuity::Continuity;
+use crate::themes::{ParentTheme, Theme, ThemeCount, ThemeId, ThemeModel};
+
+/// An analysis: documents, vectors, themes and summaries, and the run that made them.
+pub struct Analysis {
+    pub corpus: Corpus,
+    /// One unit row per document of `corpus.documents`, in the model's space.
+    pub vectors: Array2<f32>,
+    pub model: ThemeModel,
+    pub summaries: Summaries,
+    pub run: RunInfo,
+}
+
+impl Analysis {
+    /// Unit centre of each theme in the model's own space (mean of its documents' vectors),
+    /// by position.
+    pub fn theme_centres(&self) -> Array2<f32> {
+        theme_centres(self.vectors.view(), &self.model.assignments, self.model.themes.len())
+    }
+
+    /// The documents of the theme at `position`.
+    pub fn members(&self, position: usize) -> impl Iterator<Item = &crate::ingest::Document> {
+        self.corpus.documents.iter().zip(&self.model.assignments).filter(move |(_, &t)| t == position).map(|(d, _)| d)
+    }
+}
+
+/// Unit mean vector of each theme's documents (`assignments` by position).
+pub fn theme_centres(vectors: ArrayView2<f32>, assignments: &[usize], themes: usize) -> Array2<f32> {
+    let mut centres = Array2::<f32>::zeros((themes, vectors.ncols()));
+    for (row, &t) in vectors.rows().into_iter().zip(assignments) {
+        let mut centre = centres.row_mut(t);
+        centre += &row;
+    }
+    crate::embed::normalize_rows(&mut centres);
+    centres
+}
+
+/// What produced an analysis and when: written to `run.json` and stored with it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// When the run finished (RFC 3339, UTC).
+    pub finished: String,
+    /// When the run before it on the same output folder finished, if there was one.
+    pub previous_run: Option<String>,
+    /// Short model name ("all-MiniLM-L6-v2").
+    pub model: String,
+    /// Model identity in the vector cache (name + hash of its files).
+    pub model_id: String,
+    /// Cache key of the document vectors' coverage.
+    pub coverage: String,
+    pub params: RunParams,
+    /// Documents whose vectors were computed in this run (the rest came from the cache).
+    pub embedded: usize,
+    pub changes: DocumentChanges,
+    pub continuity: Continuity,
+    pub seconds: f64,
+    /// Seconds of each stage, in pipeline order.
+    pub seconds_by_stage: Vec<(String, f64)>,
+    /// Files read and parsed in this run (the others were taken from the store unchanged).
+    pub parsed: usize,
+    /// What the run itself had to say: a store rebuilt, an option that could not be met.
+    pub notes: Vec<String>,
+}
+
+/// The options an analysis ran with: what decides its themes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunParams {
+    /// The input folder as given.
+    pub input: String,
+    /// `"auto"` or a number.
+    pub themes: serde_json::Value,
+    pub seed: u64,
+    pub backend: String,
+    pub multilingual: bool,
+    pub max_tokens_per_doc: Option<usize>,
+    pub taxonomy: Option<String>,
+    /// Only documents of this `[[type:…]]` were analysed.
+    pub only_type: Option<String>,
+    pub keep_themes: bool,
+    /// Numbers of themes tried with `--themes auto`, and their scores.
+    pub k_tried: Vec<KTried>,
+    /// Agreement (ARI) between seeds at the chosen number of themes.
+    pub stability: Option<f32>,
+}
+
+/// `--themes` as recorded: `"auto"` or the number asked for.
+pub fn theme_count_value(count: ThemeCount) -> serde_json::Value {
+    match count {
+        ThemeCount::Auto => serde_json::json!("auto"),
+        ThemeCount::Fixed(n) => serde_json::json!(n),
+    }
+}
+
+/// How the analysed documents differ from the previous run's, by path.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DocumentChanges {
+    pub new: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+impl DocumentChanges {
+    /// Compares the previous run's files (path → doc id) with today's corpus (its documents
+    /// and its duplicates).
+    pub fn between(previous: &HashMap<String, String>, corpus: &Corpus) -> Self {
+        let mut changes = DocumentChanges::default();
+        let mut seen = std::collections::HashSet::new();
+        for d in corpus.documents.iter().chain(corpus.duplicates.iter().map(|d| &d.document)) {
+            seen.insert(d.path.as_str());
+            match previous.get(&d.path) {
+                None => changes.new.push(d.path.clone()),
+                Some(id) if *id != d.doc_id => changes.changed.push(d.path.clone()),
+                Some(_) => changes.unchanged += 1,
+            }
+        }
+        changes.removed = previous.keys().filter(|p| !seen.contains(p.as_str())).cloned().collect();
+        changes.removed.sort();
+        changes
+    }
+}
+
+/// An analysis as the store keeps it: everything but the parsed documents (kept per file) and
+/// the vectors (kept in the vector cache), which are joined back by path and text hash.
+#[derive(Serialize, Deserialize)]
+pub struct StoredAnalysis {
+    pub run: RunInfo,
+    pub root: String,
+    /// Paths of the analysed documents, in analysis order.
+    pub documents: Vec<String>,
+    /// (path, id of the document it repeats) of each exact duplicate.
+    pub duplicates: Vec<(String, String)>,
+    pub skipped: Vec<Skipped>,
+    pub files_seen: usize,
+    pub themes: Vec<Theme>,
+    pub parents: Vec<ParentTheme>,
+    pub assignments: Vec<ThemeId>,
+    pub similarities: Vec<f32>,
+    /// The clustering's centres as fitted, by theme position.
+    pub means: Vec<Vec<f32>>,
+    pub language_centred: bool,
+    pub summaries: Summaries,
+}
+
+impl StoredAnalysis {
+    pub fn of(a: &Analysis) -> Self {
+        let corpus = &a.corpus;
+        StoredAnalysis {
+            run: a.run.clone(),
+            root: corpus.root.display().to_string(),
+            documents: corpus.documents.iter().map(|d| d.path.clone()).collect(),
+            duplicates: corpus.duplicates.iter().map(|d| (d.document.path.clone(), d.duplicate_of.clone())).collect(),
+            skipped: corpus.skipped.clone(),
+            files_seen: corpus.files_seen,
+            themes: a.model.themes.clone(),
+            parents: a.model.parents.clone(),
+            assignments: a.model.assignments.iter().map(|&p| a.model.themes[p].id).collect(),
+            similarities: a.model.similarities.clone(),
+            means: a.model.means.rows().into_iter().map(|r| r.to_vec()).collect(),
+            language_centred: a.model.language_centred,
+            summaries: a.summaries.clone(),
+        }
+    }
+
+    /// The analysis again, from the files the store recorded (path → parsed file) and the
+    /// cached vectors (`vectors` gives one row per document, or says which are missing).
+    pub fn restore(
+        self,
+        files: &HashMap<String, KnownFile>,
+        vectors: impl FnOnce(&Corpus) -> Result<Array2<f32>, String>,
+    ) -> Result<Analysis, String> {
+        let file = |path: &str| files.get(path).ok_or_else(|| format!("the store has no parsed copy of {path}"));
+        let mut documents = Vec::with_capacity(self.documents.len());
+        let mut stamps = Vec::with_capacity(self.documents.len());
+        for path in &self.documents {
+            let known = file(path)?;
+            documents.push(known.doc.clone());
+            stamps.push((known.size, known.mtime));
+        }
+        let duplicates = self
+            .duplicates
+            .iter()
+            .map(|(path, of)| {
+                let known = file(path)?;
+                Ok(Duplicate {
+                    document: known.doc.clone(),
+                    stamp: (known.size, known.mtime),
+                    duplicate_of: of.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let corpus = Corpus {
+            root: self.root.into(),
+            documents,
+            stamps,
+            reused: 0,
+            duplicates,
+            skipped: self.skipped,
+            files_seen: self.files_seen,
+        };
+        let vectors = vectors(&corpus)?;
+        let position: HashMap<ThemeId, usize> = self.themes.iter().enumerate().map(|(p, t)| (t.id, p)).collect();
+        let assignments = self
+            .assignments
+            .iter()
+            .map(|id| position.get(id).copied().ok_or_else(|| format!("document in unknown theme {id}")))
+            .collect::<Result<Vec<_>, String>>()?;
+        let dim = self.means.first().map_or(vectors.ncols(), Vec::len);
+        let means = Array2::from_shape_vec((self.means.len(), dim), self.means.concat())
+            .map_err(|e| format!("theme centres: {e}"))?;
+        let mut centroids = means.clone();
+        crate::embed::normalize_rows(&mut centroids);
+        let model = ThemeModel {
+            themes: self.themes,
+            parents: self.parents,
+            assignments,
+            similarities: self.similarities,
+            centroids,
+            means,
+            tried: self.run.params.k_tried.clone(),
+            stability: self.run.params.stability,
+            language_centred: self.language_centred,
+        };
+        Ok(Analysis { corpus, vectors, model, summaries: self.summaries, run: self.run })
+    }
+}
+
+/// Wall-clock seconds of each pipeline stage, in order.
+#[derive(Debug, Default)]
+pub struct StageTimes {
+    stages: Vec<(String, f64)>,
+}
+
+impl StageTimes {
+    /// Runs `f` as stage `name` and records how long it took.
+    pub fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.add(name, start.elapsed().as_secs_f64());
+        out
+    }
+
+    /// Adds `seconds` to stage `name` (a stage may run in several pieces).
+    pub fn add(&mut self, name: &str, seconds: f64) {
+        match self.stages.iter_mut().find(|(n, _)| n == name) {
+            Some((_, s)) => *s += seconds,
+            None => self.stages.push((name.to_string(), seconds)),
+        }
+    }
+
+    pub fn stages(&self) -> &[(String, f64)] {
+        &self.stages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_add_up_in_order() {
+        let mut t = StageTimes::default();
+        t.add("ingest", 1.0);
+        assert_eq!(t.time("themes", || 7), 7);
+        t.add("ingest", 0.5);
+        let v = t.stages();
+        assert_eq!(v.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), vec!["ingest", "themes"]);
+        assert_eq!(v[0].1, 1.5);
+    }
+
+    #[test]
+    fn centres_are_unit_means_of_members() {
+        let v = ndarray::array![[1.0f32, 0.0], [0.0, 1.0], [0.0, 1.0]];
+        let c = theme_centres(v.view(), &[0, 1, 1], 2);
+        assert_eq!(c, ndarray::array![[1.0f32, 0.0], [0.0, 1.0]]);
+    }
+}

@@ -1,0 +1,394 @@
+//! The main report (`index.html`, `report.md`) as a [`Page`]: what changed, an overview, each
+//! theme, countries, method. Sections and sentences without data are left out, and what is
+//! missing is said once, in plain words.
+
+use std::collections::BTreeMap;
+
+use super::model::{cited, counts, Block, Inline, Page, Section};
+use super::Charts;
+use crate::analysis::Analysis;
+use crate::ingest::Document;
+use crate::summarise::SummarySentence;
+
+/// Countries shown in the report's country section and heatmap.
+pub const TOP_COUNTRIES: usize = 15;
+
+/// Counts of documents by a value, largest first (ties by name).
+pub fn count_by<'a>(
+    docs: impl Iterator<Item = &'a Document>,
+    value: impl Fn(&Document) -> Option<String>,
+) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for d in docs {
+        if let Some(v) = value(d) {
+            *counts.entry(v).or_insert(0) += 1;
+        }
+    }
+    let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows
+}
+
+/// Documents per year, in year order.
+pub fn years(docs: impl Iterator<Item = impl std::borrow::Borrow<Document>>) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    for d in docs {
+        if let Some(y) = d.borrow().year {
+            *counts.entry(y).or_insert(0) += 1;
+        }
+    }
+    counts.into_iter().map(|(y, n)| (y.to_string(), n)).collect()
+}
+
+/// "3. Waste management and recycling": how a theme is named in lists and charts.
+pub fn theme_title(analysis: &Analysis, position: usize) -> String {
+    let t = &analysis.model.themes[position];
+    format!("{}. {}", t.id, t.label)
+}
+
+/// A theme's title with the taxonomy name it matched, for tables.
+fn theme_with_name(analysis: &Analysis, position: usize) -> String {
+    let t = &analysis.model.themes[position];
+    match &t.named_as {
+        Some(named) => format!("{} ({})", theme_title(analysis, position), named.name),
+        None => theme_title(analysis, position),
+    }
+}
+
+fn doc_cited(d: &Document) -> Vec<Inline> {
+    let date = d.date.map(|x| x.to_string());
+    let place: Vec<&str> = d.country.iter().map(String::as_str).chain(date.as_deref()).collect();
+    cited(&d.title, d.source.as_deref(), &place)
+}
+
+fn quote(s: &SummarySentence) -> Block {
+    let place: Vec<&str> = s.country.iter().chain(&s.date).map(String::as_str).collect();
+    Block::Quote { text: s.text.clone(), cite: cited(&s.title, s.source.as_deref(), &place) }
+}
+
+/// The main report of an analysis; `comparisons` are (facet, file) of the comparison pages
+/// written beside it.
+pub fn page(analysis: &Analysis, charts: &Charts, comparisons: &[(String, String)]) -> Page {
+    let docs = &analysis.corpus.documents;
+    let countries = count_by(docs.iter(), |d| d.country.clone());
+    let years = years(docs.iter());
+    let mut sections = Vec::new();
+    if let Some(previous) = &analysis.run.previous_run {
+        sections.push(what_changed(analysis, previous));
+    }
+    sections.push(overview(analysis, charts, &countries, &years));
+    sections.push(themes(analysis, charts, !countries.is_empty(), years.len()));
+    if !countries.is_empty() {
+        sections.push(countries_section(analysis, charts, &countries, comparisons));
+    }
+    if !comparisons.is_empty() && countries.is_empty() {
+        sections.push(comparisons_section(comparisons));
+    }
+    sections.push(method(analysis));
+    Page {
+        title: "Theme report".into(),
+        subtitle: vec![Inline::text(format!(
+            "{} · generated {} · model {}",
+            analysis.corpus.root.display(),
+            analysis.run.finished,
+            analysis.run.model
+        ))],
+        nav: true,
+        sections,
+    }
+}
+
+fn what_changed(analysis: &Analysis, previous: &str) -> Section {
+    let c = &analysis.run.changes;
+    let k = &analysis.run.continuity;
+    let mut s = Section::new(Some("changes"), format!("What changed since {previous}"));
+    s.push(Block::Paragraph(vec![Inline::text(format!(
+        "{} new documents, {} changed, {} removed; {} new themes, {} retired.",
+        c.new.len(),
+        c.changed.len(),
+        c.removed.len(),
+        k.new.len(),
+        k.retired.len()
+    ))]));
+    let new_paths: std::collections::HashSet<&str> = c.new.iter().map(String::as_str).collect();
+    let new_docs: Vec<Vec<Inline>> = analysis
+        .corpus
+        .documents
+        .iter()
+        .filter(|d| new_paths.contains(d.path.as_str()))
+        .take(10)
+        .map(doc_cited)
+        .collect();
+    if !new_docs.is_empty() {
+        s.push(Block::Paragraph(vec![Inline::Strong("New documents".into())])).push(Block::List(new_docs));
+    }
+    if !c.removed.is_empty() {
+        let shown: Vec<&str> = c.removed.iter().take(10).map(String::as_str).collect();
+        s.push(Block::Paragraph(vec![Inline::Strong("Removed: ".into()), Inline::text(shown.join(", "))]));
+    }
+    let mut moved: Vec<_> = k.kept.iter().filter(|t| t.size_before != t.size_after).collect();
+    moved.sort_by_key(|t| std::cmp::Reverse(t.size_before.abs_diff(t.size_after)));
+    if !moved.is_empty() {
+        let items = moved
+            .iter()
+            .take(8)
+            .map(|t| {
+                vec![Inline::text(format!("{}. {}: {} → {} documents", t.id, t.label, t.size_before, t.size_after))]
+            })
+            .collect();
+        s.push(Block::Paragraph(vec![Inline::Strong("Themes that grew or shrank most".into())]))
+            .push(Block::List(items));
+    }
+    for t in &k.new {
+        let from = t.related.as_ref().map(|r| format!(", grew out of {}", r.label)).unwrap_or_default();
+        let first = analysis
+            .model
+            .themes
+            .iter()
+            .position(|x| x.id == t.id)
+            .and_then(|p| analysis.summaries.themes.get(p))
+            .and_then(|s| s.first())
+            .map(|s| format!(" — “{}”", s.text))
+            .unwrap_or_default();
+        s.push(Block::Paragraph(vec![
+            Inline::Strong("New theme: ".into()),
+            Inline::text(format!("{}. {} ({} documents{from}){first}", t.id, t.label, t.size)),
+        ]));
+    }
+    for t in &k.retired {
+        let into = t.related.as_ref().map(|r| format!(", went into {}. {}", r.id, r.label)).unwrap_or_default();
+        s.push(Block::Paragraph(vec![
+            Inline::Strong("Retired theme: ".into()),
+            Inline::text(format!("{} (had {} documents{into})", t.label, t.size)),
+        ]));
+    }
+    s
+}
+
+fn overview(analysis: &Analysis, charts: &Charts, countries: &[(String, usize)], years: &[(String, usize)]) -> Section {
+    let docs = &analysis.corpus.documents;
+    let languages = count_by(docs.iter(), |d| Some(d.language.clone().unwrap_or_else(|| "unknown".into())));
+    let mut s = Section::new(Some("overview"), "Overview");
+    let mut stats = vec![
+        (docs.len().to_string(), "documents".to_string()),
+        (analysis.model.themes.len().to_string(), "themes".to_string()),
+    ];
+    if !analysis.model.parents.is_empty() {
+        stats.push((analysis.model.parents.len().to_string(), "broad areas".into()));
+    }
+    if !countries.is_empty() {
+        stats.push((countries.len().to_string(), "countries".into()));
+    }
+    if let (Some(first), Some(last)) = (years.first(), years.last()) {
+        stats.push((format!("{}–{}", first.0, last.0), "years".into()));
+    }
+    stats.push((languages.len().to_string(), "languages".into()));
+    s.push(Block::Stats(stats));
+    s.push(Block::Paragraph(vec![Inline::text(format!("Languages: {}.", counts(&languages, 8)))]));
+    if !countries.is_empty() {
+        s.push(Block::Paragraph(vec![Inline::text(format!("Most documents come from {}.", counts(countries, 8)))]));
+    }
+    let missing: Vec<&str> = [(countries.is_empty(), "countries"), (years.is_empty(), "dates")]
+        .into_iter()
+        .filter_map(|(absent, what)| absent.then_some(what))
+        .collect();
+    if !missing.is_empty() {
+        s.push(Block::Meta(vec![Inline::text(format!(
+            "The documents carry no {}, so this report says nothing about {}. Add them as [[country:…]] and \
+             [[date:…]] lines in the files, or in a table given with --metadata FILE.csv.",
+            missing.join(" or "),
+            if missing.len() == 2 {
+                "places or time"
+            } else if countries.is_empty() {
+                "places"
+            } else {
+                "time"
+            }
+        ))]));
+    }
+    if !analysis.model.parents.is_empty() {
+        let position = |id| analysis.model.themes.iter().position(|t| t.id == id);
+        let items = analysis
+            .model
+            .parents
+            .iter()
+            .map(|p| {
+                let children: Vec<String> =
+                    p.children.iter().filter_map(|&id| position(id)).map(|i| theme_title(analysis, i)).collect();
+                vec![
+                    Inline::Strong(p.label.clone()),
+                    Inline::text(format!(": {} (themes alike at {:.2})", children.join("; "), p.similarity)),
+                ]
+            })
+            .collect();
+        s.push(Block::Paragraph(vec![Inline::text("Broad areas (groups of related themes):")]))
+            .push(Block::List(items));
+    }
+    s.blocks.extend(charts.block("theme-sizes.svg", "Number of documents in each theme.", None));
+    s.blocks.extend(charts.block(
+        "document-map.svg",
+        "Each dot is a document, placed by the first two principal components of its vector and coloured by theme \
+         (legend: the ten largest themes).",
+        None,
+    ));
+    s
+}
+
+fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usize) -> Section {
+    let mut s = Section::new(Some("themes"), "Themes");
+    let index: std::collections::HashMap<&str, &Document> =
+        analysis.corpus.documents.iter().map(|d| (d.doc_id.as_str(), d)).collect();
+    for (position, t) in analysis.model.themes.iter().enumerate() {
+        let mut card = Section {
+            id: Some(format!("theme-{}", t.id)),
+            title: vec![Inline::text(theme_title(analysis, position))],
+            card: true,
+            ..Section::default()
+        };
+        if let Some(named) = &t.named_as {
+            card.title.push(Inline::Badge(format!("{} · {:.2}", named.name, named.similarity)));
+        }
+        let parent = t
+            .parent
+            .and_then(|p| analysis.model.parents.get(p))
+            .map(|p| format!(" · broad area: {}", p.label))
+            .unwrap_or_default();
+        let languages: Vec<(String, usize)> = t.languages.iter().map(|(l, n)| (l.clone(), *n)).collect();
+        card.push(Block::Meta(vec![Inline::text(format!(
+            "{} documents{parent} · languages: {}",
+            t.size,
+            counts(&languages, 4)
+        ))]));
+        if t.catch_all {
+            card.push(Block::Meta(vec![Inline::text(
+                "A catch-all: its pages share much less than those of other themes (cohesion far below the \
+                 others'), so it is not one subject.",
+            )]));
+        }
+        card.push(Block::Keywords(t.keywords.iter().take(15).cloned().collect()));
+        for (language, words) in &t.keywords_by_language {
+            card.push(Block::Paragraph(vec![
+                Inline::Strong(format!("Keywords of its pages in {language}: ")),
+                Inline::text(words.join(", ")),
+            ]));
+        }
+        if !t.places.is_empty() {
+            card.push(Block::Paragraph(vec![Inline::Strong("Places: ".into()), Inline::text(t.places.join(", "))]));
+        }
+        let mut facts = Vec::new();
+        let theme_years = self::years(analysis.members(position));
+        if years >= 1 && !theme_years.is_empty() {
+            let by_year: Vec<String> = theme_years.iter().map(|(y, n)| format!("{y}: {n}")).collect();
+            facts.push(Inline::Strong("Over time: ".into()));
+            facts.push(Inline::text(format!("{}. ", by_year.join(", "))));
+        }
+        let theme_countries = count_by(analysis.members(position), |d| d.country.clone());
+        if with_countries && !theme_countries.is_empty() {
+            facts.push(Inline::Strong("Top countries: ".into()));
+            facts.push(Inline::text(format!("{}.", counts(&theme_countries, 5))));
+        }
+        if !facts.is_empty() {
+            card.push(Block::Paragraph(facts));
+        }
+        if let Some(summary) = analysis.summaries.themes.get(position).filter(|s| !s.is_empty()) {
+            card.push(Block::Paragraph(vec![Inline::Strong("Summary".into())]));
+            for sentence in summary {
+                card.push(quote(sentence));
+            }
+        }
+        let representatives: Vec<Vec<Inline>> =
+            t.representative_docs.iter().filter_map(|id| index.get(id.as_str())).map(|d| doc_cited(d)).collect();
+        card.push(Block::Paragraph(vec![Inline::Strong("Representative documents".into())]))
+            .push(Block::List(representatives));
+        card.blocks.extend(charts.block(&format!("keywords-theme-{}.svg", t.id), "", Some("Keyword weights")));
+        s.subsections.push(card);
+    }
+    if years >= 2 {
+        s.blocks.extend(charts.block(
+            "themes-over-years.svg",
+            "Share of each year's documents that falls in each of the largest themes.",
+            None,
+        ));
+    }
+    s
+}
+
+fn comparison_links(comparisons: &[(String, String)]) -> Vec<Inline> {
+    let mut out = vec![Inline::text("Comparisons: ")];
+    for (i, (facet, file)) in comparisons.iter().enumerate() {
+        if i > 0 {
+            out.push(Inline::text(", "));
+        }
+        out.push(Inline::Link { text: format!("by {facet}"), url: file.clone() });
+    }
+    out.push(Inline::text(" (distinctive themes and terms, narrative similarity)."));
+    out
+}
+
+fn comparisons_section(comparisons: &[(String, String)]) -> Section {
+    let mut s = Section::new(Some("comparisons"), "Comparisons");
+    s.push(Block::Paragraph(comparison_links(comparisons)));
+    s
+}
+
+fn countries_section(
+    analysis: &Analysis,
+    charts: &Charts,
+    countries: &[(String, usize)],
+    comparisons: &[(String, String)],
+) -> Section {
+    let mut s = Section::new(Some("countries"), "Countries");
+    if comparisons.is_empty() {
+        s.push(Block::Meta(vec![Inline::text(
+            "For distinctive themes and terms of each country, run `themescope compare --by country`.",
+        )]));
+    } else {
+        s.push(Block::Paragraph(comparison_links(comparisons)));
+    }
+    let rows = countries
+        .iter()
+        .take(TOP_COUNTRIES)
+        .map(|(name, n)| {
+            let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+            for (d, &t) in analysis.corpus.documents.iter().zip(&analysis.model.assignments) {
+                if d.country.as_deref() == Some(name) {
+                    *counts.entry(t).or_insert(0) += 1;
+                }
+            }
+            let mut top: Vec<(usize, usize)> = counts.into_iter().collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let main: Vec<String> =
+                top.iter().take(3).map(|&(t, c)| format!("{} ({c})", theme_with_name(analysis, t))).collect();
+            vec![vec![Inline::text(name)], vec![Inline::text(n.to_string())], vec![Inline::text(main.join("; "))]]
+        })
+        .collect();
+    s.push(Block::Table { header: vec!["Country".into(), "Documents".into(), "Main themes".into()], rows });
+    s.blocks.extend(charts.block(
+        "themes-by-country.svg",
+        "Darker cells: a larger share of that country's documents is in that theme.",
+        None,
+    ));
+    s
+}
+
+fn method(analysis: &Analysis) -> Section {
+    let corpus = &analysis.corpus;
+    let mut s = Section::new(Some("method"), "Method");
+    s.push(Block::Paragraph(vec![Inline::text(format!(
+        "Documents were cleaned of website chrome, embedded whole with {} (windows of the model's length, pooled), \
+         clustered with k-means (linfa) on unit vectors, and described by class-based TF-IDF over 1-2 word terms, \
+         re-ranked by closeness to each theme's centre and by how many of its pages use them; places and names are \
+         listed apart. Summaries are sentences quoted verbatim, chosen for closeness to the theme centre and \
+         variety (maximal marginal relevance).",
+        analysis.run.model
+    ))]));
+    s.push(Block::Paragraph(vec![Inline::text(format!(
+        "{} documents analysed; {} exact duplicates analysed once; {} files skipped; {} warnings (see run.json).",
+        corpus.documents.len(),
+        corpus.duplicates.len(),
+        corpus.skipped.len(),
+        corpus.warnings().len()
+    ))]));
+    s.push(Block::Code(serde_json::to_string_pretty(&analysis.run.params).unwrap_or_default()));
+    s
+}
