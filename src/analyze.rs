@@ -39,8 +39,8 @@ pub enum AnalyzeError {
     Themes(#[from] ThemeError),
     #[error("{0} is in use by another themescope run; wait for it to finish or choose another --out")]
     InUse(String),
-    #[error("report: {0}")]
-    Report(String),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
     /// The output folder holds no analysis to build on.

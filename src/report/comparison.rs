@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::model::{Block, Inline, Page, Section};
-use super::{charts, html, markdown, write_atomic, Charts};
-use crate::analyze::AnalyzeError;
+use super::{charts, html, markdown, write_atomic, Charts, ReportError};
 use crate::compare::{Comparison, Distinctive, Pair};
 
 fn theme_titles(c: &Comparison) -> Vec<String> {
@@ -148,9 +147,9 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
 
 /// Writes `compare-<facet>.json`, `.html` and `.md` (and their charts) into `out`; returns the
 /// HTML path.
-pub fn write(out: &Path, c: &Comparison) -> Result<PathBuf, AnalyzeError> {
+pub fn write(out: &Path, c: &Comparison) -> Result<PathBuf, ReportError> {
     let stem = format!("compare-{}", c.facet.name());
-    let charts = draw(c).map_err(|e| AnalyzeError::Report(e.to_string()))?;
+    let charts = draw(c)?;
     charts.write(out)?;
     let page = page(c, &charts);
     write_atomic(&out.join(format!("{stem}.json")), &serde_json::to_vec_pretty(c).expect("comparisons serialise"))?;

@@ -6,20 +6,19 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::write_atomic;
+use super::{write_atomic, ReportError};
 use crate::analysis::Analysis;
-use crate::analyze::AnalyzeError;
 use crate::ingest::Document;
 
 /// Writes `themes.json`, `documents.csv` and `documents.json`.
-pub fn write_exports(out: &Path, analysis: &Analysis) -> Result<(), AnalyzeError> {
+pub fn write_exports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     write_atomic(&out.join("themes.json"), &pretty(&themes_json(analysis)))?;
     write_atomic(&out.join("documents.csv"), &documents_csv(analysis))?;
     write_atomic(&out.join("documents.json"), &pretty(&documents_json(analysis)))
 }
 
 /// Writes `run.json`: the run's own account.
-pub fn write_run_json(out: &Path, analysis: &Analysis) -> Result<(), AnalyzeError> {
+pub fn write_run_json(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     write_atomic(&out.join("run.json"), &pretty(&run_summary(analysis)))
 }
 

@@ -14,14 +14,28 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::analysis::Analysis;
-use crate::analyze::AnalyzeError;
 use model::Block;
+
+/// Errors of writing outputs: each names the file and the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Chart(#[from] charts::ChartError),
+}
+
+impl ReportError {
+    fn io(path: &Path, source: std::io::Error) -> Self {
+        ReportError::Io { path: path.display().to_string(), source }
+    }
+}
 
 /// Writes `contents` to `path` through a temporary file of its own name in the same folder,
 /// flushed to disk, then renamed over `path`: readers never see a half-written file, and a
 /// full disk or a killed run leaves the previous version as it was. The error names the path
 /// and the cause.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), AnalyzeError> {
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp =
@@ -34,13 +48,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), AnalyzeError> {
     })();
     written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        AnalyzeError::io(path, e)
+        ReportError::io(path, e)
     })
 }
 
 /// Writes every output of an analysis but `run.json`: `themes.json`, `documents.csv`,
 /// `documents.json`, then the reports.
-pub fn write_all(out: &Path, analysis: &Analysis) -> Result<(), AnalyzeError> {
+pub fn write_all(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     export::write_exports(out, analysis)?;
     write_reports(out, analysis)
 }
@@ -63,8 +77,8 @@ fn comparisons_in(out: &Path) -> Vec<(String, String)> {
 
 /// Writes `charts/*.svg`, `index.html` and `report.md` into `out`. The same analysis gives the
 /// same files; only links to comparison pages written since can differ.
-pub fn write_reports(out: &Path, analysis: &Analysis) -> Result<(), AnalyzeError> {
-    let charts = draw_charts(analysis).map_err(|e| AnalyzeError::Report(e.to_string()))?;
+pub fn write_reports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
+    let charts = draw_charts(analysis)?;
     charts.write(out)?;
     let page = index::page(analysis, &charts, &comparisons_in(out));
     write_atomic(&out.join("index.html"), html::render(&page).as_bytes())?;
@@ -93,9 +107,9 @@ impl Charts {
     }
 
     /// Writes every chart into `out/charts/`.
-    pub fn write(&self, out: &Path) -> Result<(), AnalyzeError> {
+    pub fn write(&self, out: &Path) -> Result<(), ReportError> {
         let dir = out.join("charts");
-        std::fs::create_dir_all(&dir).map_err(|e| AnalyzeError::io(&dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| ReportError::io(&dir, e))?;
         for (file, svg) in &self.files {
             write_atomic(&dir.join(file), svg.as_bytes())?;
         }
