@@ -11,11 +11,11 @@ use indicatif::ProgressBar;
 use ndarray::{Array2, ArrayView2};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, RunParams, StageTimes, StoredAnalysis};
-use crate::embed::{Backend, Coverage, EmbedError, Embedder};
+use crate::embed::{Backend, Budget, Coverage, EmbedError, Embedder};
 use crate::ingest::{self, Corpus, IngestError, IngestOptions};
 use crate::report;
 use crate::store::{FileRecord, PastRun, PastTheme, Store, StoreError};
-use crate::summarise::{self, Summaries, SummaryOptions};
+use crate::summarise::{self, CentralSentences, Summaries, SummaryOptions};
 use crate::themes::describe::{Describer, TermStats, TermVectors};
 use crate::themes::places::Gazetteer;
 use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeModel, ThemeOptions};
@@ -64,7 +64,9 @@ pub struct AnalyzeOptions {
     pub backend: Backend,
     pub themes: ThemeOptions,
     pub taxonomy: Option<PathBuf>,
-    /// Cap on content tokens embedded per document; `None` reads whole documents.
+    /// Content tokens embedded per document: `None` for the default budget (at most
+    /// [`crate::embed::DEFAULT_WINDOWS`] windows spread over the document), `Some(0)` for the
+    /// whole document, `Some(n)` for its first n tokens.
     pub max_tokens_per_doc: Option<usize>,
     /// Assign documents to the previous run's themes instead of clustering again.
     pub keep_themes: bool,
@@ -72,7 +74,7 @@ pub struct AnalyzeOptions {
     pub only_type: Option<String>,
     /// Follow symbolic links that lead outside the input folder.
     pub follow_links: bool,
-    /// Write extractive summaries (costs one embedding per candidate sentence on a cold run).
+    /// Write extractive summaries (sentence vectors come from the documents' own pass).
     pub summaries: bool,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
@@ -140,14 +142,20 @@ fn past_centres(past: &[PastTheme], dim: usize) -> Option<Array2<f32>> {
     Some(Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]))
 }
 
-/// Cache key of a coverage, so vectors of different coverages never mix.
-fn coverage_key(coverage: Coverage) -> String {
-    match coverage {
-        Coverage::FirstWindow => "first-window".into(),
-        Coverage::Whole { max_tokens: None } => "whole".into(),
-        Coverage::Whole { max_tokens: Some(n) } => format!("whole-max{n}"),
+impl AnalyzeOptions {
+    /// How much of each document is embedded.
+    pub fn coverage(&self) -> Coverage {
+        Coverage::Whole(match self.max_tokens_per_doc {
+            None => Budget::Windows(crate::embed::DEFAULT_WINDOWS),
+            Some(0) => Budget::All,
+            Some(n) => Budget::FirstTokens(n),
+        })
     }
 }
+
+/// Version of how central sentences are chosen (splitting, worthiness, candidates, MMR): part of
+/// their cache key, so a change reaches cached documents.
+const SENTENCES_VERSION: &str = "sentences-1";
 
 /// Runs the whole pipeline, writes every output into `options.out` and stores the analysis
 /// there.
@@ -179,11 +187,13 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let changes = DocumentChanges::between(&recorded, &corpus);
 
     let embedder = Embedder::load(options.model.as_deref(), options.backend)?;
-    let coverage = Coverage::Whole { max_tokens: options.max_tokens_per_doc };
-    let (vectors, embedded) = times.time("embed documents", || {
-        let texts: Vec<String> = corpus.documents.iter().map(|d| d.embedding_text()).collect();
-        embed_cached(&embedder, &mut store, &texts, coverage, options.progress, "embedding")
+    let coverage = options.coverage();
+    let summary_options = SummaryOptions::default();
+    let documents = times.time("embed documents", || {
+        embed_documents(&embedder, &mut store, &corpus, coverage, options, &summary_options)
     })?;
+    let (vectors, embedded) = (documents.vectors, documents.embedded);
+    notes.extend(documents.sampled);
 
     let (mut model, mut continuity) = times.time("themes", || {
         cluster(&corpus, vectors.view(), &embedder, options, previous.as_ref(), &store, &mut notes)
@@ -198,8 +208,15 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
 
     let summaries = if options.summaries {
         times.time("summaries", || {
-            summarise_all(&embedder, &mut store, &corpus, vectors.view(), &model, theme_centres.view(), options)
-        })?
+            summarise::summarise(
+                &corpus.documents,
+                &documents.central,
+                &model.assignments,
+                &model.similarities,
+                theme_centres.view(),
+                &summary_options,
+            )
+        })
     } else {
         Summaries::default()
     };
@@ -218,7 +235,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             previous_run: previous.map(|p| p.finished),
             model: embedder.name().to_string(),
             model_id: embedder.model_id().to_string(),
-            coverage: coverage_key(coverage),
+            coverage: coverage.key(),
             params,
             embedded,
             changes,
@@ -416,23 +433,116 @@ pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate:
     themes::evaluate::evaluate(&analysis.model, docs, &describer, against)
 }
 
-/// Summaries of every theme and document (sentence vectors through the cache).
-fn summarise_all(
+/// The documents' vectors and central sentences, and what embedding them took.
+struct EmbeddedDocuments {
+    vectors: Array2<f32>,
+    /// Each document's most central sentences (empty without summaries).
+    central: Vec<CentralSentences>,
+    /// Documents embedded in this run (the rest came from the cache).
+    embedded: usize,
+    /// One note per long document read in part.
+    sampled: Vec<String>,
+}
+
+/// Vectors of every document, and each one's central sentences from the same pass of the
+/// model, from the store where both are there; the rest are embedded in batches, each committed
+/// on its own so a killed run keeps what it finished.
+fn embed_documents(
     embedder: &Embedder,
     store: &mut Store,
     corpus: &Corpus,
-    vectors: ArrayView2<f32>,
-    model: &ThemeModel,
-    theme_centres: ArrayView2<f32>,
+    coverage: Coverage,
     options: &AnalyzeOptions,
-) -> Result<Summaries, AnalyzeError> {
-    let summary_options = SummaryOptions::default();
+    summary: &SummaryOptions,
+) -> Result<EmbeddedDocuments, AnalyzeError> {
+    const BATCH: usize = 64;
     let docs = &corpus.documents;
-    let plan = summarise::plan(docs, &model.assignments, &model.similarities, model.themes.len(), &summary_options);
-    let sentences: Vec<String> = plan.sentences.iter().map(|(_, s)| s.clone()).collect();
-    let (sentence_vectors, _) =
-        embed_cached(embedder, store, &sentences, Coverage::FirstWindow, options.progress, "summarising")?;
-    Ok(summarise::summarise(docs, vectors, theme_centres, &plan, sentence_vectors.view(), &summary_options))
+    let key = coverage.key();
+    let sentences_key = format!("{key}|{SENTENCES_VERSION}");
+    let hashes: Vec<String> = docs.iter().map(|d| d.text_hash()).collect();
+    let hash_refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+    let cached = store.vectors(embedder.model_id(), &key, &hash_refs)?;
+    let mut cached_central = if options.summaries {
+        store.central_sentences(embedder.model_id(), &sentences_key, &hash_refs)?
+    } else {
+        HashMap::new()
+    };
+    let mut out = EmbeddedDocuments {
+        vectors: Array2::<f32>::zeros((docs.len(), embedder.dim())),
+        central: vec![CentralSentences::default(); docs.len()],
+        embedded: 0,
+        sampled: Vec::new(),
+    };
+    let mut missing = Vec::new();
+    for (i, h) in hashes.iter().enumerate() {
+        let central = if options.summaries { cached_central.remove(h) } else { Some(CentralSentences::default()) };
+        match (cached.get(h), central) {
+            (Some(v), Some(c)) if v.len() == embedder.dim() => {
+                out.vectors.row_mut(i).assign(&ndarray::ArrayView1::from(v.as_slice()));
+                out.central[i] = c;
+            }
+            _ => missing.push(i),
+        }
+    }
+    let bar =
+        if options.progress { crate::progress::bar(missing.len() as u64, "embedding") } else { ProgressBar::hidden() };
+    // Longest first across the whole run keeps both cores busy to the end of each batch.
+    missing.sort_by_key(|&i| std::cmp::Reverse(docs[i].text.len()));
+    for batch in missing.chunks(BATCH) {
+        let texts: Vec<String> = batch.iter().map(|&i| docs[i].embedding_text()).collect();
+        let spans: Vec<Vec<std::ops::Range<usize>>> = batch
+            .iter()
+            .map(|&i| {
+                if options.summaries {
+                    summarise::candidates(&docs[i].text, summary.sentences_per_doc)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        // Sentences are found in the body; the model reads the title first.
+        let shifted: Vec<Vec<std::ops::Range<usize>>> = batch
+            .iter()
+            .zip(&spans)
+            .map(|(&i, s)| {
+                let shift = docs[i].embedding_text().len() - docs[i].text.len();
+                s.iter().map(|r| r.start + shift..r.end + shift).collect()
+            })
+            .collect();
+        let items: Vec<(&str, &[std::ops::Range<usize>])> =
+            texts.iter().zip(&shifted).map(|(t, s)| (t.as_str(), s.as_slice())).collect();
+        let embedded = embedder.embed_with_spans(&items, coverage, &bar)?;
+        let mut central = Vec::with_capacity(batch.len());
+        for ((&i, e), spans) in batch.iter().zip(&embedded).zip(&spans) {
+            out.vectors.row_mut(i).assign(&ndarray::ArrayView1::from(e.vector.as_slice()));
+            out.central[i] = summarise::central_sentences(
+                out.vectors.row(i),
+                spans,
+                &e.spans,
+                summary.central_per_doc,
+                summary.lambda,
+            );
+            central.push(out.central[i].clone());
+            if let Some(s) = e.sampled {
+                let about = if s.estimated { "about " } else { "" };
+                out.sampled.push(format!(
+                    "{}: long document: embedded {} of its {about}{} windows ({about}{} tokens), spread from start \
+                     to end; --max-tokens-per-doc 0 reads all of it",
+                    docs[i].path, s.windows, s.of_windows, s.tokens
+                ));
+            }
+        }
+        let items: Vec<(&str, &[f32], Option<&CentralSentences>)> = batch
+            .iter()
+            .zip(&embedded)
+            .zip(&central)
+            .map(|((&i, e), c)| (hashes[i].as_str(), e.vector.as_slice(), options.summaries.then_some(c)))
+            .collect();
+        store.put_documents(embedder.model_id(), &key, &sentences_key, &items)?;
+        out.embedded += batch.len();
+    }
+    bar.finish_and_clear();
+    Ok(out)
 }
 
 /// Vectors for `texts`, from the store where present; the rest are embedded in batches, each
@@ -447,7 +557,7 @@ pub fn embed_cached(
     what: &str,
 ) -> Result<(Array2<f32>, usize), AnalyzeError> {
     const BATCH: usize = 64;
-    let key = coverage_key(coverage);
+    let key = coverage.key();
     let hashes: Vec<String> = texts.iter().map(|t| crate::ingest::hash_text(t)).collect();
     let hash_refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
     let cached = store.vectors(embedder.model_id(), &key, &hash_refs)?;

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use themescope::analysis::{self, Analysis};
 use themescope::analyze::{self, AnalyzeError, AnalyzeOptions};
 use themescope::compare::{self, Facet};
-use themescope::embed::{Backend, Coverage, Embedder};
+use themescope::embed::{Backend, Budget, Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
 use themescope::themes::{ThemeCount, ThemeOptions};
 use themescope::{plural, progress};
@@ -119,7 +119,8 @@ struct AnalysisArgs {
     /// [default: native].
     #[arg(long, env = "THEMESCOPE_BACKEND")]
     backend: Option<Backend>,
-    /// Embed at most N tokens per document (default: the whole document).
+    /// Embed the first N tokens of each document; 0 embeds whole documents, however long
+    /// [default: at most 16 windows of the model's length, spread over the document].
     #[arg(long)]
     max_tokens_per_doc: Option<usize>,
     /// Put new documents into the previous run's themes instead of clustering again (fast path
@@ -316,7 +317,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Embed { model, backend, input, whole_document } => {
-            let coverage = if whole_document { Coverage::Whole { max_tokens: None } } else { Coverage::FirstWindow };
+            let coverage = if whole_document { Coverage::Whole(Budget::All) } else { Coverage::FirstWindow };
             embed_jsonl(model.as_deref(), backend, &input, coverage)
         }
     }

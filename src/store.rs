@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::ingest::{Document, KnownFile};
+use crate::summarise::CentralSentences;
 use crate::themes::ThemeId;
 
 /// Schema version this build reads and writes.
@@ -41,6 +42,15 @@ CREATE TABLE IF NOT EXISTS embeddings (
     coverage TEXT NOT NULL,
     text_hash TEXT NOT NULL,
     vector BLOB NOT NULL,
+    PRIMARY KEY (model_id, coverage, text_hash)
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    model_id TEXT NOT NULL,
+    coverage TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    spans TEXT NOT NULL,
+    similarities BLOB NOT NULL,
+    vectors BLOB NOT NULL,
     PRIMARY KEY (model_id, coverage, text_hash)
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -242,20 +252,87 @@ impl Store {
 
     /// Stores vectors in one transaction: all of them or none.
     pub fn put_vectors(&mut self, model_id: &str, coverage: &str, items: &[(&str, &[f32])]) -> Result<(), StoreError> {
+        self.put_documents(model_id, coverage, "", &items.iter().map(|&(h, v)| (h, v, None)).collect::<Vec<_>>())
+    }
+
+    /// Stores document vectors and, where given, each document's central sentences (under
+    /// `sentences`, the cache key of how they were chosen), in one transaction.
+    pub fn put_documents(
+        &mut self,
+        model_id: &str,
+        coverage: &str,
+        sentences: &str,
+        items: &[(&str, &[f32], Option<&CentralSentences>)],
+    ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(err)?;
         {
-            let mut stmt = tx
+            let mut vectors = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO embeddings (model_id, coverage, text_hash, vector) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(err)?;
-            for (hash, v) in items {
-                stmt.execute(params![model_id, coverage, hash, to_blob(v)]).map_err(err)?;
+            let mut central = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO sentences (model_id, coverage, text_hash, spans, similarities, vectors) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(err)?;
+            for (hash, v, sentences_of) in items {
+                vectors.execute(params![model_id, coverage, hash, to_blob(v)]).map_err(err)?;
+                if let Some(c) = sentences_of {
+                    let spans: Vec<(usize, usize)> = c.spans.iter().map(|r| (r.start, r.end)).collect();
+                    central
+                        .execute(params![
+                            model_id,
+                            sentences,
+                            hash,
+                            serde_json::to_string(&spans).expect("spans serialise"),
+                            to_blob(&c.similarities),
+                            to_blob(&c.vectors.concat())
+                        ])
+                        .map_err(err)?;
+                }
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// Cached central sentences (see [`Store::put_documents`]) for the given text hashes.
+    pub fn central_sentences(
+        &self,
+        model_id: &str,
+        sentences: &str,
+        hashes: &[&str],
+    ) -> Result<HashMap<String, CentralSentences>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT spans, similarities, vectors FROM sentences WHERE model_id = ?1 AND coverage = ?2 AND text_hash = ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut found = HashMap::new();
+        for &hash in hashes {
+            let row: Option<(String, Vec<u8>, Vec<u8>)> = stmt
+                .query_row(params![model_id, sentences, hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            let Some((spans, similarities, vectors)) = row else { continue };
+            let Ok(spans) = serde_json::from_str::<Vec<(usize, usize)>>(&spans) else { continue };
+            let similarities = from_blob(&similarities);
+            let flat = from_blob(&vectors);
+            let dim = flat.len().checked_div(spans.len()).unwrap_or(0);
+            found.insert(
+                hash.to_string(),
+                CentralSentences {
+                    spans: spans.into_iter().map(|(a, b)| a..b).collect(),
+                    vectors: if dim == 0 { Vec::new() } else { flat.chunks(dim).map(<[f32]>::to_vec).collect() },
+                    similarities,
+                },
+            );
+        }
+        Ok(found)
     }
 
     /// Files recorded by the last run, by path: those parsed by `parser` (the ingest code's
@@ -413,6 +490,20 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got["h1"], vec![1.0, -2.5]);
         assert!(store.vectors("other-model", "whole", &["h1"]).unwrap().is_empty());
+        let central = CentralSentences {
+            spans: vec![3..9, 0..2],
+            vectors: vec![vec![0.6, 0.8], vec![1.0, 0.0]],
+            similarities: vec![0.9, 0.5],
+        };
+        store.put_documents("m", "whole", "s1", &[("h3", &[0.0, 1.0][..], Some(&central))]).unwrap();
+        assert_eq!(
+            store.central_sentences("m", "s1", &["h3", "h1"]).unwrap(),
+            HashMap::from([("h3".to_string(), central)])
+        );
+        assert!(
+            store.central_sentences("m", "s2", &["h3"]).unwrap().is_empty(),
+            "another way of choosing, another key"
+        );
     }
 
     #[test]

@@ -1,7 +1,14 @@
 //! Extractive summaries: sentences central to a theme (or a document) and not redundant with
 //! each other (maximal marginal relevance), each traceable to the document it comes from.
+//!
+//! Sentence vectors come from the pass that embeds the documents (see
+//! [`crate::embed::Embedder::embed_with_spans`]): each document keeps its few most central
+//! sentences ([`central_sentences`]), its own summary is their head, and a theme's summary is
+//! chosen among those of its documents closest to its centre.
 
-use ndarray::{ArrayView1, ArrayView2};
+use std::ops::Range;
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::Document;
@@ -22,7 +29,9 @@ pub struct SummaryOptions {
     pub theme_sentences: usize,
     /// Sentences per document summary.
     pub doc_sentences: usize,
-    /// Documents closest to a theme's centre whose sentences are candidates.
+    /// Central sentences each document keeps: its summary and its candidates for themes'.
+    pub central_per_doc: usize,
+    /// Documents closest to a theme's centre whose central sentences are candidates.
     pub docs_per_theme: usize,
     /// Candidate sentences read from each document, in order.
     pub sentences_per_doc: usize,
@@ -32,7 +41,14 @@ pub struct SummaryOptions {
 
 impl Default for SummaryOptions {
     fn default() -> Self {
-        SummaryOptions { theme_sentences: 4, doc_sentences: 2, docs_per_theme: 8, sentences_per_doc: 16, lambda: 0.7 }
+        SummaryOptions {
+            theme_sentences: 4,
+            doc_sentences: 2,
+            central_per_doc: 3,
+            docs_per_theme: 8,
+            sentences_per_doc: 16,
+            lambda: 0.7,
+        }
     }
 }
 
@@ -64,19 +80,39 @@ impl SummarySentence {
     }
 }
 
-/// Splits text into sentences: each line is a paragraph; inside it a sentence ends at `.`, `!`,
-/// `?` or `…` followed by a space and a capital, digit or opening quote, unless the word before
-/// is a known abbreviation or an initial. Decimals ("3.5") never split: no space follows.
-pub fn split_sentences(text: &str) -> Vec<String> {
+/// Where the sentences of a text are, as byte ranges: each line is a paragraph; inside it a
+/// sentence ends at `.`, `!`, `?` or `…` followed by a space and a capital, digit or opening
+/// quote, unless the word before is a known abbreviation or an initial. Decimals ("3.5") never
+/// split: no space follows. Headings are skipped and a bullet's marker is not part of its
+/// sentence.
+pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        let line = line.strip_prefix("- ").or_else(|| line.strip_prefix("• ")).unwrap_or(line);
+    let mut line_start = 0;
+    for raw in text.split_inclusive('\n') {
+        let base = line_start;
+        line_start += raw.len();
+        let trimmed_start = raw.len() - raw.trim_start().len();
+        let line = raw.trim();
+        let marker = if line.starts_with("- ") || line.starts_with("• ") {
+            line.chars().next().map_or(0, char::len_utf8) + 1
+        } else {
+            0
+        };
+        let line = line[marker..].trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        let offset = base + trimmed_start + (raw.trim_start().len() - raw.trim_start()[marker..].trim_start().len());
         let chars: Vec<(usize, char)> = line.char_indices().collect();
         let mut start = 0;
+        let push = |out: &mut Vec<Range<usize>>, from: usize, to: usize| {
+            let piece = &line[from..to];
+            let lead = piece.len() - piece.trim_start().len();
+            let trimmed = piece.trim();
+            if !trimmed.is_empty() {
+                out.push(offset + from + lead..offset + from + lead + trimmed.len());
+            }
+        };
         for (k, &(i, c)) in chars.iter().enumerate() {
             if !matches!(c, '.' | '!' | '?' | '…') {
                 continue;
@@ -91,15 +127,17 @@ pub fn split_sentences(text: &str) -> Vec<String> {
                 continue;
             }
             let end = i + c.len_utf8();
-            out.push(line[start..end].trim().to_string());
+            push(&mut out, start, end);
             start = end;
         }
-        let rest = line[start..].trim();
-        if !rest.is_empty() {
-            out.push(rest.to_string());
-        }
+        push(&mut out, start, line.len());
     }
     out
+}
+
+/// The sentences of a text (see [`sentence_spans`]).
+pub fn split_sentences(text: &str) -> Vec<&str> {
+    sentence_spans(text).into_iter().map(|r| &text[r]).collect()
 }
 
 fn is_abbreviation(before: &str) -> bool {
@@ -123,9 +161,9 @@ pub fn is_summary_worthy(sentence: &str) -> bool {
         && !sentence.contains("http")
 }
 
-/// The candidate sentences of a document, in order, at most `max`.
-pub fn candidates(doc: &Document, max: usize) -> Vec<String> {
-    split_sentences(&doc.text).into_iter().filter(|s| is_summary_worthy(s)).take(max).collect()
+/// Where a document's candidate sentences are in its text, in order, at most `max`.
+pub fn candidates(text: &str, max: usize) -> Vec<Range<usize>> {
+    sentence_spans(text).into_iter().filter(|r| is_summary_worthy(&text[r.clone()])).take(max).collect()
 }
 
 /// Maximal marginal relevance (Carbonell & Goldstein 1998): picks up to `k` rows of `vectors`
@@ -155,15 +193,36 @@ pub fn mmr(vectors: ArrayView2<f32>, target: ArrayView1<f32>, groups: &[usize], 
     picked
 }
 
-/// The sentences a run needs vectors for, and which of them may summarise what.
-#[derive(Debug, Default)]
-pub struct SentencePlan {
-    /// (document index, sentence), each sentence once.
-    pub sentences: Vec<(usize, String)>,
-    /// Candidate sentence indices of each theme.
-    pub theme_candidates: Vec<Vec<usize>>,
-    /// Candidate sentence indices of each document.
-    pub doc_candidates: Vec<Vec<usize>>,
+/// A document's most central sentences, best first: where they are in its text, their vectors
+/// (unit rows) and their cosine to the document's vector.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CentralSentences {
+    pub spans: Vec<Range<usize>>,
+    pub vectors: Vec<Vec<f32>>,
+    pub similarities: Vec<f32>,
+}
+
+/// Picks a document's `keep` most central sentences by MMR against its own vector, among the
+/// candidate `spans` whose vectors are known (a sentence outside the windows read has none).
+pub fn central_sentences(
+    doc_vector: ArrayView1<f32>,
+    spans: &[Range<usize>],
+    vectors: &[Option<Vec<f32>>],
+    keep: usize,
+    lambda: f32,
+) -> CentralSentences {
+    let known: Vec<usize> = (0..spans.len()).filter(|&i| vectors[i].is_some()).collect();
+    if known.is_empty() {
+        return CentralSentences::default();
+    }
+    let dim = doc_vector.len();
+    let rows = Array2::from_shape_fn((known.len(), dim), |(r, c)| vectors[known[r]].as_ref().map_or(0.0, |v| v[c]));
+    let picked = mmr(rows.view(), doc_vector, &vec![0; known.len()], keep, lambda);
+    CentralSentences {
+        spans: picked.iter().map(|&r| spans[known[r]].clone()).collect(),
+        similarities: picked.iter().map(|&r| rows.row(r).dot(&doc_vector)).collect(),
+        vectors: picked.iter().map(|&r| rows.row(r).to_vec()).collect(),
+    }
 }
 
 /// Summaries of every theme and document.
@@ -173,70 +232,52 @@ pub struct Summaries {
     pub documents: Vec<Vec<SummarySentence>>,
 }
 
-/// Chooses candidate sentences: every document's first [`SummaryOptions::sentences_per_doc`]
-/// worthy sentences; a theme's candidates are those of its documents closest to its centre.
-/// `assignments`/`similarities` give each document's theme and closeness to it.
-pub fn plan(
-    documents: &[Document],
-    assignments: &[usize],
-    similarities: &[f32],
-    themes: usize,
-    options: &SummaryOptions,
-) -> SentencePlan {
-    let mut plan = SentencePlan { theme_candidates: vec![Vec::new(); themes], ..SentencePlan::default() };
-    for (i, doc) in documents.iter().enumerate() {
-        let start = plan.sentences.len();
-        plan.sentences.extend(candidates(doc, options.sentences_per_doc).into_iter().map(|s| (i, s)));
-        plan.doc_candidates.push((start..plan.sentences.len()).collect());
-    }
-    for (theme, slots) in plan.theme_candidates.iter_mut().enumerate() {
-        let mut members: Vec<usize> = (0..documents.len()).filter(|&i| assignments[i] == theme).collect();
-        members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]).then(a.cmp(&b)));
-        for &doc in members.iter().take(options.docs_per_theme) {
-            slots.extend(plan.doc_candidates[doc].iter().copied());
-        }
-    }
-    plan
-}
-
-/// Picks summaries by MMR: for a theme against `theme_centres` (unit rows, by theme id), for a
-/// document against its own vector. `sentence_vectors` has one unit row per planned sentence.
+/// Summarises every document (the head of its central sentences) and every theme: MMR against
+/// the theme's centre (`theme_centres`, unit rows by theme position) over the central sentences
+/// of its [`SummaryOptions::docs_per_theme`] documents closest to it, one sentence per document
+/// while other documents remain. `assignments`/`similarities` give each document's theme and
+/// closeness to it.
 pub fn summarise(
     documents: &[Document],
-    doc_vectors: ArrayView2<f32>,
+    central: &[CentralSentences],
+    assignments: &[usize],
+    similarities: &[f32],
     theme_centres: ArrayView2<f32>,
-    plan: &SentencePlan,
-    sentence_vectors: ArrayView2<f32>,
     options: &SummaryOptions,
 ) -> Summaries {
-    let pick = |candidates: &[usize], target: ArrayView1<f32>, k: usize| -> Vec<SummarySentence> {
-        if candidates.is_empty() {
-            return Vec::new();
-        }
-        let rows = sentence_vectors.select(ndarray::Axis(0), candidates);
-        let groups: Vec<usize> = candidates.iter().map(|&c| plan.sentences[c].0).collect();
-        mmr(rows.view(), target, &groups, k, options.lambda)
-            .into_iter()
-            .map(|j| {
-                let (doc, text) = &plan.sentences[candidates[j]];
-                SummarySentence::from_doc(text, &documents[*doc], rows.row(j).dot(&target))
-            })
-            .collect()
+    let quote = |d: usize, k: usize, similarity: f32| {
+        SummarySentence::from_doc(&documents[d].text[central[d].spans[k].clone()], &documents[d], similarity)
     };
-    Summaries {
-        themes: plan
-            .theme_candidates
-            .iter()
-            .enumerate()
-            .map(|(t, c)| pick(c, theme_centres.row(t), options.theme_sentences))
-            .collect(),
-        documents: plan
-            .doc_candidates
-            .iter()
-            .enumerate()
-            .map(|(d, c)| pick(c, doc_vectors.row(d), options.doc_sentences))
-            .collect(),
-    }
+    let docs = (0..documents.len())
+        .map(|d| {
+            (0..central[d].spans.len().min(options.doc_sentences))
+                .map(|k| quote(d, k, central[d].similarities[k]))
+                .collect()
+        })
+        .collect();
+    let themes = (0..theme_centres.nrows())
+        .map(|t| {
+            let mut members: Vec<usize> = (0..documents.len()).filter(|&d| assignments[d] == t).collect();
+            members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]).then(a.cmp(&b)));
+            let pool: Vec<(usize, usize)> = members
+                .iter()
+                .take(options.docs_per_theme)
+                .flat_map(|&d| (0..central[d].spans.len()).map(move |k| (d, k)))
+                .collect();
+            if pool.is_empty() {
+                return Vec::new();
+            }
+            let dim = theme_centres.ncols();
+            let rows = Array2::from_shape_fn((pool.len(), dim), |(r, c)| central[pool[r].0].vectors[pool[r].1][c]);
+            let groups: Vec<usize> = pool.iter().map(|&(d, _)| d).collect();
+            let centre = theme_centres.row(t);
+            mmr(rows.view(), centre, &groups, options.theme_sentences, options.lambda)
+                .into_iter()
+                .map(|r| quote(pool[r].0, pool[r].1, rows.row(r).dot(&centre)))
+                .collect()
+        })
+        .collect();
+    Summaries { themes, documents: docs }
 }
 
 #[cfg(test)]
@@ -263,6 +304,24 @@ mod tests {
     fn headings_are_skipped_and_bullets_are_their_own_lines() {
         let s = split_sentences("## Results\n- The pilot reached 300 farmers in two districts.\nDone.");
         assert_eq!(s, vec!["The pilot reached 300 farmers in two districts.", "Done."]);
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let text = "  Intro line here.  Second one!\n• Bullet sentence.\n\n# Head\nLast";
+        let spans = sentence_spans(text);
+        let got: Vec<&str> = spans.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(got, vec!["Intro line here.", "Second one!", "Bullet sentence.", "Last"]);
+    }
+
+    #[test]
+    fn central_sentences_skip_unknown_vectors_and_rank_by_closeness() {
+        let doc = ndarray::array![1.0f32, 0.0];
+        let spans = vec![0..1, 1..2, 2..3];
+        let vectors = vec![Some(vec![0.6, 0.8]), None, Some(vec![1.0, 0.0])];
+        let c = central_sentences(doc.view(), &spans, &vectors, 3, 0.7);
+        assert_eq!(c.spans, vec![2..3, 0..1]);
+        assert_eq!(c.similarities, vec![1.0, 0.6]);
     }
 
     #[test]

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use themescope::embed::{Backend, Coverage, Embedder};
+use themescope::embed::{Backend, Budget, Coverage, Embedder};
 
 #[derive(serde::Deserialize)]
 struct Reference {
@@ -97,9 +97,9 @@ fn whole_document(embedder: &Embedder, reference: &Reference) -> Vec<f32> {
         reference.items.iter().find(|i| i.token_count > 3 * reference.max_seq_length).expect("a long reference text");
     let hidden = indicatif::ProgressBar::hidden();
     let first = embedder.embed_texts(&[long.text.as_str()], Coverage::FirstWindow, &hidden).unwrap();
-    let whole = embedder.embed_texts(&[long.text.as_str()], Coverage::Whole { max_tokens: None }, &hidden).unwrap();
+    let whole = embedder.embed_texts(&[long.text.as_str()], Coverage::Whole(Budget::All), &hidden).unwrap();
     let capped =
-        embedder.embed_texts(&[long.text.as_str()], Coverage::Whole { max_tokens: Some(254) }, &hidden).unwrap();
+        embedder.embed_texts(&[long.text.as_str()], Coverage::Whole(Budget::FirstTokens(254)), &hidden).unwrap();
     // One window's worth of tokens pooled over one window is exactly the truncated vector.
     assert!(cosine(&capped.row(0).to_vec(), &first.row(0).to_vec()) > 0.999_999);
     // The whole text reads differently from its first window, but about the same subject.

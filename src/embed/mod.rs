@@ -41,9 +41,91 @@ impl EmbedError {
 pub enum Coverage {
     /// Exactly what sentence-transformers does: the first window only.
     FirstWindow,
-    /// The whole text in consecutive windows, pooled (weighted by tokens) and renormalised;
-    /// `max_tokens` caps the content tokens read per text.
-    Whole { max_tokens: Option<usize> },
+    /// The text in consecutive windows of the model's length, pooled (weighted by tokens) and
+    /// renormalised, within a budget.
+    Whole(Budget),
+}
+
+/// How much of a long text [`Coverage::Whole`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Every window.
+    All,
+    /// The first this many content tokens.
+    FirstTokens(usize),
+    /// At most this many windows, spread evenly from the first to the last: a huge file costs
+    /// no more than a long page, and still reads from all of it.
+    Windows(usize),
+}
+
+/// The default budget: 16 windows (about 4,000 tokens with MiniLM) cover all of a long blog
+/// post; a 3 MB export would otherwise be 3,000 windows, most of a run's time.
+pub const DEFAULT_WINDOWS: usize = 16;
+
+impl Coverage {
+    /// A short stable name, part of the vector cache's key: vectors of different coverages
+    /// never mix.
+    pub fn key(self) -> String {
+        match self {
+            Coverage::FirstWindow => "first-window".into(),
+            Coverage::Whole(Budget::All) => "whole".into(),
+            Coverage::Whole(Budget::FirstTokens(n)) => format!("whole-max{n}"),
+            Coverage::Whole(Budget::Windows(n)) => format!("whole-w{n}"),
+        }
+    }
+}
+
+/// What a text's vector is made of, when it is not the whole text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sampled {
+    /// Windows read, of all the text's windows.
+    pub windows: usize,
+    pub of_windows: usize,
+    /// The text's content tokens.
+    pub tokens: usize,
+    /// Whether `of_windows` and `tokens` are estimated from the parts read (a text far longer
+    /// than its budget is not tokenised whole).
+    pub estimated: bool,
+}
+
+/// A text far longer than its window budget is read in pieces of this many bytes per window
+/// token (generous: English runs at about 4.5 bytes a token), without tokenising the rest: a
+/// 20 MB export costs what a long page costs, in time and memory.
+const PIECE_BYTES_PER_TOKEN: usize = 8;
+
+/// A text's token ids and each token's byte range in it.
+type Tokens = (Vec<u32>, Vec<(usize, usize)>);
+
+/// The windows a text is read in: content token ids, and the span (sentence) each token is in.
+struct Window {
+    ids: Vec<u32>,
+    span_of: Vec<Option<usize>>,
+}
+
+/// How one text is read.
+struct Plan {
+    windows: Vec<Window>,
+    sampled: Option<Sampled>,
+}
+
+/// The span each token lies in (tokens given as byte ranges, shifted by `shift`).
+fn spans_of(offsets: &[(usize, usize)], shift: usize, spans: &[std::ops::Range<usize>]) -> Vec<Option<usize>> {
+    offsets
+        .iter()
+        .map(|&(start, end)| {
+            let (start, end) = (start + shift, end + shift);
+            spans.iter().position(|s| s.start <= start && end <= s.end && start < end)
+        })
+        .collect()
+}
+
+/// A text's vector, the vectors of the spans asked for (`None` for a span outside the windows
+/// read), and how the text was sampled, if it was.
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    pub vector: Vec<f32>,
+    pub spans: Vec<Option<Vec<f32>>>,
+    pub sampled: Option<Sampled>,
 }
 
 /// Which code runs the transformer. Tokenising, windows and pooling are shared, so every
@@ -189,9 +271,10 @@ impl Embedder {
         self.window
     }
 
-    /// Token ids of `text` with the special tokens, untruncated. An id beyond the model's
-    /// vocabulary means the tokenizer belongs to another model: an error, never a clamp.
-    pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
+    /// Token ids of `text` with the special tokens, untruncated, and each token's byte range in
+    /// `text`. An id beyond the model's vocabulary means the tokenizer belongs to another model:
+    /// an error, never a clamp.
+    fn encode(&self, text: &str) -> Result<Tokens, EmbedError> {
         let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let vocab = self.encoder.vocab_size();
         match enc.get_ids().iter().find(|&&id| id as usize >= vocab) {
@@ -200,33 +283,101 @@ impl Embedder {
                  the tokenizer belongs to another model",
                 self.files.dir.display()
             ))),
-            None => Ok(enc.get_ids().to_vec()),
+            None => Ok((enc.get_ids().to_vec(), enc.get_offsets().to_vec())),
         }
     }
 
-    /// The windows a text is read in, each with its specials.
-    fn windows(&self, ids: &[u32], coverage: Coverage) -> Vec<Vec<u32>> {
-        let content = &ids[self.cls.len()..ids.len() - self.sep.len()];
+    /// Token ids of `text` with the special tokens, untruncated.
+    pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
+        self.encode(text).map(|(ids, _)| ids)
+    }
+
+    /// How a text is read under `coverage`, with the span of each token read.
+    fn plan(&self, text: &str, spans: &[std::ops::Range<usize>], coverage: Coverage) -> Result<Plan, EmbedError> {
         let room = self.window - self.cls.len() - self.sep.len();
-        let wrap = |chunk: &[u32]| [self.cls.as_slice(), chunk, self.sep.as_slice()].concat();
+        if let Coverage::Whole(Budget::Windows(n)) = coverage {
+            let piece = room * PIECE_BYTES_PER_TOKEN;
+            if n > 0 && text.len() > 2 * n * piece {
+                return self.plan_pieces(text, spans, n, piece);
+            }
+        }
+        let (ids, offsets) = self.encode(text)?;
+        let content = self.cls.len()..ids.len() - self.sep.len();
+        let span_of = spans_of(&offsets[content.clone()], 0, spans);
+        let ids = &ids[content.clone()];
+        let (ranges, sampled) = self.windows(content.len(), coverage);
+        let windows =
+            ranges.into_iter().map(|r| Window { ids: ids[r.clone()].to_vec(), span_of: span_of[r].to_vec() }).collect();
+        Ok(Plan { windows, sampled })
+    }
+
+    /// Reads `n` pieces of `piece` bytes spread evenly over a text far longer than its budget,
+    /// one window from the start of each, estimating the text's tokens from theirs.
+    fn plan_pieces(
+        &self,
+        text: &str,
+        spans: &[std::ops::Range<usize>],
+        n: usize,
+        piece: usize,
+    ) -> Result<Plan, EmbedError> {
+        let room = self.window - self.cls.len() - self.sep.len();
+        let boundary = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let (mut bytes_read, mut tokens_read) = (0usize, 0usize);
+        let mut windows = Vec::with_capacity(n);
+        for i in 0..n {
+            let start = boundary((text.len() - piece) * i / (n - 1).max(1));
+            let end = boundary((start + piece).min(text.len()));
+            let (ids, offsets) = self.encode(&text[start..end])?;
+            let content = self.cls.len()..ids.len() - self.sep.len();
+            let take = content.start..content.end.min(content.start + room);
+            bytes_read += end - start;
+            tokens_read += content.len();
+            windows.push(Window { ids: ids[take.clone()].to_vec(), span_of: spans_of(&offsets[take], start, spans) });
+        }
+        let tokens = (text.len() as f64 * tokens_read as f64 / bytes_read.max(1) as f64).round() as usize;
+        let sampled = Sampled { windows: n, of_windows: tokens.div_ceil(room), tokens, estimated: true };
+        Ok(Plan { windows, sampled: Some(sampled) })
+    }
+
+    /// The windows a text is read in, as ranges of its content tokens (specials excluded), and
+    /// how it was sampled when some of it is left out.
+    fn windows(&self, content: usize, coverage: Coverage) -> (Vec<std::ops::Range<usize>>, Option<Sampled>) {
+        let room = self.window - self.cls.len() - self.sep.len();
+        let chunks = |len: usize| -> Vec<std::ops::Range<usize>> {
+            if len == 0 {
+                return std::iter::once(0..0).collect();
+            }
+            (0..len).step_by(room).map(|s| s..(s + room).min(len)).collect()
+        };
         match coverage {
-            Coverage::FirstWindow => vec![wrap(&content[..content.len().min(room)])],
-            Coverage::Whole { max_tokens } => {
-                let content = &content[..content.len().min(max_tokens.unwrap_or(usize::MAX))];
-                if content.is_empty() {
-                    return vec![wrap(content)];
+            Coverage::FirstWindow => (std::iter::once(0..content.min(room)).collect(), None),
+            Coverage::Whole(Budget::All) => (chunks(content), None),
+            Coverage::Whole(Budget::FirstTokens(n)) => (chunks(content.min(n)), None),
+            Coverage::Whole(Budget::Windows(n)) => {
+                let all = chunks(content);
+                if all.len() <= n.max(1) {
+                    return (all, None);
                 }
-                content.chunks(room).map(wrap).collect()
+                let n = n.max(1);
+                let picked: Vec<std::ops::Range<usize>> = (0..n)
+                    .map(|i| if n == 1 { 0 } else { (i * (all.len() - 1) + (n - 1) / 2) / (n - 1) })
+                    .map(|w| all[w].clone())
+                    .collect();
+                let sampled = Sampled { windows: n, of_windows: all.len(), tokens: content, estimated: false };
+                (picked, Some(sampled))
             }
         }
     }
 
-    /// Encodes one window of ids and pools it into a sentence vector (normalised if the model
-    /// says so).
-    fn embed_window(&self, ids: &[u32]) -> Result<Vec<f32>, EmbedError> {
-        let hidden = self.encoder.forward(ids)?;
+    /// Pools the hidden states of one window (`ids` with specials) into a sentence vector as the
+    /// model's pooling says (normalised if the model says so).
+    fn pool(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>, EmbedError> {
         let h = self.dim();
-        let n = ids.len();
         let mut v = vec![0.0f32; h];
         match self.files.pooling {
             Pooling::Cls => v.copy_from_slice(&hidden[..h]),
@@ -256,7 +407,7 @@ impl Embedder {
         Ok(v)
     }
 
-    /// Embeds many texts on all cores, longest first so the cores finish together.
+    /// Embeds many texts on all cores, longest windows first so the cores finish together.
     /// `progress` advances by one per finished text.
     pub fn embed_texts(
         &self,
@@ -264,32 +415,90 @@ impl Embedder {
         coverage: Coverage,
         progress: &ProgressBar,
     ) -> Result<Array2<f32>, EmbedError> {
-        let windows: Vec<Vec<Vec<u32>>> = texts
+        let items: Vec<(&str, &[std::ops::Range<usize>])> = texts.iter().map(|t| (*t, &[][..])).collect();
+        let embedded = self.embed_with_spans(&items, coverage, progress)?;
+        let mut out = Array2::<f32>::zeros((texts.len(), self.dim()));
+        for (mut row, e) in out.rows_mut().into_iter().zip(&embedded) {
+            row.assign(&ndarray::ArrayView1::from(e.vector.as_slice()));
+        }
+        Ok(out)
+    }
+
+    /// Embeds texts and, from the same pass, the given byte spans of each (its sentences): a
+    /// span's vector is the normalised mean of the final states of its tokens in the windows
+    /// read, so summaries cost no second pass of the model. A span crossing a window boundary
+    /// gathers its tokens from both windows.
+    pub fn embed_with_spans(
+        &self,
+        items: &[(&str, &[std::ops::Range<usize>])],
+        coverage: Coverage,
+        progress: &ProgressBar,
+    ) -> Result<Vec<Embedded>, EmbedError> {
+        let h = self.dim();
+        let plans: Vec<Plan> = items
             .par_iter()
-            .map(|t| self.tokenize(t).map(|ids| self.windows(&ids, coverage)))
-            .collect::<Result<_, _>>()?;
+            .map(|(text, spans)| self.plan(text, spans, coverage))
+            .collect::<Result<_, EmbedError>>()?;
         let mut units: Vec<(usize, usize)> =
-            windows.iter().enumerate().flat_map(|(doc, ws)| (0..ws.len()).map(move |w| (doc, w))).collect();
-        units.sort_by_key(|&(doc, w)| std::cmp::Reverse(windows[doc][w].len()));
-        let remaining: Vec<AtomicUsize> = windows.iter().map(|ws| AtomicUsize::new(ws.len())).collect();
-        let mut vectors: Vec<(usize, usize, Vec<f32>)> = units
+            plans.iter().enumerate().flat_map(|(t, p)| (0..p.windows.len()).map(move |w| (t, w))).collect();
+        units.sort_by_key(|&(t, w)| std::cmp::Reverse(plans[t].windows[w].ids.len()));
+        let remaining: Vec<AtomicUsize> = plans.iter().map(|p| AtomicUsize::new(p.windows.len())).collect();
+        type Unit = (usize, usize, Vec<f32>, usize, Vec<(usize, Vec<f32>, usize)>);
+        let mut done: Vec<Unit> = units
             .par_iter()
-            .map(|&(doc, w)| {
-                let v = self.embed_window(&windows[doc][w])?;
-                if remaining[doc].fetch_sub(1, Ordering::Relaxed) == 1 {
+            .map(|&(t, w)| {
+                let window = &plans[t].windows[w];
+                let ids = [self.cls.as_slice(), &window.ids, self.sep.as_slice()].concat();
+                let hidden = self.encoder.forward(&ids)?;
+                let vector = self.pool(&hidden, ids.len())?;
+                // Sums of each span's token states in this window.
+                let mut spans: Vec<(usize, Vec<f32>, usize)> = Vec::new();
+                for (i, span) in window.span_of.iter().enumerate() {
+                    let Some(span) = *span else { continue };
+                    let row = &hidden[(self.cls.len() + i) * h..(self.cls.len() + i + 1) * h];
+                    match spans.iter_mut().find(|(s, _, _)| *s == span) {
+                        Some((_, sum, n)) => {
+                            sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                            *n += 1;
+                        }
+                        None => spans.push((span, row.to_vec(), 1)),
+                    }
+                }
+                if remaining[t].fetch_sub(1, Ordering::Relaxed) == 1 {
                     progress.inc(1);
                 }
-                Ok((doc, w, v))
+                Ok((t, w, vector, ids.len(), spans))
             })
             .collect::<Result<_, EmbedError>>()?;
-        vectors.sort_by_key(|&(doc, w, _)| (doc, w));
-        let dim = self.dim();
-        let mut out = Array2::<f32>::zeros((texts.len(), dim));
-        for (doc, w, v) in vectors {
-            let weight = windows[doc][w].len() as f32;
-            out.row_mut(doc).iter_mut().zip(&v).for_each(|(a, b)| *a += weight * b);
+        done.sort_by_key(|u| (u.0, u.1));
+        let mut out: Vec<Embedded> = items
+            .iter()
+            .zip(&plans)
+            .map(|((_, spans), plan)| Embedded {
+                vector: vec![0.0; h],
+                spans: vec![None; spans.len()],
+                sampled: plan.sampled,
+            })
+            .collect();
+        let mut span_sums: Vec<Vec<(Vec<f32>, usize)>> =
+            items.iter().map(|(_, spans)| vec![(vec![0.0; h], 0); spans.len()]).collect();
+        for (t, _, vector, tokens, spans) in done {
+            out[t].vector.iter_mut().zip(&vector).for_each(|(a, b)| *a += tokens as f32 * b);
+            for (span, sum, n) in spans {
+                let (total, count) = &mut span_sums[t][span];
+                total.iter_mut().zip(&sum).for_each(|(a, b)| *a += b);
+                *count += n;
+            }
         }
-        normalize_rows(&mut out);
+        for (e, sums) in out.iter_mut().zip(span_sums) {
+            normalize(&mut e.vector);
+            for (slot, (mut sum, count)) in e.spans.iter_mut().zip(sums) {
+                if count > 0 {
+                    normalize(&mut sum);
+                    *slot = Some(sum);
+                }
+            }
+        }
         Ok(out)
     }
 }

@@ -25,10 +25,9 @@ pub struct Step {
     pub apply: fn(&mut Draft),
 }
 
-/// The steps, in the order they run. Order matters: footers are cut before menus are
-/// matched line by line, and headers are read before generic line filters remove their parts.
+/// The chrome-removal steps, in the order they run. Order matters: footers are cut before menus
+/// are matched line by line, and headers are read before generic line filters remove their parts.
 pub const STEPS: &[Step] = &[
-    Step { name: "unescape_markup", apply: unescape_markup },
     Step { name: "strip_timestamps", apply: strip_timestamps },
     Step { name: "unglue_medium_header", apply: unglue_medium_header },
     Step { name: "cut_medium_footer", apply: cut_medium_footer },
@@ -51,11 +50,34 @@ pub const STEPS: &[Step] = &[
     Step { name: "find_byline", apply: find_byline },
 ];
 
-/// Runs every step in order.
+/// Rounds of [`STEPS`] at most: removing one layer of chrome can bring another to the top of
+/// the page (a header saved twice), so the steps run again until nothing changes.
+const MAX_ROUNDS: usize = 4;
+
+/// Decodes the markup of raw page lines (once: decoding is not idempotent), then removes
+/// chrome (see [`strip`]).
 pub fn clean(lines: Vec<String>) -> Draft {
     let mut draft = Draft { lines, ..Draft::default() };
+    unescape_markup(&mut draft);
+    strip(draft)
+}
+
+/// Runs [`STEPS`] until the lines stop changing: stripping a stripped page changes nothing. What
+/// the steps learn about the page (title shown, author, dates) comes from the first round, which
+/// sees the page as published; later rounds only remove lines.
+pub fn strip(mut draft: Draft) -> Draft {
     for step in STEPS {
         (step.apply)(&mut draft);
+    }
+    for _ in 1..MAX_ROUNDS {
+        let mut again = Draft { lines: draft.lines.clone(), ..Draft::default() };
+        for step in STEPS {
+            (step.apply)(&mut again);
+        }
+        if again.lines == draft.lines {
+            break;
+        }
+        draft.lines = again.lines;
     }
     draft
 }
@@ -453,8 +475,9 @@ fn strip_author_block(draft: &mut Draft) {
     draft.lines.drain(start..end);
 }
 
+/// Menu lines, and skip links left after the page header (a page saved with its header twice).
 fn drop_menu_lines(draft: &mut Draft) {
-    draft.lines.retain(|l| !is_menu_line(l));
+    draft.lines.retain(|l| !is_menu_line(l) && !is_skip_link(l));
 }
 
 /// Breadcrumbs and banners in capitals ("HOME / TANZANIA / BLOG / …", "ACTUALITÉS").

@@ -23,7 +23,7 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 /// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
 /// files parsed by another version are read again. Change it whenever a change to this module
 /// can change what a file becomes.
-pub const PARSER_VERSION: &str = "ingest-4";
+pub const PARSER_VERSION: &str = "ingest-5";
 
 /// One article, cleaned and described.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -360,7 +360,7 @@ fn encoding_of(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> 
 
 /// Decodes a file's bytes (see [`encoding_of`]), naming any encoding other than UTF-8 and any
 /// bytes that could not be decoded in `warnings`. `None` for binary data.
-fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Option<String> {
+pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Option<String> {
     let Some((encoding, mark)) = encoding_of(bytes) else {
         if bytes[..bytes.len().min(8192)].contains(&0) {
             return None;
