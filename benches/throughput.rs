@@ -147,18 +147,11 @@ fn bench_themes(dir: &Path) {
     // first run pays for embedding (about 7 minutes on 2 cores).
     let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-themes");
     let options = AnalyzeOptions {
-        input: dir.to_path_buf(),
-        out: cache.clone(),
-        model: None,
-        backend: Backend::default(),
         themes: ThemeOptions { count: ThemeCount::Fixed(40), ..ThemeOptions::default() },
-        taxonomy: None,
         max_tokens_per_doc: Some(254),
-        keep_themes: false,
-        only_type: None,
-        follow_links: false,
         summaries: false,
         progress: true,
+        ..AnalyzeOptions::new(dir, &cache)
     };
     let analysis = analyze(&options).unwrap();
     let (documents, vectors) = (&analysis.corpus.documents, &analysis.vectors);
@@ -216,18 +209,9 @@ fn bench_refresh(dir: &Path) {
         }
     };
     let options = |keep_themes: bool| AnalyzeOptions {
-        input: input.path().to_path_buf(),
-        out: out.path().to_path_buf(),
-        model: None,
-        backend: Backend::default(),
-        themes: ThemeOptions::default(),
-        taxonomy: None,
         max_tokens_per_doc: Some(256),
         keep_themes,
-        only_type: None,
-        follow_links: false,
-        summaries: true,
-        progress: false,
+        ..AnalyzeOptions::new(input.path(), out.path())
     };
     let timed = |keep: bool| {
         let start = Instant::now();

@@ -89,6 +89,9 @@ pub struct RunParams {
     pub taxonomy: Option<String>,
     /// Only documents of this `[[type:…]]` were analysed.
     pub only_type: Option<String>,
+    /// The metadata table given with `--metadata`.
+    #[serde(default)]
+    pub metadata: Option<String>,
     pub keep_themes: bool,
     /// Numbers of themes tried with `--themes auto`, and their scores.
     pub k_tried: Vec<KTried>,
@@ -145,6 +148,9 @@ pub struct StoredAnalysis {
     pub duplicates: Vec<(String, String)>,
     pub skipped: Vec<Skipped>,
     pub files_seen: usize,
+    /// Problems with the metadata table, if one was given.
+    #[serde(default)]
+    pub table_warnings: Vec<String>,
     pub themes: Vec<Theme>,
     pub parents: Vec<ParentTheme>,
     pub assignments: Vec<ThemeId>,
@@ -165,6 +171,7 @@ impl StoredAnalysis {
             duplicates: corpus.duplicates.iter().map(|d| (d.document.path.clone(), d.duplicate_of.clone())).collect(),
             skipped: corpus.skipped.clone(),
             files_seen: corpus.files_seen,
+            table_warnings: corpus.table_warnings.clone(),
             themes: a.model.themes.clone(),
             parents: a.model.parents.clone(),
             assignments: a.model.assignments.iter().map(|&p| a.model.themes[p].id).collect(),
@@ -210,6 +217,7 @@ impl StoredAnalysis {
             duplicates,
             skipped: self.skipped,
             files_seen: self.files_seen,
+            table_warnings: self.table_warnings,
         };
         let vectors = vectors(&corpus)?;
         let position: HashMap<ThemeId, usize> = self.themes.iter().enumerate().map(|(p, t)| (t.id, p)).collect();

@@ -12,7 +12,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, RunParams, StageTimes, StoredAnalysis};
 use crate::embed::{Backend, Budget, Coverage, EmbedError, Embedder};
-use crate::ingest::{self, Corpus, IngestError, IngestOptions};
+use crate::ingest::{self, Corpus, IngestError, IngestOptions, MetadataTable};
 use crate::report;
 use crate::store::{FileRecord, PastRun, PastTheme, Store, StoreError};
 use crate::summarise::{self, CentralSentences, Summaries, SummaryOptions};
@@ -31,6 +31,8 @@ pub const STORE_FILE: &str = "themescope.sqlite";
 pub enum AnalyzeError {
     #[error(transparent)]
     Ingest(#[from] IngestError),
+    #[error("--metadata {0}")]
+    Table(#[from] crate::ingest::table::TableError),
     #[error(transparent)]
     Embed(#[from] EmbedError),
     #[error(transparent)]
@@ -74,6 +76,8 @@ pub struct AnalyzeOptions {
     pub only_type: Option<String>,
     /// Follow symbolic links that lead outside the input folder.
     pub follow_links: bool,
+    /// A CSV table of metadata for files that lack it (`--metadata`).
+    pub metadata: Option<PathBuf>,
     /// Write extractive summaries (sentence vectors come from the documents' own pass).
     pub summaries: bool,
     /// Show progress bars (they are drawn only on a terminal in any case).
@@ -81,6 +85,25 @@ pub struct AnalyzeOptions {
 }
 
 impl AnalyzeOptions {
+    /// The defaults of `themescope analyze DIR --out OUT` (no progress bars).
+    pub fn new(input: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Self {
+        AnalyzeOptions {
+            input: input.into(),
+            out: out.into(),
+            model: None,
+            backend: Backend::default(),
+            themes: ThemeOptions::default(),
+            taxonomy: None,
+            max_tokens_per_doc: None,
+            keep_themes: false,
+            only_type: None,
+            follow_links: false,
+            metadata: None,
+            summaries: true,
+            progress: false,
+        }
+    }
+
     /// The options as recorded with the analysis (before the run adds what it found).
     fn params(&self) -> RunParams {
         RunParams {
@@ -92,6 +115,7 @@ impl AnalyzeOptions {
             max_tokens_per_doc: self.max_tokens_per_doc,
             taxonomy: self.taxonomy.as_ref().map(|p| p.display().to_string()),
             only_type: self.only_type.clone(),
+            metadata: self.metadata.as_ref().map(|p| p.display().to_string()),
             keep_themes: self.keep_themes,
             k_tried: Vec::new(),
             stability: None,
@@ -170,14 +194,16 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let recorded: HashMap<String, String> =
         store.files(None)?.into_iter().map(|(path, known)| (path, known.doc.doc_id)).collect();
 
-    let known = store.files(Some(ingest::PARSER_VERSION))?;
+    let table = options.metadata.as_deref().map(MetadataTable::load).transpose()?;
+    let mut ingest_options = IngestOptions {
+        exclude: vec![options.out.clone()],
+        follow_links: options.follow_links,
+        metadata: table,
+        ..IngestOptions::default()
+    };
+    let parser = ingest_options.parser_key();
+    ingest_options.known = store.files(Some(&parser))?;
     let corpus = times.time("ingest", || {
-        let ingest_options = IngestOptions {
-            exclude: vec![options.out.clone()],
-            known,
-            follow_links: options.follow_links,
-            ..IngestOptions::default()
-        };
         let corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
         match &options.only_type {
             Some(only) => corpus.only_type(only).ok_or_else(|| IngestError::NoDocuments(options.input.clone())),
@@ -250,7 +276,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     // The stored record carries the timings up to here; run.json, written last, adds the store's.
     analysis.run.seconds_by_stage = times.stages().to_vec();
     analysis.run.seconds = start.elapsed().as_secs_f64();
-    times.time("store", || record(&mut store, &analysis))?;
+    times.time("store", || record(&mut store, &analysis, &parser))?;
     analysis.run.seconds_by_stage = times.stages().to_vec();
     analysis.run.seconds = start.elapsed().as_secs_f64();
     report::export::write_run_json(&options.out, &analysis)?;
@@ -270,6 +296,12 @@ fn cluster(
     let past_themes = previous.map(|p| p.themes.clone()).unwrap_or_default();
     let centres = past_centres(&past_themes, embedder.dim());
     let docs = &corpus.documents;
+    if options.keep_themes && centres.is_none() {
+        notes.push(format!(
+            "--keep-themes: {} holds no earlier themes of this model to keep; themes were discovered",
+            options.out.display()
+        ));
+    }
     let mut model = match centres {
         Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, &options.themes)?,
         Some(c) if refreshes(&options.themes, previous) => themes::refine(docs, vectors, c, &options.themes)?,
@@ -357,7 +389,7 @@ impl TermVectors for CachedVectors<'_, '_> {
 }
 
 /// Stores the finished analysis: its summary, its record and its files.
-fn record(store: &mut Store, analysis: &Analysis) -> Result<(), AnalyzeError> {
+fn record(store: &mut Store, analysis: &Analysis, parser: &str) -> Result<(), AnalyzeError> {
     let themes: Vec<PastTheme> = analysis
         .model
         .themes
@@ -381,7 +413,7 @@ fn record(store: &mut Store, analysis: &Analysis) -> Result<(), AnalyzeError> {
     let files: Vec<FileRecord> = documents.chain(duplicates).collect();
     let stored = serde_json::to_string(&StoredAnalysis::of(analysis)).expect("analyses serialise");
     let summary = report::export::run_summary(analysis);
-    store.record_run(&analysis.run.finished, &summary, &stored, &themes, &files, ingest::PARSER_VERSION)?;
+    store.record_run(&analysis.run.finished, &summary, &stored, &themes, &files, parser)?;
     Ok(())
 }
 

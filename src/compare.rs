@@ -14,36 +14,112 @@ use crate::themes::describe::TermStats;
 use crate::themes::ThemeId;
 
 /// What documents are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Facet {
     Country,
     Continent,
     Year,
     Type,
+    Language,
+    /// The sub-folder of the input folder a file sits in.
+    Folder,
+    /// Any `[[key:…]]` metadata key (its first value).
+    Key(String),
+}
+
+impl std::str::FromStr for Facet {
+    type Err = std::convert::Infallible;
+
+    /// A facet's name: country, continent, year, type, language, folder, or any metadata key.
+    fn from_str(name: &str) -> Result<Facet, Self::Err> {
+        Ok(match name {
+            "country" => Facet::Country,
+            "continent" => Facet::Continent,
+            "year" => Facet::Year,
+            "type" => Facet::Type,
+            "language" => Facet::Language,
+            "folder" => Facet::Folder,
+            key => Facet::Key(key.to_ascii_lowercase()),
+        })
+    }
+}
+
+impl Serialize for Facet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
 }
 
 impl Facet {
-    /// The facet's name as used in file names and flags.
-    pub fn name(self) -> &'static str {
+    /// The facet's name as used in flags and, made safe, in file names.
+    pub fn name(&self) -> String {
         match self {
-            Facet::Country => "country",
-            Facet::Continent => "continent",
-            Facet::Year => "year",
-            Facet::Type => "type",
+            Facet::Country => "country".into(),
+            Facet::Continent => "continent".into(),
+            Facet::Year => "year".into(),
+            Facet::Type => "type".into(),
+            Facet::Language => "language".into(),
+            Facet::Folder => "folder".into(),
+            Facet::Key(key) => {
+                key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect()
+            }
         }
     }
 
     /// A document's value for this facet; `None` when the page does not say. Years come from
     /// the (placeholder-free) date when there is one.
-    pub fn value(self, d: &Document) -> Option<String> {
+    pub fn value(&self, d: &Document) -> Option<String> {
         match self {
             Facet::Country => d.country.clone(),
             Facet::Continent => d.continent.clone(),
             Facet::Year => d.year.map(|y| y.to_string()),
             Facet::Type => d.doc_type.clone(),
+            Facet::Language => d.language.clone(),
+            Facet::Folder => d.folder(),
+            Facet::Key(key) => crate::ingest::parse::first(&d.metadata, key).map(|v| v.trim().to_string()),
         }
     }
+}
+
+/// The values to compare: those named (each said when it has no documents), or the `top` most
+/// frequent ones; and notes on what could not be met. An error when no value repeats: a facet
+/// whose every value is its own (a URL, a title) has nothing to compare.
+pub fn choose_values(
+    documents: &[Document],
+    facet: &Facet,
+    named: Vec<String>,
+    top: usize,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let counts = value_counts(documents, facet);
+    let name = facet.name();
+    if counts.is_empty() {
+        return Err(format!("no document has a {name}; nothing to compare"));
+    }
+    if counts[0].1 < 2 {
+        return Err(format!("every {name} occurs once ({} values): nothing to compare", counts.len()));
+    }
+    let mut notes = Vec::new();
+    if named.is_empty() {
+        if top > counts.len() {
+            notes.push(format!("--top {top}: there are only {} values of {name}", counts.len()));
+        }
+        return Ok((counts.into_iter().take(top).map(|(v, _)| v).collect(), notes));
+    }
+    for v in named.iter().filter(|v| !counts.iter().any(|(c, _)| c == *v)) {
+        notes.push(format!("no document has {name} {v:?}; it is compared with no documents"));
+    }
+    Ok((named, notes))
+}
+
+/// Documents per value of a facet, most frequent first (ties by name).
+fn value_counts(documents: &[Document], facet: &Facet) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for v in documents.iter().filter_map(|d| facet.value(d)) {
+        *counts.entry(v).or_insert(0) += 1;
+    }
+    let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    rows
 }
 
 /// Values with fewer documents than this are shown but flagged as thin evidence.
@@ -137,17 +213,6 @@ pub struct Comparison {
     pub without_value: usize,
 }
 
-/// The `top` most frequent values of a facet, most frequent first.
-pub fn top_values(documents: &[Document], facet: Facet, top: usize) -> Vec<String> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for v in documents.iter().filter_map(|d| facet.value(d)) {
-        *counts.entry(v).or_insert(0) += 1;
-    }
-    let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    rows.into_iter().take(top).map(|(v, _)| v).collect()
-}
-
 /// Jensen-Shannon similarity of two distributions: 1 − JSD with base-2 logarithms (in 0..=1).
 pub fn js_similarity(p: &[f64], q: &[f64]) -> f64 {
     let kl = |a: &[f64], m: &[f64]| -> f64 {
@@ -170,8 +235,10 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     for t in terms.iter().flatten() {
         *term_df.entry(t.as_str()).or_insert(0) += 1;
     }
-    // Terms of a handful of pages only would dominate the extremes; keep those on 5+ pages.
-    term_df.retain(|_, n| *n >= 5);
+    // Terms of a handful of pages only would dominate the extremes; keep those on 5+ pages (2+
+    // in a small corpus, where 5 pages is a large share).
+    let min_pages = (docs.len() / 50).clamp(2, 5);
+    term_df.retain(|_, n| *n >= min_pages);
     let total_terms: f64 = term_df.values().map(|&n| n as f64).sum();
 
     let mut theme_total = vec![0usize; k];
@@ -372,6 +439,12 @@ mod tests {
             crate::ingest::build_document("# T\n[[year:1970]]\nMAY 30, 2023\nText here.", "x".into(), "a.txt".into());
         assert_eq!(Facet::Year.value(&dated).as_deref(), Some("2023"));
         let docs = vec![doc(Some("Peru"), None), doc(Some("Kenya"), None), doc(Some("Kenya"), None), doc(None, None)];
-        assert_eq!(top_values(&docs, Facet::Country, 5), vec!["Kenya", "Peru"]);
+        let (values, notes) = choose_values(&docs, &Facet::Country, Vec::new(), 5).unwrap();
+        assert_eq!(values, vec!["Kenya", "Peru"]);
+        assert_eq!(notes, vec!["--top 5: there are only 2 values of country"]);
+        let (_, notes) = choose_values(&docs, &Facet::Country, vec!["Chad".into()], 5).unwrap();
+        assert_eq!(notes, vec!["no document has country \"Chad\"; it is compared with no documents"]);
+        let unique = vec![doc(Some("Peru"), None), doc(Some("Kenya"), None)];
+        assert!(choose_values(&unique, &Facet::Country, Vec::new(), 5).unwrap_err().contains("occurs once"));
     }
 }

@@ -45,9 +45,10 @@ enum Command {
     Compare {
         #[command(flatten)]
         analysis: AnalysisArgs,
-        /// What to compare.
-        #[arg(long, value_enum)]
-        by: FacetArg,
+        /// What to compare: country, continent, year, type, language, folder (the sub-folder of
+        /// DIR a file sits in), or any [[key:…]] metadata key.
+        #[arg(long)]
+        by: Facet,
         /// Values to compare (default: the most frequent ones).
         #[arg(long = "value", num_args = 1..)]
         values: Vec<String>,
@@ -71,6 +72,9 @@ enum Command {
         /// Follow symbolic links that lead outside DIR.
         #[arg(long)]
         follow_links: bool,
+        /// CSV table of metadata for files that lack it (see `analyze --help`).
+        #[arg(long, value_name = "FILE.csv")]
+        metadata: Option<PathBuf>,
     },
     /// Embed JSON lines {"id": …, "text": …} and print {"id": …, "embedding": […]} lines.
     ///
@@ -138,6 +142,11 @@ struct AnalysisArgs {
     /// Follow symbolic links that lead outside DIR (links inside it are always followed).
     #[arg(long)]
     follow_links: bool,
+    /// CSV table of metadata for files that lack it: a column naming each file (path in DIR or
+    /// file name: path, file or filename), then any of title, country, date, type, language,
+    /// source, or other columns. Values a file states itself win.
+    #[arg(long, value_name = "FILE.csv")]
+    metadata: Option<PathBuf>,
 }
 
 impl AnalysisArgs {
@@ -152,8 +161,6 @@ impl AnalysisArgs {
 
     fn options(&self) -> anyhow::Result<AnalyzeOptions> {
         Ok(AnalyzeOptions {
-            input: self.dir.clone().unwrap_or_else(|| PathBuf::from("seeds")),
-            out: self.out.clone(),
             model: self.model.clone(),
             backend: self.backend.unwrap_or_default(),
             themes: ThemeOptions {
@@ -167,8 +174,9 @@ impl AnalysisArgs {
             only_type: self.only_type.clone(),
             keep_themes: self.keep_themes,
             follow_links: self.follow_links,
-            summaries: true,
+            metadata: self.metadata.clone(),
             progress: true,
+            ..AnalyzeOptions::new(self.dir.clone().unwrap_or_else(|| PathBuf::from("seeds")), &self.out)
         })
     }
 
@@ -209,6 +217,11 @@ impl AnalysisArgs {
             p.taxonomy.clone().unwrap_or_else(none),
         );
         check("--type", self.only_type.clone(), p.only_type.clone().unwrap_or_else(none));
+        check(
+            "--metadata",
+            self.metadata.as_ref().map(|t| t.display().to_string()),
+            p.metadata.clone().unwrap_or_else(none),
+        );
         if differ.is_empty() {
             return Ok(());
         }
@@ -221,25 +234,6 @@ impl AnalysisArgs {
             made.join(", "),
             asked.join(", ")
         )
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum FacetArg {
-    Country,
-    Continent,
-    Year,
-    Type,
-}
-
-impl From<FacetArg> for Facet {
-    fn from(f: FacetArg) -> Self {
-        match f {
-            FacetArg::Country => Facet::Country,
-            FacetArg::Continent => Facet::Continent,
-            FacetArg::Year => Facet::Year,
-            FacetArg::Type => Facet::Type,
-        }
     }
 }
 
@@ -277,10 +271,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Compare { analysis: args, by, values, top } => {
             let analysis = stored_or_new(&args, verbose)?;
-            let facet = Facet::from(by);
-            let values =
-                if values.is_empty() { compare::top_values(&analysis.corpus.documents, facet, top) } else { values };
-            let comparison = compare::compare(&analysis, facet, &values);
+            let (values, notes) =
+                compare::choose_values(&analysis.corpus.documents, &by, values, top).map_err(anyhow::Error::msg)?;
+            for note in notes {
+                eprintln!("note: {note}");
+            }
+            let comparison = compare::compare(&analysis, by, &values);
             let page = analyze::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
             Ok(())
@@ -299,8 +295,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Ingest { dir, format, follow_links } => {
-            let corpus = ingest::ingest_dir(&dir, &IngestOptions { follow_links, ..IngestOptions::default() })?;
+        Command::Ingest { dir, format, follow_links, metadata } => {
+            let metadata = metadata.as_deref().map(ingest::MetadataTable::load).transpose()?;
+            let corpus =
+                ingest::ingest_dir(&dir, &IngestOptions { follow_links, metadata, ..IngestOptions::default() })?;
             for warning in corpus.warnings() {
                 eprintln!("warning: {warning}");
             }

@@ -173,7 +173,7 @@ fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of")
+        Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder")
     );
     assert_eq!(lines.count(), 60);
     let run = read_json(&out.path().join("run.json"));
@@ -278,7 +278,7 @@ fn analyze_handles_tiny_folders() {
         .arg(root().join("seeds"))
         .arg("--out")
         .arg(out.path())
-        .args(["--themes", "3"])
+        .args(["--themes", "3", "--keep-themes"])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -290,4 +290,5 @@ fn analyze_handles_tiny_folders() {
     assert_eq!(list[0]["places"][0], "Azerbaijan", "where the page is from is a place, not a keyword");
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("note: --themes 3: found 1 theme, as there are only 1 document"), "{stderr}");
+    assert!(stderr.contains("note: --keep-themes:") && stderr.contains("no earlier themes"), "{stderr}");
 }

@@ -24,6 +24,18 @@ pub fn detect(text: &str) -> Option<String> {
     main.detect_lang(sample).map(|l| iso639_1(l).to_string())
 }
 
+/// A language as a metadata value gives it ("es", "spa", "Spanish", "español") as its ISO 639-1
+/// code; `None` when it names no language whatlang knows.
+pub fn normalise(given: &str) -> Option<String> {
+    let given = given.trim().to_lowercase();
+    let given = given.split(['-', '_']).next().unwrap_or(&given);
+    Lang::all().iter().find_map(|&lang| {
+        let code = iso639_1(lang);
+        let names = [code, lang.code(), &lang.eng_name().to_lowercase(), &lang.name().to_lowercase()];
+        names.contains(&given).then(|| code.to_string())
+    })
+}
+
 fn iso639_1(lang: Lang) -> &'static str {
     use Lang::*;
     match lang {
@@ -105,6 +117,16 @@ fn iso639_1(lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn languages_given_as_codes_or_names_are_codes() {
+        for (given, code) in
+            [("es", "es"), ("es-PY", "es"), ("spa", "es"), ("Spanish", "es"), ("español", "es"), ("EN", "en")]
+        {
+            assert_eq!(normalise(given).as_deref(), Some(code), "{given}");
+        }
+        assert_eq!(normalise("klingon"), None);
+    }
 
     #[test]
     fn detects_the_four_main_languages() {

@@ -1,9 +1,11 @@
 //! Ingestion: seed files → clean [`Document`]s with metadata, collected in a [`Corpus`].
 
 pub mod clean;
+pub mod html;
 pub mod lang;
 pub mod meta;
 pub mod parse;
+pub mod table;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use parse::Metadata;
+pub use table::MetadataTable;
 
 /// Files larger than this are read up to the limit and flagged as truncated.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -60,6 +63,12 @@ impl Document {
         } else {
             format!("{}\n{}", self.title, self.text)
         }
+    }
+
+    /// The sub-folder of the input folder the file sits in ("sport" for `sport/001.txt`), none
+    /// for a file at the top.
+    pub fn folder(&self) -> Option<String> {
+        self.path.rsplit_once('/').map(|(folder, _)| folder.to_string())
     }
 
     /// Hash of the clean content: equal for exact duplicates, changes when the text changes.
@@ -119,8 +128,10 @@ pub struct Corpus {
     pub reused: usize,
     pub duplicates: Vec<Duplicate>,
     pub skipped: Vec<Skipped>,
-    /// Candidate files found (`.txt`/`.md`), including those skipped.
+    /// Candidate files found (`.txt`, `.md`, `.html`, `.htm`), including those skipped.
     pub files_seen: usize,
+    /// Problems with the metadata table, each naming its row.
+    pub table_warnings: Vec<String>,
 }
 
 impl Corpus {
@@ -146,7 +157,7 @@ impl Corpus {
             .duplicates
             .iter()
             .map(|d| format!("{}: same text as document {}; analysed once", d.document.path, d.duplicate_of));
-        skipped.chain(doc).chain(dups).collect()
+        skipped.chain(doc).chain(dups).chain(self.table_warnings.iter().cloned()).collect()
     }
 }
 
@@ -172,6 +183,19 @@ pub struct IngestOptions {
     /// followed). Off by default, as in ripgrep: a link to `/etc/passwd` must not end up quoted
     /// in a report.
     pub follow_links: bool,
+    /// Metadata for files that lack it (`--metadata FILE.csv`).
+    pub metadata: Option<MetadataTable>,
+}
+
+impl IngestOptions {
+    /// What a parsed file depends on besides its bytes: the ingest code's version and the
+    /// metadata table. Parsed files are cached under it.
+    pub fn parser_key(&self) -> String {
+        match &self.metadata {
+            Some(table) => format!("{PARSER_VERSION}+table-{}", table.fingerprint),
+            None => PARSER_VERSION.to_string(),
+        }
+    }
 }
 
 impl Default for IngestOptions {
@@ -181,6 +205,7 @@ impl Default for IngestOptions {
             exclude: Vec::new(),
             known: HashMap::new(),
             follow_links: false,
+            metadata: None,
         }
     }
 }
@@ -224,7 +249,7 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
                 Some(k) if (k.size, k.mtime) == file_stamp && file_stamp.1 != 0 => {
                     Ok((k.doc.clone(), file_stamp, true))
                 }
-                _ => read_document(dir, path, options.max_file_bytes).map(|d| (d, file_stamp, false)),
+                _ => read_document(dir, path, options).map(|d| (d, file_stamp, false)),
             }
         })
         .collect();
@@ -243,14 +268,31 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     if documents.is_empty() {
         return Err(IngestError::NoDocuments(dir.to_path_buf()));
     }
-    let (documents, stamps) = documents.into_iter().unzip();
-    Ok(Corpus { root: dir.to_path_buf(), documents, stamps, reused, duplicates, skipped, files_seen })
+    let (documents, stamps): (Vec<Document>, Vec<Stamp>) = documents.into_iter().unzip();
+    let table_warnings = match &options.metadata {
+        Some(table) => {
+            let paths: Vec<String> = files.iter().map(|p| relative(dir, p)).collect();
+            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let unmatched = table
+                .unmatched(&paths)
+                .into_iter()
+                .map(|f| format!("--metadata: a row for {f}, which is not a file in {}", dir.display()));
+            table.warnings.iter().cloned().chain(unmatched).collect()
+        }
+        None => Vec::new(),
+    };
+    Ok(Corpus { root: dir.to_path_buf(), documents, stamps, reused, duplicates, skipped, files_seen, table_warnings })
 }
 
+/// Extensions of the files read: plain text and Markdown pages, and saved web pages.
+const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm"];
+
 fn is_candidate(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+fn is_web_page(path: &str) -> bool {
+    path.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 fn find_files(dir: &Path, options: &IngestOptions) -> (Vec<PathBuf>, Vec<Skipped>) {
@@ -382,15 +424,21 @@ pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Option<String> {
     Some(text.into_owned())
 }
 
-fn read_document(root: &Path, path: &Path, max_bytes: u64) -> Result<Document, Skipped> {
+fn read_document(root: &Path, path: &Path, options: &IngestOptions) -> Result<Document, Skipped> {
     let rel = relative(root, path);
     let mut warnings = Vec::new();
-    let (doc_id, raw) = read_text(path, max_bytes, &mut warnings).map_err(|(kind, message)| Skipped {
+    let (doc_id, raw) = read_text(path, options.max_file_bytes, &mut warnings).map_err(|(kind, message)| Skipped {
         path: rel.clone(),
         kind,
         message,
     })?;
-    let mut doc = build_document(&raw, doc_id, rel.clone());
+    let (page, markup) = if is_web_page(&rel) {
+        (html::page(&raw), Markup::Decoded)
+    } else {
+        (parse::split_page(&raw), Markup::Encoded)
+    };
+    let row = options.metadata.as_ref().and_then(|t| t.row(&rel));
+    let mut doc = document_from(page, markup, row, doc_id, rel.clone());
     warnings.append(&mut doc.warnings);
     doc.warnings = warnings;
     if doc.text.is_empty() {
@@ -409,18 +457,47 @@ fn read_document(root: &Path, path: &Path, max_bytes: u64) -> Result<Document, S
 
 /// Builds a document from the text of one page. `doc_id` and `path` are given by the caller.
 pub fn build_document(raw: &str, doc_id: String, path: String) -> Document {
-    let page = parse::split_page(raw);
+    document_from(parse::split_page(raw), Markup::Encoded, None, doc_id, path)
+}
+
+/// Whether a page's lines still hold HTML entities and Markdown escapes (pages exported as text)
+/// or were decoded already (saved web pages, decoded by the HTML parser): decoding twice would
+/// turn the text "&lt;" into "<".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    Encoded,
+    Decoded,
+}
+
+/// A document from a page split into metadata, heading and lines; `row` adds a metadata table's
+/// values for the keys the page does not state.
+fn document_from(
+    page: parse::RawPage,
+    markup: Markup,
+    row: Option<&Metadata>,
+    doc_id: String,
+    path: String,
+) -> Document {
     let mut warnings = page.warnings;
-    let draft = clean::clean(page.lines);
-    let title = resolve_title(page.heading.as_deref(), draft.shown_title.as_deref(), &draft.lines, &path);
+    let mut metadata = page.metadata;
+    if let Some(row) = row {
+        table::fill(&mut metadata, row);
+    }
+    let draft = match markup {
+        Markup::Encoded => clean::clean(page.lines),
+        Markup::Decoded => clean::strip(clean::Draft { lines: page.lines, ..clean::Draft::default() }),
+    };
+    let heading = page.heading.or_else(|| parse::first(&metadata, "title").map(str::to_string));
+    let title = resolve_title(heading.as_deref(), draft.shown_title.as_deref(), &draft.lines, &path);
     let title_key = title.to_lowercase();
     let body: Vec<String> = draft
         .lines
         .into_iter()
-        .filter(|l| l.len() < title_key.len() / 2 || l.trim().to_lowercase() != title_key)
+        .filter(|l| {
+            l.len() < title_key.len() / 2 || l.trim().trim_start_matches('#').trim().to_lowercase() != title_key
+        })
         .collect();
     let text = clean::join_text(&body);
-    let metadata = page.metadata;
 
     let meta_date = parse::first(&metadata, "date").and_then(meta::parse_date);
     let date = meta_date.into_iter().chain(draft.dates.iter().copied()).find(|d| !meta::is_placeholder(*d));
@@ -436,7 +513,13 @@ pub fn build_document(raw: &str, doc_id: String, path: String) -> Document {
         warnings.push(format!("country {c:?} is not in the continent table; continent unknown"));
     }
 
-    let language = lang::detect(if text.is_empty() { &title } else { &text });
+    let language = match parse::first(&metadata, "language") {
+        Some(given) => lang::normalise(given).or_else(|| {
+            warnings.push(format!("language {given:?} not understood; detected from the text instead"));
+            lang::detect(if text.is_empty() { &title } else { &text })
+        }),
+        None => lang::detect(if text.is_empty() { &title } else { &text }),
+    };
     Document {
         doc_id,
         path,
@@ -447,7 +530,7 @@ pub fn build_document(raw: &str, doc_id: String, path: String) -> Document {
         date,
         year,
         language,
-        author: draft.author,
+        author: draft.author.or_else(|| parse::first(&metadata, "author").map(str::to_string)),
         source: parse::first(&metadata, "source").map(str::to_string),
         words: text.split_whitespace().count(),
         text,

@@ -44,10 +44,53 @@ fn parse_tag(line: &str) -> Tag<'_> {
     }
 }
 
+/// Splits off a Markdown front matter block (YAML between `---` lines at the very top): its
+/// metadata and the line number the rest starts at; none when the text has no such block.
+fn front_matter(text: &str, page: &mut RawPage) -> usize {
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return 0;
+    }
+    let Some(end) = lines.position(|l| matches!(l.trim_end(), "---" | "...")) else {
+        return 0;
+    };
+    let yaml: Vec<&str> = text.lines().skip(1).take(end).collect();
+    match yaml_rust2::YamlLoader::load_from_str(&yaml.join("\n")) {
+        Ok(docs) => {
+            if let Some(yaml_rust2::Yaml::Hash(map)) = docs.into_iter().next() {
+                for (key, value) in map {
+                    let Some(key) = key.as_str() else { continue };
+                    let values = match value {
+                        yaml_rust2::Yaml::Array(items) => items.iter().filter_map(scalar).collect(),
+                        other => scalar(&other).into_iter().collect::<Vec<_>>(),
+                    };
+                    for v in values {
+                        push_meta(&mut page.metadata, key, &v);
+                    }
+                }
+            }
+        }
+        Err(e) => page.warnings.push(format!("front matter is not valid YAML ({e}); read as text")),
+    }
+    end + 2
+}
+
+/// A YAML scalar as text (nested maps and lists are not metadata values).
+fn scalar(value: &yaml_rust2::Yaml) -> Option<String> {
+    use yaml_rust2::Yaml;
+    match value {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Splits the text of one page. Never fails: odd input becomes warnings.
 pub fn split_page(text: &str) -> RawPage {
     let mut page = RawPage::default();
-    let mut lines = text.lines().enumerate().peekable();
+    let body = front_matter(text, &mut page);
+    let mut lines = text.lines().enumerate().skip(body).peekable();
     while let Some((number, line)) = lines.next() {
         match parse_tag(line) {
             Tag::Meta(key, value) => push_meta(&mut page.metadata, key, value),
@@ -89,8 +132,9 @@ fn is_h1(line: &str) -> bool {
 }
 
 fn push_meta(metadata: &mut Metadata, key: &str, value: &str) {
+    let value = value.trim();
     if !value.is_empty() {
-        metadata.entry(key.to_ascii_lowercase()).or_default().push(value.to_string());
+        metadata.entry(key.trim().to_ascii_lowercase()).or_default().push(value.to_string());
     }
 }
 
@@ -135,6 +179,22 @@ mod tests {
     fn wrapped_heading_is_joined() {
         let page = split_page("# Re-purposing for Food\n Security\n\n[[year:2020]]\n");
         assert_eq!(page.heading.as_deref(), Some("Re-purposing for Food Security"));
+    }
+
+    #[test]
+    fn front_matter_is_metadata() {
+        let page = split_page(
+            "---\ntitle: Solar kiosks\ncountry: Kenya\ntags: [energy, rural]\ndate: 2021-03-08\n---\nBody line.\n",
+        );
+        assert_eq!(first(&page.metadata, "title"), Some("Solar kiosks"));
+        assert_eq!(first(&page.metadata, "country"), Some("Kenya"));
+        assert_eq!(page.metadata["tags"], vec!["energy", "rural"]);
+        assert_eq!(first(&page.metadata, "date"), Some("2021-03-08"));
+        assert_eq!(page.lines, vec!["Body line."]);
+        let broken = split_page("---\ntitle: [unclosed\n---\nBody.\n");
+        assert!(broken.warnings[0].contains("not valid YAML"), "{:?}", broken.warnings);
+        let rule = split_page("Intro.\n---\nMore.\n");
+        assert!(rule.metadata.is_empty() && rule.lines.len() == 3, "a rule later in the text is not front matter");
     }
 
     #[test]

@@ -60,7 +60,7 @@ fn rows(analysis: &Analysis) -> Vec<(&Document, usize, Option<&str>)> {
 }
 
 /// One row per file:
-/// `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of`.
+/// `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder`.
 fn documents_csv(analysis: &Analysis) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -76,6 +76,7 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
         "theme_label",
         "similarity",
         "duplicate_of",
+        "folder",
     ])
     .expect("writing to memory cannot fail");
     let model = &analysis.model;
@@ -95,6 +96,7 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
             theme.label.clone(),
             format!("{:.4}", model.similarities[i]),
             duplicate_of.unwrap_or_default().to_string(),
+            d.folder().unwrap_or_default(),
         ])
         .expect("writing to memory cannot fail");
     }
