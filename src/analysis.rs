@@ -157,7 +157,6 @@ pub struct StoredAnalysis {
     pub similarities: Vec<f32>,
     /// The clustering's centres as fitted, by theme position.
     pub means: Vec<Vec<f32>>,
-    pub language_centred: bool,
     pub summaries: Summaries,
 }
 
@@ -177,7 +176,6 @@ impl StoredAnalysis {
             assignments: a.model.assignments.iter().map(|&p| a.model.themes[p].id).collect(),
             similarities: a.model.similarities.clone(),
             means: a.model.means.rows().into_iter().map(|r| r.to_vec()).collect(),
-            language_centred: a.model.language_centred,
             summaries: a.summaries.clone(),
         }
     }
@@ -240,7 +238,6 @@ impl StoredAnalysis {
             means,
             tried: self.run.params.k_tried.clone(),
             stability: self.run.params.stability,
-            language_centred: self.language_centred,
         };
         Ok(Analysis { corpus, vectors, model, summaries: self.summaries, run: self.run })
     }

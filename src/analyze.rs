@@ -48,6 +48,9 @@ pub enum AnalyzeError {
     /// The output folder holds no analysis to build on.
     #[error("{out}: {why}")]
     NoAnalysis { out: String, why: String },
+    /// The output folder holds runs, but no analysis this themescope can build on.
+    #[error("{out}: {why}; run `themescope analyze DIR --out {out}` (with the options you want) to make a new one")]
+    StaleAnalysis { out: String, why: String },
 }
 
 impl AnalyzeError {
@@ -111,7 +114,7 @@ impl AnalyzeOptions {
             themes: analysis::theme_count_value(self.themes.count),
             seed: self.themes.seed,
             backend: self.backend.name().to_string(),
-            multilingual: !self.themes.center_languages,
+            multilingual: self.themes.multilingual,
             max_tokens_per_doc: self.max_tokens_per_doc,
             taxonomy: self.taxonomy.as_ref().map(|p| p.display().to_string()),
             only_type: self.only_type.clone(),
@@ -221,8 +224,12 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let (vectors, embedded) = (documents.vectors, documents.embedded);
     notes.extend(documents.sampled);
 
+    // With a model that reads every language, all pages are clustered together, and a topic
+    // found only in Spanish pages can become a theme.
+    let theme_options =
+        ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
     let (mut model, mut continuity) = times.time("themes", || {
-        cluster(&corpus, vectors.view(), &embedder, options, previous.as_ref(), &store, &mut notes)
+        cluster(&corpus, vectors.view(), options, &theme_options, previous.as_ref(), &store, &mut notes)
     })?;
     let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
     times.time("labels", || -> Result<(), AnalyzeError> {
@@ -248,6 +255,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     };
 
     let mut params = options.params();
+    params.multilingual = theme_options.multilingual;
     params.k_tried = model.tried.clone();
     params.stability = model.stability;
     let parsed = corpus.documents.len() + corpus.duplicates.len() - corpus.reused;
@@ -287,14 +295,14 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
 fn cluster(
     corpus: &Corpus,
     vectors: ArrayView2<f32>,
-    embedder: &Embedder,
     options: &AnalyzeOptions,
+    theme_options: &ThemeOptions,
     previous: Option<&PastRun>,
     store: &Store,
     notes: &mut Vec<String>,
 ) -> Result<(ThemeModel, themes::continuity::Continuity), AnalyzeError> {
     let past_themes = previous.map(|p| p.themes.clone()).unwrap_or_default();
-    let centres = past_centres(&past_themes, embedder.dim());
+    let centres = past_centres(&past_themes, vectors.ncols());
     let docs = &corpus.documents;
     if options.keep_themes && centres.is_none() {
         notes.push(format!(
@@ -303,9 +311,9 @@ fn cluster(
         ));
     }
     let mut model = match centres {
-        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, &options.themes)?,
-        Some(c) if refreshes(&options.themes, previous) => themes::refine(docs, vectors, c, &options.themes)?,
-        _ => themes::discover(docs, vectors, &options.themes)?,
+        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, theme_options)?,
+        Some(c) if refreshes(theme_options, previous) => themes::refine(docs, vectors, c, theme_options)?,
+        _ => themes::discover(docs, vectors, theme_options)?,
     };
     if let ThemeCount::Fixed(k) = options.themes.count {
         if model.themes.len() < k {
@@ -420,20 +428,24 @@ fn record(store: &mut Store, analysis: &Analysis, parser: &str) -> Result<(), An
 /// The analysis stored in `out` by the last `analyze`, as it was: nothing is embedded, clustered
 /// or rewritten. [`AnalyzeError::NoAnalysis`] when there is none to read.
 pub fn open(out: &Path) -> Result<Analysis, AnalyzeError> {
-    let none = |why: &str| AnalyzeError::NoAnalysis { out: out.display().to_string(), why: why.to_string() };
+    let shown = out.display().to_string();
+    let stale = |why: &str| AnalyzeError::StaleAnalysis { out: shown.clone(), why: why.to_string() };
     let path = out.join(STORE_FILE);
     if !path.is_file() {
-        return Err(none("no analysis here yet"));
+        return Err(AnalyzeError::NoAnalysis { out: shown.clone(), why: "no analysis here yet".into() });
     }
     let store = Store::open(&path).map_err(|e| match e {
         e @ StoreError::TooNew { .. } => AnalyzeError::Store(e),
-        other => none(&format!("the store cannot be read ({other})")),
+        other => stale(&format!("the store cannot be read ({other})")),
     })?;
+    if store.last_run()?.is_none() {
+        return Err(AnalyzeError::NoAnalysis { out: shown.clone(), why: "no analysis here yet".into() });
+    }
     let Some(json) = store.last_analysis()? else {
-        return Err(none("the last run was made by an older themescope and stored no analysis"));
+        return Err(stale("the last run was made by an older themescope and stored no analysis"));
     };
     let stored: StoredAnalysis =
-        serde_json::from_str(&json).map_err(|e| none(&format!("the stored analysis cannot be read ({e})")))?;
+        serde_json::from_str(&json).map_err(|e| stale(&format!("the stored analysis cannot be read ({e})")))?;
     let files = store.files(None)?;
     let (model_id, coverage) = (stored.run.model_id.clone(), stored.run.coverage.clone());
     stored
@@ -449,7 +461,7 @@ pub fn open(out: &Path) -> Result<Analysis, AnalyzeError> {
             }
             Ok(vectors)
         })
-        .map_err(|why| none(&why))
+        .map_err(|why| stale(&why))
 }
 
 /// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key

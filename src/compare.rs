@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::ingest::Document;
 use crate::summarise::SummarySentence;
-use crate::themes::describe::TermStats;
+use crate::themes::describe::{Describer, TermStats};
+use crate::themes::places::Gazetteer;
 use crate::themes::ThemeId;
 
 /// What documents are grouped by.
@@ -167,7 +168,11 @@ pub struct ValueProfile {
     pub themes: Vec<ThemeShare>,
     pub over_represented: Vec<Distinctive>,
     pub under_represented: Vec<Distinctive>,
+    /// Its distinctive terms in the language of most of its documents …
     pub distinctive_terms: Vec<Distinctive>,
+    /// … and in each language it has documents in, each measured against the corpus's other
+    /// documents in that language, so that a language is never mistaken for a narrative.
+    pub distinctive_terms_by_language: Vec<DistinctiveTerms>,
     /// Sentences from this value's documents in its most over-represented themes.
     pub sentences: Vec<SummarySentence>,
 }
@@ -179,6 +184,15 @@ pub struct Pair {
     pub b: String,
     pub theme_similarity: f64,
     pub vector_similarity: f64,
+}
+
+/// A value's distinctive terms among the documents of one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct DistinctiveTerms {
+    pub language: String,
+    /// The value's documents in that language.
+    pub documents: usize,
+    pub terms: Vec<Distinctive>,
 }
 
 /// A value's documents in one theme.
@@ -229,18 +243,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
     let without_value = doc_value.iter().filter(|v| v.is_none()).count();
 
-    let terms: Vec<HashSet<String>> =
-        TermStats::gather(docs).per_doc.into_iter().map(|c| c.into_keys().collect()).collect();
-    let mut term_df: HashMap<&str, usize> = HashMap::new();
-    for t in terms.iter().flatten() {
-        *term_df.entry(t.as_str()).or_insert(0) += 1;
-    }
-    // Terms of a handful of pages only would dominate the extremes; keep those on 5+ pages (2+
-    // in a small corpus, where 5 pages is a large share).
-    let min_pages = (docs.len() / 50).clamp(2, 5);
-    term_df.retain(|_, n| *n >= min_pages);
-    let total_terms: f64 = term_df.values().map(|&n| n as f64).sum();
-
+    let terms = LanguageTerms::new(analysis);
     let mut theme_total = vec![0usize; k];
     analysis.model.assignments.iter().for_each(|&t| theme_total[t] += 1);
     let n_all = docs.len() as f64;
@@ -279,7 +282,8 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
             let mut under: Vec<Distinctive> = theme_odds.into_iter().filter(|d| d.z < 0.0).collect();
             under.sort_by(|a, b| a.z.total_cmp(&b.z));
             under.truncate(5);
-            let distinctive_terms = distinctive_terms(&members, &terms, &term_df, total_terms, n);
+            let by_language = terms.distinctive(&members);
+            let distinctive_terms = by_language.first().map(|l| l.terms.clone()).unwrap_or_default();
             let sentences = sentences_for(analysis, &members, &over);
             let themes = (0..k)
                 .map(|t| ThemeShare { theme_id: analysis.model.themes[t].id, documents: counts[t], share: shares[t] })
@@ -292,6 +296,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
                 over_represented: over,
                 under_represented: under,
                 distinctive_terms,
+                distinctive_terms_by_language: by_language,
                 sentences,
             }
         })
@@ -339,38 +344,87 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     }
 }
 
-/// Terms a group's pages use more than the rest (document counts, log-odds z-scores).
-fn distinctive_terms(
-    members: &[usize],
-    terms: &[HashSet<String>],
-    term_df: &HashMap<&str, usize>,
-    total_terms: f64,
-    n: usize,
-) -> Vec<Distinctive> {
-    if n == 0 {
-        return Vec::new();
-    }
-    let mut in_group: HashMap<&str, usize> = HashMap::new();
-    for &i in members {
-        for t in terms[i].iter().filter(|t| term_df.contains_key(t.as_str())) {
-            *in_group.entry(t.as_str()).or_insert(0) += 1;
+/// Terms of every document, by language, for distinctive terms.
+struct LanguageTerms<'a> {
+    documents: &'a [crate::ingest::Document],
+    /// The set of narrative terms of each document (places and personal names left out).
+    terms: Vec<HashSet<String>>,
+    /// Per language: in how many of its documents each term occurs (terms on too few pages
+    /// left out), and the sum of those counts.
+    df: HashMap<String, (HashMap<String, usize>, f64)>,
+}
+
+impl<'a> LanguageTerms<'a> {
+    fn new(analysis: &'a Analysis) -> Self {
+        let docs = &analysis.corpus.documents;
+        let stats = TermStats::gather(docs);
+        let places = docs.iter().flat_map(|d| d.country.iter().chain(&d.continent)).map(String::as_str);
+        let gazetteer = Gazetteer::new(places.filter(|p| *p != "Global"));
+        let describer = Describer::new(docs, &stats, &gazetteer, None);
+        let terms: Vec<HashSet<String>> = stats
+            .per_doc
+            .iter()
+            .map(|c| c.keys().filter(|t| !describer.is_place_or_name(t)).cloned().collect())
+            .collect();
+        let mut df: HashMap<String, (HashMap<String, usize>, f64)> = HashMap::new();
+        let mut sizes: HashMap<String, usize> = HashMap::new();
+        for (d, t) in docs.iter().zip(&terms) {
+            let (counts, _) = df.entry(language(d)).or_default();
+            t.iter().for_each(|t| *counts.entry(t.clone()).or_insert(0) += 1);
+            *sizes.entry(language(d)).or_insert(0) += 1;
         }
+        for (lang, (counts, total)) in df.iter_mut() {
+            // Terms of a handful of pages only would dominate the extremes; keep those on 5+
+            // pages (2+ where 5 pages is a large share of the language's).
+            let min_pages = (sizes[lang] / 50).clamp(2, 5);
+            counts.retain(|_, n| *n >= min_pages);
+            *total = counts.values().map(|&n| n as f64).sum();
+        }
+        LanguageTerms { documents: docs, terms, df }
     }
-    let n_group: f64 = in_group.values().map(|&c| c as f64).sum();
-    let n_rest = total_terms - n_group;
-    let mut scored: Vec<Distinctive> = in_group
-        .into_iter()
-        .map(|(t, c)| {
-            let all = term_df[t] as f64;
-            let alpha = TERM_PRIOR * all / total_terms;
-            let lo = log_odds(c as f64, n_group, all - c as f64, n_rest, alpha, TERM_PRIOR);
-            Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
-        })
-        .filter(|d| d.z > 0.0)
-        .collect();
-    scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
-    scored.truncate(15);
-    scored
+
+    /// A group's distinctive terms in each language it has at least two documents in, the
+    /// language with most documents first: log-odds z-scores of document counts against all the
+    /// corpus's documents in that language (Monroe et al. 2008).
+    fn distinctive(&self, members: &[usize]) -> Vec<DistinctiveTerms> {
+        let mut by_language: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in members {
+            by_language.entry(language(&self.documents[i])).or_default().push(i);
+        }
+        let mut out: Vec<DistinctiveTerms> = by_language
+            .into_iter()
+            .filter(|(_, docs)| docs.len() >= 2)
+            .map(|(lang, docs)| {
+                let (all, total) = &self.df[&lang];
+                let mut in_group: HashMap<&str, usize> = HashMap::new();
+                for &i in &docs {
+                    for t in self.terms[i].iter().filter(|t| all.contains_key(t.as_str())) {
+                        *in_group.entry(t.as_str()).or_insert(0) += 1;
+                    }
+                }
+                let n_group: f64 = in_group.values().map(|&c| c as f64).sum();
+                let mut scored: Vec<Distinctive> = in_group
+                    .into_iter()
+                    .map(|(t, c)| {
+                        let everywhere = all[t] as f64;
+                        let alpha = TERM_PRIOR * everywhere / total;
+                        let lo = log_odds(c as f64, n_group, everywhere - c as f64, total - n_group, alpha, TERM_PRIOR);
+                        Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
+                    })
+                    .filter(|d| d.z > 0.0)
+                    .collect();
+                scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
+                scored.truncate(15);
+                DistinctiveTerms { language: lang, documents: docs.len(), terms: scored }
+            })
+            .collect();
+        out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.language.cmp(&b.language)));
+        out
+    }
+}
+
+fn language(d: &crate::ingest::Document) -> String {
+    d.language.clone().unwrap_or_else(|| "unknown".into())
 }
 
 /// Up to three sentences from the group's own documents in its two most over-represented

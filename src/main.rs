@@ -131,9 +131,9 @@ struct AnalysisArgs {
     /// for small additions).
     #[arg(long)]
     keep_themes: bool,
-    /// The model reads every language of the corpus (e.g. a multilingual XLM-R model): cluster all
-    /// pages together instead of removing language directions and fitting themes on the main
-    /// language.
+    /// The model reads every language of the corpus: fit themes on all pages together instead of
+    /// on the pages of the main language (automatic when the model folder says it is multilingual,
+    /// as multilingual-e5-small does).
     #[arg(long)]
     multilingual: bool,
     /// Analyse only documents of this type ([[type:…]], e.g. blog or solution).
@@ -166,7 +166,7 @@ impl AnalysisArgs {
             themes: ThemeOptions {
                 count: self.theme_count()?,
                 seed: self.seed.unwrap_or(ThemeOptions::default().seed),
-                center_languages: !self.multilingual,
+                multilingual: self.multilingual,
                 ..ThemeOptions::default()
             },
             taxonomy: self.taxonomy.clone(),

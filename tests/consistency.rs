@@ -179,3 +179,21 @@ fn store_from_a_newer_themescope_is_refused_and_left_alone() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("newer than this themescope understands"));
     }
 }
+
+/// An analysis this themescope cannot read is never replaced by one made with default options.
+#[test]
+fn an_unreadable_stored_analysis_is_refused_not_replaced() {
+    let input = hostile_folder();
+    let out = tempfile::tempdir().unwrap();
+    let o = bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    assert!(o.status.success());
+    let themes = std::fs::read(out.path().join("themes.json")).unwrap();
+    let conn = rusqlite::Connection::open(out.path().join("themescope.sqlite")).unwrap();
+    conn.execute("UPDATE runs SET analysis = '{}'", []).unwrap();
+    drop(conn);
+    let o = bin().args(["compare", "--by", "country", "--out"]).arg(out.path()).output().unwrap();
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("cannot be read") && stderr.contains("themescope analyze DIR --out"), "{stderr}");
+    assert_eq!(std::fs::read(out.path().join("themes.json")).unwrap(), themes, "nothing replaced");
+}

@@ -48,10 +48,8 @@ fn names_fit_hand_judged_themes() {
             meaning(model.vectors(&words).unwrap().view())
         })
         .collect();
-    let names: Vec<Option<String>> = meanings
-        .iter()
-        .map(|m| guided::name(m.as_ref().unwrap().view(), &taxonomy, named_vectors.view()).map(|n| n.name))
-        .collect();
+    let names: Vec<Option<String>> =
+        guided::names(&meanings, &taxonomy, named_vectors.view()).into_iter().map(|n| n.map(|n| n.name)).collect();
     let (mut right, mut wrong) = (0, 0);
     for (judged, given) in fixture.theme.iter().zip(&names) {
         let given = given.as_deref().unwrap_or("");
@@ -65,7 +63,7 @@ fn names_fit_hand_judged_themes() {
     let named = names.iter().filter(|n| n.is_some()).count();
     let n = fixture.theme.len();
     println!("{right} of {n} right, {wrong} named wrong, {named} named");
-    // Measured with the defaults when they were calibrated: 75% right, 88% of names right.
-    assert!(right * 100 >= 72 * n, "only {right} of {n} themes named (or left unnamed) rightly");
+    // Measured with the defaults when they were calibrated: 76% right, 88% of names right.
+    assert!(right * 100 >= 73 * n, "only {right} of {n} themes named (or left unnamed) rightly");
     assert!((named - wrong) * 100 >= 85 * named, "{wrong} of {named} names are wrong");
 }

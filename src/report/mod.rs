@@ -194,15 +194,11 @@ pub fn draw_charts(analysis: &Analysis) -> Result<Charts, charts::ChartError> {
 }
 
 /// The document vectors projected on their first two principal components (linfa PCA), in the
-/// space the themes were found in: with raw vectors of an English-only model the first component
-/// mostly separates English from other pages.
+/// space the themes were found in (language-centred): with raw vectors the first component mostly
+/// separates English from other pages.
 fn project_2d(analysis: &Analysis) -> Vec<(f64, f64)> {
     use linfa::prelude::*;
-    let vectors = if analysis.model.language_centred {
-        crate::themes::language_centred(&analysis.corpus.documents, analysis.vectors.view())
-    } else {
-        analysis.vectors.clone()
-    };
+    let vectors = crate::themes::language_centred(&analysis.corpus.documents, analysis.vectors.view());
     let x = vectors.mapv(|v| v as f64);
     if x.nrows() < 3 {
         return (0..x.nrows()).map(|i| (i as f64, 0.0)).collect();

@@ -164,7 +164,6 @@ mod tests {
             centroids,
             tried: vec![],
             stability: None,
-            language_centred: true,
         }
     }
 

@@ -95,8 +95,11 @@ pub struct TermLanguages<'a> {
     main: Option<&'a str>,
 }
 
-/// A term belongs to a language when at least this share of the documents using it are in it.
+/// A term belongs to a language when at least this share of its use (see
+/// [`TermLanguages::share`]) is there …
 const OWN_LANGUAGE_SHARE: f64 = 0.8;
+/// … and may describe pages of a language when at least this share is.
+const MIN_LANGUAGE_SHARE: f64 = 0.2;
 
 impl<'a> TermLanguages<'a> {
     pub fn new(documents: &'a [Document], stats: &'a TermStats) -> Self {
@@ -133,17 +136,29 @@ impl<'a> TermLanguages<'a> {
         self.total.get(term).copied().unwrap_or(0)
     }
 
-    /// The language a term belongs to, or `None` for a term shared by several ("covid").
-    pub fn of(&self, term: &str) -> Option<&'a str> {
-        let total = self.total.get(term).copied().unwrap_or(0);
-        if total == 0 {
-            return None;
+    /// How much of a term's use is in `language`: the share of its rate of use (documents using
+    /// it over the language's documents) that falls to that language, so that a small language is
+    /// weighed as much as a large one.
+    pub fn share(&self, term: &str, language: &str) -> f64 {
+        let rate = |l: &str| self.df(term, l) as f64 / self.sizes.get(l).copied().unwrap_or(1).max(1) as f64;
+        let total: f64 = self.sizes.keys().filter(|l| **l != UNKNOWN).map(|l| rate(l)).sum();
+        if total == 0.0 {
+            return 0.0;
         }
-        self.sizes
-            .keys()
-            .copied()
-            .filter(|l| *l != UNKNOWN)
-            .find(|l| self.df(term, l) as f64 >= OWN_LANGUAGE_SHARE * total as f64)
+        rate(language) / total
+    }
+
+    /// Whether a term is used in `language` enough to describe its pages: at least
+    /// [`MIN_LANGUAGE_SHARE`] of its use ("covid" is, in English and in Spanish pages; "pnud", the
+    /// Spanish and French "UNDP", is not, in English ones).
+    pub fn used_in(&self, term: &str, language: &str) -> bool {
+        self.share(term, language) >= MIN_LANGUAGE_SHARE
+    }
+
+    /// The language a term belongs to: the one with at least [`OWN_LANGUAGE_SHARE`] of its use,
+    /// or `None` for a term shared by several ("covid").
+    pub fn of(&self, term: &str) -> Option<&'a str> {
+        self.sizes.keys().copied().filter(|l| *l != UNKNOWN).find(|l| self.share(term, l) >= OWN_LANGUAGE_SHARE)
     }
 
     /// The corpus's main language.
@@ -321,9 +336,9 @@ impl<'a> Describer<'a> {
     }
 
     /// Whether a term may describe a class whose pages are mostly in `language`: not a place
-    /// or a name, and not a word of another language.
+    /// or a name, and used in that language.
     fn belongs(&self, term: &str, language: Option<&str>) -> bool {
-        !self.is_place_or_name(term) && self.languages.of(term).is_none_or(|l| Some(l) == language)
+        !self.is_place_or_name(term) && language.is_none_or(|l| self.languages.used_in(term, l))
     }
 
     /// The writing system of most of a class's documents.

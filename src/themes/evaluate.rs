@@ -28,8 +28,8 @@ pub struct Evaluation {
     pub nmi_language: f64,
     /// Share of all themes' top-10 keywords that are places or proper names.
     pub place_or_name_keywords: f64,
-    /// Share of themes whose label words (top-3 keywords) include a word of another language
-    /// than most of the theme's pages.
+    /// Share of themes whose label words (top-3 keywords) include a word little used (under a
+    /// fifth of its use) in the language of most of the theme's pages.
     pub foreign_labels: f64,
     /// Mean share of a theme's pages that contain each of its 3 label words.
     pub label_coverage: f64,
@@ -48,6 +48,7 @@ pub struct NamedEvidence {
     pub keywords: String,
     pub name: String,
     pub similarity: f32,
+    pub score: f32,
     pub margin: f32,
 }
 
@@ -176,6 +177,7 @@ pub fn evaluate(
                 keywords: t.keywords.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
                 name: named.name.clone(),
                 similarity: named.similarity,
+                score: named.score,
                 margin: named.margin,
             })
         })

@@ -44,14 +44,16 @@ pub struct ThemeOptions {
     pub keywords: usize,
     /// Representative documents kept per theme.
     pub representatives: usize,
-    /// Remove each language's mean direction before clustering, so that pages cluster by topic
-    /// rather than by language when the model is English-only.
-    pub center_languages: bool,
+    /// The model reads every language of the corpus: themes are fitted on all pages together.
+    /// Otherwise they are fitted on the pages of the main language and the others join them
+    /// (see [`fit_on_main_language`]). Either way each language's mean direction is removed
+    /// first (see [`language_centred`]).
+    pub multilingual: bool,
 }
 
 impl Default for ThemeOptions {
     fn default() -> Self {
-        ThemeOptions { count: ThemeCount::Auto, seed: 42, keywords: 30, representatives: 5, center_languages: true }
+        ThemeOptions { count: ThemeCount::Auto, seed: 42, keywords: 30, representatives: 5, multilingual: false }
     }
 }
 
@@ -68,12 +70,15 @@ impl std::fmt::Display for ThemeId {
     }
 }
 
-/// A user-named theme matched to a discovered one.
+/// A taxonomy name given to a discovered theme, with its evidence.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NamedAs {
     pub name: String,
+    /// Cosine between what the theme's keywords mean and the entry.
     pub similarity: f32,
-    /// How much closer the name is than the runner-up entry of the taxonomy.
+    /// That cosine, in standard deviations above the mean of the run's theme-to-entry cosines …
+    pub score: f32,
+    /// … and its lead over the runner-up entry, likewise.
     pub margin: f32,
 }
 
@@ -153,8 +158,6 @@ pub struct ThemeModel {
     pub tried: Vec<cluster::KTried>,
     /// Agreement between seeds at the chosen number of themes (see [`cluster::auto_kmeans`]).
     pub stability: Option<f32>,
-    /// Whether the themes were found in language-centred vectors (see [`language_centred`]).
-    pub language_centred: bool,
 }
 
 /// Discovers themes in `documents` from their unit `vectors` (one row per document).
@@ -163,8 +166,15 @@ pub fn discover(
     vectors: ArrayView2<f32>,
     options: &ThemeOptions,
 ) -> Result<ThemeModel, ThemeError> {
-    let vectors = clustering_space(documents, vectors, options);
-    let vectors = vectors.view();
+    discover_in(documents, language_centred(documents, vectors).view(), options)
+}
+
+/// [`discover`] in the space themes are found in (language-centred vectors).
+fn discover_in(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    options: &ThemeOptions,
+) -> Result<ThemeModel, ThemeError> {
     let n = documents.len();
     let clustering = match options.count {
         _ if n < 3 => single_theme(vectors),
@@ -179,15 +189,6 @@ pub fn discover(
     build_model(documents, vectors, clustering, options)
 }
 
-/// The vectors themes are found in: language-centred when [`ThemeOptions::center_languages`].
-fn clustering_space(documents: &[Document], vectors: ArrayView2<f32>, options: &ThemeOptions) -> Array2<f32> {
-    if options.center_languages {
-        language_centred(documents, vectors)
-    } else {
-        vectors.to_owned()
-    }
-}
-
 /// Clusters again, starting from given theme centres (the previous run's): the refresh path
 /// that keeps themes stable while letting them move with the new documents.
 pub fn refine(
@@ -196,9 +197,9 @@ pub fn refine(
     centres: Array2<f32>,
     options: &ThemeOptions,
 ) -> Result<ThemeModel, ThemeError> {
-    let vectors = clustering_space(documents, vectors, options);
+    let vectors = language_centred(documents, vectors);
     if documents.len() < centres.nrows().max(3) {
-        return discover(documents, vectors.view(), &ThemeOptions { center_languages: false, ..options.clone() });
+        return discover_in(documents, vectors.view(), options);
     }
     let k = centres.nrows();
     let clustering = fit_on_main_language(documents, vectors.view(), options, k, |v| {
@@ -228,7 +229,7 @@ fn fit_on_main_language(
     min_rows: usize,
     fit: impl FnOnce(ArrayView2<f32>) -> Result<cluster::Clustering, ThemeError>,
 ) -> Result<cluster::Clustering, ThemeError> {
-    let Some(rows) = main_language_rows(documents).filter(|rows| options.center_languages && rows.len() >= min_rows)
+    let Some(rows) = main_language_rows(documents).filter(|rows| !options.multilingual && rows.len() >= min_rows)
     else {
         return fit(vectors);
     };
@@ -282,12 +283,12 @@ pub fn assign_to_centres(
     centres: Array2<f32>,
     options: &ThemeOptions,
 ) -> Result<ThemeModel, ThemeError> {
-    let vectors = clustering_space(documents, vectors, options);
+    let vectors = language_centred(documents, vectors);
     let sims = vectors.dot(&unit_rows(&centres).t());
     let nearest = |i: usize| sims.row(i).iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(j, _)| j);
     // Pages in other languages are placed as when the themes were fitted.
     let main: Option<HashSet<usize>> =
-        main_language_rows(documents).filter(|_| options.center_languages).map(|rows| rows.into_iter().collect());
+        main_language_rows(documents).filter(|_| !options.multilingual).map(|rows| rows.into_iter().collect());
     let labels: Vec<Option<usize>> =
         (0..documents.len()).map(|i| main.as_ref().is_none_or(|m| m.contains(&i)).then(|| nearest(i))).collect();
     let labels = place_other_languages(vectors.view(), &centres, labels);
@@ -363,7 +364,6 @@ fn build_model(
         means,
         tried: clustering.tried,
         stability: clustering.stability,
-        language_centred: options.center_languages,
     })
 }
 
@@ -605,7 +605,7 @@ mod tests {
             model.themes.iter().any(|t| t.languages.len() == 1 && t.languages.contains_key("es"))
         };
         let fixed = ThemeOptions { count: ThemeCount::Fixed(3), ..ThemeOptions::default() };
-        assert!(spanish_only(&ThemeOptions { center_languages: false, ..fixed.clone() }));
+        assert!(spanish_only(&ThemeOptions { multilingual: true, ..fixed.clone() }));
         assert!(!spanish_only(&fixed));
         assert_eq!(main_language_rows(&documents).map(|r| r.len()), Some(40));
         // Adding pages to the fitted themes (--keep-themes) places them the same way.
