@@ -8,6 +8,8 @@
 //!           fitted on the same vectors by Python when the venv above also has bertopic
 //!   refresh a cold analysis of 500 pages, then 1% more pages with --keep-themes and with
 //!           re-clustering, as ratios of the cold run's time (targets ≤ 5% and ≤ 10%)
+//!   search  time per query (after the model has embedded it) over 10k and 100k stored vectors,
+//!           synthetic but clustered like real ones, and how it grows from 10k to 100k
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed` or `-- themes` for one).
 
 use std::io::Write;
@@ -235,6 +237,42 @@ fn bench_refresh(dir: &Path) {
     );
 }
 
+/// Unit vectors in `dim` dimensions around 50 random centres, as documents cluster around themes.
+fn clustered_vectors(n: usize, dim: usize, seed: u64) -> ndarray::Array2<f32> {
+    use rand_xoshiro::rand_core::{RngCore, SeedableRng};
+    let mut rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(seed);
+    let mut noise = move || (0..4).map(|_| rng.next_u32() as f32 / u32::MAX as f32 - 0.5).sum::<f32>();
+    let centres = ndarray::Array2::from_shape_simple_fn((50, dim), &mut noise);
+    let mut v = ndarray::Array2::from_shape_fn((n, dim), |(i, j)| centres[[i % 50, j]] + 0.8 * noise());
+    for mut row in v.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        row /= norm;
+    }
+    v
+}
+
+fn bench_search() {
+    let queries = clustered_vectors(64, 384, 7);
+    let mut per_query = Vec::new();
+    for n in [10_000, 100_000] {
+        let vectors = clustered_vectors(n, 384, 42);
+        themescope::search::top_k(vectors.view(), queries.view(), 10);
+        let start = Instant::now();
+        let rounds = 5;
+        for _ in 0..rounds {
+            let hits = themescope::search::top_k(vectors.view(), queries.view(), 10);
+            assert_eq!(hits.len(), queries.nrows());
+        }
+        let ms = start.elapsed().as_secs_f64() * 1e3 / (rounds * queries.nrows()) as f64;
+        println!("search: {n} documents × 384 dimensions, top 10: {ms:.2} ms per query");
+        per_query.push(ms);
+    }
+    println!(
+        "search: 10× the documents costs {:.1}× the time per query (linear would be 10×)",
+        per_query[1] / per_query[0]
+    );
+}
+
 fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -250,5 +288,8 @@ fn main() {
     }
     if wants("refresh") {
         bench_refresh(&dir);
+    }
+    if wants("search") {
+        bench_search();
     }
 }

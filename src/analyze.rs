@@ -151,14 +151,19 @@ pub fn lock_out(out: &Path) -> Result<OutLock, AnalyzeError> {
 }
 
 /// Whether a run continues the previous run's themes (re-clustering from its centres) rather
-/// than drawing them afresh: not when it asks for another fixed number of themes or another seed.
-fn refreshes(options: &ThemeOptions, previous: Option<&PastRun>) -> bool {
+/// than drawing them afresh: only when the folder changed by at most half of its documents (a
+/// refresh is for a growing folder, not for another corpus in the same OUT), and not when the
+/// run asks for another fixed number of themes or another seed.
+fn refreshes(options: &ThemeOptions, previous: Option<&PastRun>, changes: &DocumentChanges) -> bool {
     let Some(previous) = previous else { return false };
     let same_count = match options.count {
         ThemeCount::Auto => true,
         ThemeCount::Fixed(k) => k == previous.themes.len(),
     };
-    same_count && previous.seed.is_none_or(|s| s == options.seed)
+    let changed = changes.new.len() + changes.changed.len() + changes.removed.len();
+    let before = previous.documents.unwrap_or(changes.unchanged + changes.changed.len() + changes.removed.len());
+    let small_change = changed <= (before / 2).max(5);
+    same_count && small_change && previous.seed.is_none_or(|s| s == options.seed)
 }
 
 /// The previous run's centroids as rows, when they fit the current model.
@@ -229,7 +234,8 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let theme_options =
         ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
     let (mut model, mut continuity) = times.time("themes", || {
-        cluster(&corpus, vectors.view(), options, &theme_options, previous.as_ref(), &store, &mut notes)
+        let context = Context { options, themes: &theme_options, previous: previous.as_ref(), changes: &changes };
+        cluster(&corpus, vectors.view(), &context, &store, &mut notes)
     })?;
     let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
     times.time("labels", || -> Result<(), AnalyzeError> {
@@ -292,15 +298,22 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
 }
 
 /// Discovers themes (or refreshes or keeps the previous run's) and gives them stable ids.
+/// What the clustering step needs to know of the run beyond the documents.
+struct Context<'a> {
+    options: &'a AnalyzeOptions,
+    themes: &'a ThemeOptions,
+    previous: Option<&'a PastRun>,
+    changes: &'a DocumentChanges,
+}
+
 fn cluster(
     corpus: &Corpus,
     vectors: ArrayView2<f32>,
-    options: &AnalyzeOptions,
-    theme_options: &ThemeOptions,
-    previous: Option<&PastRun>,
+    context: &Context,
     store: &Store,
     notes: &mut Vec<String>,
 ) -> Result<(ThemeModel, themes::continuity::Continuity), AnalyzeError> {
+    let Context { options, themes: theme_options, previous, changes } = *context;
     let past_themes = previous.map(|p| p.themes.clone()).unwrap_or_default();
     let centres = past_centres(&past_themes, vectors.ncols());
     let docs = &corpus.documents;
@@ -312,7 +325,7 @@ fn cluster(
     }
     let mut model = match centres {
         Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, theme_options)?,
-        Some(c) if refreshes(theme_options, previous) => themes::refine(docs, vectors, c, theme_options)?,
+        Some(c) if refreshes(theme_options, previous, changes) => themes::refine(docs, vectors, c, theme_options)?,
         _ => themes::discover(docs, vectors, theme_options)?,
     };
     if let ThemeCount::Fixed(k) = options.themes.count {
@@ -462,6 +475,34 @@ pub fn open(out: &Path) -> Result<Analysis, AnalyzeError> {
             Ok(vectors)
         })
         .map_err(|why| stale(&why))
+}
+
+/// Each document's central sentences, as the analysis stored in `out` chose them (empty for a
+/// document whose sentences are not in the store).
+pub fn central_sentences(out: &Path, analysis: &Analysis) -> Result<Vec<CentralSentences>, AnalyzeError> {
+    let store = Store::open(&out.join(STORE_FILE))?;
+    let hashes: Vec<String> = analysis.corpus.documents.iter().map(|d| d.text_hash()).collect();
+    let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+    let key = format!("{}|{SENTENCES_VERSION}", analysis.run.coverage);
+    let mut found = store.central_sentences(&analysis.run.model_id, &key, &refs)?;
+    Ok(hashes.iter().map(|h| found.remove(h).unwrap_or_default()).collect())
+}
+
+/// The model an analysis was made with, checked to be the same (by its files' fingerprint):
+/// `model` names it when it was given as a path; by default its name is looked up.
+pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -> Result<Embedder, AnalyzeError> {
+    let embedder = Embedder::load(Some(model.unwrap_or(&analysis.run.model)), backend)?;
+    if embedder.model_id() != analysis.run.model_id {
+        return Err(AnalyzeError::Embed(EmbedError::Model(format!(
+            "the analysis was made with {} ({}); {} is another model ({}) whose vectors do not compare with its \
+             documents': give the same model with --model, or run `themescope analyze` with this one",
+            analysis.run.model,
+            analysis.run.model_id,
+            embedder.name(),
+            embedder.model_id()
+        ))));
+    }
+    Ok(embedder)
 }
 
 /// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
@@ -652,15 +693,27 @@ mod tests {
     use crate::themes::ThemeId;
 
     #[test]
-    fn another_seed_or_number_of_themes_draws_themes_afresh() {
+    fn another_seed_number_of_themes_or_corpus_draws_themes_afresh() {
         let theme = PastTheme { id: ThemeId(0), label: "a".into(), size: 1, centroid: vec![1.0] };
-        let past = PastRun { finished: "then".into(), seed: Some(42), themes: vec![theme.clone(), theme] };
+        let past = PastRun {
+            finished: "then".into(),
+            seed: Some(42),
+            documents: Some(100),
+            themes: vec![theme.clone(), theme],
+        };
         let options = |count, seed| ThemeOptions { count, seed, ..ThemeOptions::default() };
-        assert!(refreshes(&options(ThemeCount::Auto, 42), Some(&past)));
-        assert!(refreshes(&options(ThemeCount::Fixed(2), 42), Some(&past)));
-        assert!(!refreshes(&options(ThemeCount::Fixed(3), 42), Some(&past)));
-        assert!(!refreshes(&options(ThemeCount::Auto, 7), Some(&past)));
-        assert!(refreshes(&options(ThemeCount::Auto, 7), Some(&PastRun { seed: None, ..past })));
-        assert!(!refreshes(&options(ThemeCount::Auto, 42), None));
+        let grown = DocumentChanges { new: vec!["x".into(); 5], unchanged: 100, ..DocumentChanges::default() };
+        assert!(refreshes(&options(ThemeCount::Auto, 42), Some(&past), &grown));
+        assert!(refreshes(&options(ThemeCount::Fixed(2), 42), Some(&past), &grown));
+        assert!(!refreshes(&options(ThemeCount::Fixed(3), 42), Some(&past), &grown));
+        assert!(!refreshes(&options(ThemeCount::Auto, 7), Some(&past), &grown));
+        assert!(refreshes(&options(ThemeCount::Auto, 7), Some(&PastRun { seed: None, ..past.clone() }), &grown));
+        assert!(!refreshes(&options(ThemeCount::Auto, 42), None, &grown));
+        let other = DocumentChanges {
+            new: vec!["x".into(); 1200],
+            removed: vec!["y".into(); 100],
+            ..DocumentChanges::default()
+        };
+        assert!(!refreshes(&options(ThemeCount::Auto, 42), Some(&past), &other), "another corpus in the same OUT");
     }
 }

@@ -12,6 +12,7 @@ pub mod embed;
 pub mod ingest;
 pub mod progress;
 pub mod report;
+pub mod search;
 pub mod store;
 pub mod summarise;
 pub mod themes;

@@ -11,7 +11,8 @@ use themescope::analyze::{self, AnalyzeError, AnalyzeOptions};
 use themescope::compare::{self, Facet};
 use themescope::embed::{Backend, Budget, Coverage, Embedder};
 use themescope::ingest::{self, IngestOptions};
-use themescope::themes::{ThemeCount, ThemeOptions};
+use themescope::search;
+use themescope::themes::{ThemeCount, ThemeId, ThemeOptions};
 use themescope::{plural, progress};
 
 /// Turn a folder of articles into theme reports.
@@ -55,6 +56,39 @@ enum Command {
         /// How many of the most frequent values to compare when none are named.
         #[arg(long, default_value_t = 12)]
         top: usize,
+    },
+    /// Find the documents of the analysis stored in OUT closest to a question, with the sentence
+    /// of each that matches best (embedded with the analysis's own model; nothing is re-analysed).
+    Search {
+        /// What to look for, in any words (any language with a multilingual model).
+        query: String,
+        /// Output folder holding the analysis.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// How many documents to show.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Only documents of this theme (its id).
+        #[arg(long)]
+        theme: Option<u32>,
+        /// Only documents of this country.
+        #[arg(long)]
+        country: Option<String>,
+        /// Only documents of this year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Only documents of this type.
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+        /// The analysis's model, when it was given as a path (default: its name).
+        #[arg(long)]
+        model: Option<String>,
+        /// What runs the model.
+        #[arg(long, env = "THEMESCOPE_BACKEND", default_value = "native")]
+        backend: Backend,
+        /// One JSON object per document instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// List past runs on an output folder: date, documents, themes, parameters.
     History {
@@ -279,6 +313,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let comparison = compare::compare(&analysis, by, &values);
             let page = analyze::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
+            Ok(())
+        }
+        Command::Search { query, out, top, theme, country, year, doc_type, model, backend, json } => {
+            let analysis = analyze::open(&out)?;
+            let embedder = analyze::embedder_of(&analysis, model.as_deref(), backend)?;
+            let central = analyze::central_sentences(&out, &analysis)?;
+            let question =
+                embedder.embed_texts(&[query.as_str()], Coverage::FirstWindow, &indicatif::ProgressBar::hidden())?;
+            let query = search::Query { text: query, top, theme: theme.map(ThemeId), country, year, doc_type };
+            let hits = search::search(&analysis, &central, question.row(0), &query);
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            if hits.is_empty() {
+                eprintln!("no document passes the filters");
+            }
+            for hit in &hits {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(hit)?)?;
+                    continue;
+                }
+                let place: Vec<&str> = hit.country.iter().chain(&hit.date).map(String::as_str).collect();
+                writeln!(out, "{:>2}. {:.3}  {}  [{}]", hit.rank, hit.score, hit.title, place.join(", "))?;
+                writeln!(
+                    out,
+                    "    theme {}: {}  ·  {}",
+                    hit.theme_id,
+                    hit.theme_label,
+                    hit.source.as_deref().unwrap_or(&hit.path)
+                )?;
+                if let Some(sentence) = &hit.sentence {
+                    writeln!(out, "    “{sentence}”")?;
+                }
+            }
+            out.flush()?;
             Ok(())
         }
         Command::History { out } => {

@@ -100,6 +100,8 @@ pub struct PastRun {
     pub finished: String,
     /// The random seed it used (`params.seed` of its summary), when recorded.
     pub seed: Option<u64>,
+    /// The documents it analysed (`documents.total` of its summary), when recorded.
+    pub documents: Option<usize>,
     pub themes: Vec<PastTheme>,
 }
 
@@ -362,7 +364,9 @@ impl Store {
     /// The last finished run and its themes, if any.
     pub fn last_run(&self) -> Result<Option<PastRun>, StoreError> {
         let Some((run_id, finished, summary)) = self.last_run_row()? else { return Ok(None) };
-        let seed = serde_json::from_str::<serde_json::Value>(&summary).ok().and_then(|v| v["params"]["seed"].as_u64());
+        let summary = serde_json::from_str::<serde_json::Value>(&summary).unwrap_or_default();
+        let seed = summary["params"]["seed"].as_u64();
+        let documents = summary["documents"]["total"].as_u64().map(|n| n as usize);
         let mut stmt = self
             .conn
             .prepare(
@@ -381,7 +385,7 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
-        Ok(Some(PastRun { finished, seed, themes }))
+        Ok(Some(PastRun { finished, seed, documents, themes }))
     }
 
     fn last_run_row(&self) -> Result<Option<(i64, String, String)>, StoreError> {

@@ -292,3 +292,52 @@ fn analyze_handles_tiny_folders() {
     assert!(stderr.contains("note: --themes 3: found 1 theme, as there are only 1 document"), "{stderr}");
     assert!(stderr.contains("note: --keep-themes:") && stderr.contains("no earlier themes"), "{stderr}");
 }
+
+/// `search` ranks the stored documents against a question with the analysis's own model, keeps
+/// to its filters, and refuses another model's vectors and a folder with no analysis by name.
+#[test]
+fn search_finds_documents_by_meaning_within_filters() {
+    let input = hostile_folder();
+    let out = tempfile::tempdir().unwrap();
+    analyze_run(input.path(), out.path(), &[]);
+    let search = |extra: &[&str]| {
+        let o = bin()
+            .args(["search", "safe drinking water", "--json", "--out"])
+            .arg(out.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect::<Vec<serde_json::Value>>()
+    };
+    let hits = search(&["--top", "2"]);
+    let titles: Vec<&str> = hits.iter().map(|h| h["title"].as_str().unwrap()).collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.iter().all(|t| t.contains("ater")), "the two water pages come first: {titles:?}");
+    assert!(hits[0]["score"].as_f64() >= hits[1]["score"].as_f64());
+    assert!(hits.iter().all(|h| h["sentence"].as_str().is_some_and(|s| s.contains("water"))), "{hits:?}");
+    let kenya = search(&["--country", "kenya"]);
+    assert_eq!(kenya.len(), 2, "only Kenya's pages: {kenya:?}");
+    assert!(kenya.iter().all(|h| h["country"] == "Kenya"));
+
+    let other = tempfile::tempdir().unwrap();
+    let model = root().join("models/all-MiniLM-L6-v2");
+    let copy = other.path().join("another-model");
+    std::fs::create_dir(&copy).unwrap();
+    for entry in std::fs::read_dir(&model).unwrap() {
+        let entry = entry.unwrap();
+        std::os::unix::fs::symlink(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let o = bin().args(["search", "water", "--out"]).arg(out.path()).arg("--model").arg(&copy).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("another-model") && err.contains("all-MiniLM-L6-v2"), "{err}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let o = bin().args(["search", "water", "--out"]).arg(empty.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains(&empty.path().display().to_string()), "{err}");
+}

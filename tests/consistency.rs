@@ -185,7 +185,8 @@ fn store_from_a_newer_themescope_is_refused_and_left_alone() {
 fn an_unreadable_stored_analysis_is_refused_not_replaced() {
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    let o = bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    let o =
+        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
     assert!(o.status.success());
     let themes = std::fs::read(out.path().join("themes.json")).unwrap();
     let conn = rusqlite::Connection::open(out.path().join("themescope.sqlite")).unwrap();
@@ -196,4 +197,71 @@ fn an_unreadable_stored_analysis_is_refused_not_replaced() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("cannot be read") && stderr.contains("themescope analyze DIR --out"), "{stderr}");
     assert_eq!(std::fs::read(out.path().join("themes.json")).unwrap(), themes, "nothing replaced");
+}
+
+/// The Parquet exports hold what the CSV and JSON hold, with vectors, and join on theme ids:
+/// read back with the parquet crate, and with DuckDB as an analyst would.
+#[test]
+fn parquet_exports_read_back_and_join() {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let input = hostile_folder();
+    std::fs::copy(input.path().join("b.txt"), input.path().join("b-copy.txt")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o =
+        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |name: &str| {
+        let file = std::fs::File::open(out.path().join(name)).unwrap();
+        let mut batches = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+        let batch = batches.next().unwrap().unwrap();
+        assert!(batches.next().is_none(), "a small file is one batch");
+        batch
+    };
+    let docs = read("documents.parquet");
+    let themes = read("themes.parquet");
+    let csv = read_csv(&out.path().join("documents.csv"));
+    assert_eq!(docs.num_rows(), csv.len(), "a row per file, duplicates too");
+    let columns: Vec<String> = docs.schema().fields().iter().map(|f| f.name().clone()).collect();
+    for column in csv[0].keys() {
+        assert!(columns.contains(column), "documents.parquet has {column}");
+    }
+    let vector = docs.column_by_name("vector").unwrap();
+    assert_eq!(
+        vector.data_type(),
+        &arrow_schema::DataType::FixedSizeList(
+            std::sync::Arc::new(arrow_schema::Field::new("item", arrow_schema::DataType::Float32, false)),
+            384
+        )
+    );
+    let ids = |batch: &arrow_array::RecordBatch, column: &str| -> Vec<u32> {
+        let a = batch.column_by_name(column).unwrap();
+        a.as_any().downcast_ref::<arrow_array::UInt32Array>().unwrap().values().to_vec()
+    };
+    let theme_ids = ids(&themes, "id");
+    assert!(
+        ids(&docs, "theme_id").iter().all(|t| theme_ids.contains(t)),
+        "every document's theme is in themes.parquet"
+    );
+    let python = std::env::var("THEMESCOPE_DUCKDB_PYTHON").unwrap_or_else(|_| {
+        format!("{}/.cache/themescope-venv-duckdb/bin/python", std::env::var("HOME").unwrap_or_default())
+    });
+    let has_duckdb =
+        std::process::Command::new(&python).args(["-c", "import duckdb"]).output().is_ok_and(|o| o.status.success());
+    if !prerequisite(&format!("DuckDB in {python} (.ci/run makes it)"), has_duckdb) {
+        return;
+    }
+    let script = r#"
+import duckdb, sys
+d = sys.argv[1]
+con = duckdb.connect()
+n_docs = con.execute(f"select count(*) from '{d}/documents.parquet'").fetchone()[0]
+n_csv = con.execute(f"select count(*) from read_csv_auto('{d}/documents.csv')").fetchone()[0]
+joined = con.execute(f"select count(*) from '{d}/documents.parquet' d join '{d}/themes.parquet' t on d.theme_id = t.id").fetchone()[0]
+dim = con.execute(f"select len(vector) from '{d}/documents.parquet' limit 1").fetchone()[0]
+print(n_docs, n_csv, joined, dim)
+"#;
+    let o = std::process::Command::new(&python).arg("-c").arg(script).arg(out.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let counts = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(counts, format!("{0} {0} {0} 384", csv.len()), "rows, CSV rows, joined rows, vector length");
 }

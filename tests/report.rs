@@ -142,3 +142,60 @@ fn report_renders_in_a_real_browser() {
     // Text and charts: a real page has a few percent of dark pixels, a blank one none.
     assert!(dark * 1000 > total, "screenshot looks blank: {dark} dark of {total} pixels");
 }
+
+/// Runs headless Chromium on a page and returns what its DOM holds once the script has run.
+fn dump_dom(chromium: &str, url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let o = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        .args(["--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=5000"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// explore.html in a real browser: the filters in the URL hash shape every count, row and point;
+/// a title that tries to close the inline data cannot run anything.
+#[test]
+fn explore_page_follows_its_filters_in_a_real_browser() {
+    let Some(chromium) = chromium() else { return };
+    let input = hostile_folder();
+    std::fs::write(
+        input.path().join("e.txt"),
+        "# Wind </script><script>document.title='pwned'</script> power\n[[country:Kenya]]\n[[year:2023]]\n\
+         Wind turbines power the school and the clinic. The villagers maintain the turbines themselves.\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    analyze_small(input.path(), out.path());
+    let page = out.path().join("explore.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"), "no outside requests");
+    assert_eq!(html.matches("<script").count(), 2, "the data and the page's own script, nothing else");
+    let index = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(
+        index.contains("href=\"explore.html\"") && !index.to_lowercase().contains("<script"),
+        "the report links it, scriptless"
+    );
+
+    let all = dump_dom(chromium, &format!("file://{}", page.display()));
+    assert!(all.contains("<p id=\"count\">5 of 5 documents</p>"), "the script ran: {}", &all[..all.len().min(2000)]);
+    assert!(!all.contains("<title>pwned</title>"), "the hostile title did not run");
+    assert!(all.contains("<title>Explore"), "the page kept its own title");
+    assert!(all.contains("Wind &lt;/script&gt;&lt;script&gt;document.title="), "it is shown as text");
+
+    let kenya = dump_dom(chromium, &format!("file://{}#country=Kenya", page.display()));
+    assert!(kenya.contains("<p id=\"count\">3 of 5 documents</p>"), "{}", &kenya[..kenya.len().min(2000)]);
+    assert_eq!(kenya.matches("<tr data-doc=").count(), 3, "the table follows the filter");
+    assert_eq!(kenya.matches("<circle").count(), 3, "the map follows the filter");
+    let counted: usize = kenya
+        .match_indices("data-count=\"")
+        .map(|(i, m)| kenya[i + m.len()..].split('"').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(counted, 3, "theme counts add up to the filtered documents");
+    let both = dump_dom(chromium, &format!("file://{}#country=Kenya&q=Wind%20turbines%20power", page.display()));
+    assert!(both.contains("<p id=\"count\">1 of 5 documents</p>"), "a phrase of one page, within the filter");
+}

@@ -10,11 +10,14 @@ use super::{write_atomic, ReportError};
 use crate::analysis::Analysis;
 use crate::ingest::Document;
 
-/// Writes `themes.json`, `documents.csv` and `documents.json`.
+/// Writes `themes.json`, `documents.csv`, `documents.json`, `documents.parquet` and
+/// `themes.parquet`.
 pub fn write_exports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     write_atomic(&out.join("themes.json"), &pretty(&themes_json(analysis)))?;
     write_atomic(&out.join("documents.csv"), &documents_csv(analysis))?;
-    write_atomic(&out.join("documents.json"), &pretty(&documents_json(analysis)))
+    write_atomic(&out.join("documents.json"), &pretty(&documents_json(analysis)))?;
+    write_atomic(&out.join("documents.parquet"), &super::parquet::documents(analysis)?)?;
+    write_atomic(&out.join("themes.parquet"), &super::parquet::themes(analysis)?)
 }
 
 /// Writes `run.json`: the run's own account.
@@ -48,7 +51,7 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
 
 /// Every file that became a document: the analysed documents, then the exact duplicates, each
 /// with its position in the analysis (a duplicate: its original's) and the original's id.
-fn rows(analysis: &Analysis) -> Vec<(&Document, usize, Option<&str>)> {
+pub(super) fn rows(analysis: &Analysis) -> Vec<(&Document, usize, Option<&str>)> {
     let corpus = &analysis.corpus;
     let position: std::collections::HashMap<&str, usize> =
         corpus.documents.iter().enumerate().map(|(i, d)| (d.doc_id.as_str(), i)).collect();

@@ -87,12 +87,15 @@ pub fn page(analysis: &Analysis, charts: &Charts, comparisons: &[(String, String
     sections.push(method(analysis));
     Page {
         title: "Theme report".into(),
-        subtitle: vec![Inline::text(format!(
-            "{} · generated {} · model {}",
-            analysis.corpus.root.display(),
-            analysis.run.finished,
-            analysis.run.model
-        ))],
+        subtitle: vec![
+            Inline::text(format!(
+                "{} · generated {} · model {} · ",
+                analysis.corpus.root.display(),
+                analysis.run.finished,
+                analysis.run.model
+            )),
+            Inline::Link { text: "explore the documents".into(), url: "explore.html".into() },
+        ],
         nav: true,
         sections,
     }

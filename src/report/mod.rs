@@ -3,11 +3,13 @@
 
 pub mod charts;
 pub mod comparison;
+pub mod explore;
 pub mod export;
 pub mod html;
 pub mod index;
 pub mod markdown;
 pub mod model;
+pub mod parquet;
 
 use std::io::Write;
 use std::path::Path;
@@ -23,6 +25,8 @@ pub enum ReportError {
     Io { path: String, source: std::io::Error },
     #[error(transparent)]
     Chart(#[from] charts::ChartError),
+    #[error(transparent)]
+    Parquet(#[from] parquet::ParquetError),
 }
 
 impl ReportError {
@@ -75,14 +79,15 @@ fn comparisons_in(out: &Path) -> Vec<(String, String)> {
     found
 }
 
-/// Writes `charts/*.svg`, `index.html` and `report.md` into `out`. The same analysis gives the
+/// Writes `charts/*.svg`, `index.html`, `report.md` and `explore.html` into `out`. The same analysis gives the
 /// same files; only links to comparison pages written since can differ.
 pub fn write_reports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     let charts = draw_charts(analysis)?;
     charts.write(out)?;
     let page = index::page(analysis, &charts, &comparisons_in(out));
     write_atomic(&out.join("index.html"), html::render(&page).as_bytes())?;
-    write_atomic(&out.join("report.md"), markdown::render(&page).as_bytes())
+    write_atomic(&out.join("report.md"), markdown::render(&page).as_bytes())?;
+    write_atomic(&out.join("explore.html"), explore::page(analysis).as_bytes())
 }
 
 /// Charts of a page: (file name under `charts/`, SVG).
@@ -196,7 +201,7 @@ pub fn draw_charts(analysis: &Analysis) -> Result<Charts, charts::ChartError> {
 /// The document vectors projected on their first two principal components (linfa PCA), in the
 /// space the themes were found in (language-centred): with raw vectors the first component mostly
 /// separates English from other pages.
-fn project_2d(analysis: &Analysis) -> Vec<(f64, f64)> {
+pub(crate) fn project_2d(analysis: &Analysis) -> Vec<(f64, f64)> {
     use linfa::prelude::*;
     let vectors = crate::themes::language_centred(&analysis.corpus.documents, analysis.vectors.view());
     let x = vectors.mapv(|v| v as f64);

@@ -1,0 +1,142 @@
+//! Semantic search over a stored analysis: a question embedded with the analysis's own model,
+//! documents ranked by cosine, each with the sentence of it that matches best.
+
+use ndarray::{ArrayView1, ArrayView2};
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::ingest::Document;
+use crate::summarise::CentralSentences;
+use crate::themes::ThemeId;
+
+/// What to look for, and where.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub text: String,
+    pub top: usize,
+    pub theme: Option<ThemeId>,
+    pub country: Option<String>,
+    pub year: Option<i32>,
+    pub doc_type: Option<String>,
+}
+
+impl Query {
+    /// Whether a document passes the filters (country and type compared without case).
+    fn admits(&self, d: &Document, theme: ThemeId) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| {
+            b.as_ref().is_none_or(|b| a.as_ref().is_some_and(|a| a.eq_ignore_ascii_case(b)))
+        };
+        self.theme.is_none_or(|t| t == theme)
+            && same(&d.country, &self.country)
+            && same(&d.doc_type, &self.doc_type)
+            && self.year.is_none_or(|y| d.year == Some(y))
+    }
+}
+
+/// A document found, as `search` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    /// Cosine between the question and the document.
+    pub score: f32,
+    pub doc_id: String,
+    pub path: String,
+    pub title: String,
+    pub theme_id: ThemeId,
+    pub theme_label: String,
+    pub country: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    /// The document's central sentence closest to the question, when known.
+    pub sentence: Option<String>,
+    pub sentence_score: Option<f32>,
+}
+
+/// The documents closest to `question` (a unit vector in the analysis's space), best first, at
+/// most `query.top`, among those passing the filters; `central` gives each document's central
+/// sentences (same order as the documents; empty where unknown).
+pub fn search(analysis: &Analysis, central: &[CentralSentences], question: ArrayView1<f32>, query: &Query) -> Vec<Hit> {
+    let docs = &analysis.corpus.documents;
+    let model = &analysis.model;
+    let scores = analysis.vectors.dot(&question);
+    let admitted: Vec<usize> =
+        (0..docs.len()).filter(|&i| query.admits(&docs[i], model.themes[model.assignments[i]].id)).collect();
+    rank(scores.view(), admitted, query.top)
+        .into_iter()
+        .enumerate()
+        .map(|(rank, i)| {
+            let d = &docs[i];
+            let theme = &model.themes[model.assignments[i]];
+            let best = central.get(i).and_then(|c| best_sentence(c, question));
+            Hit {
+                rank: rank + 1,
+                score: scores[i],
+                doc_id: d.doc_id.clone(),
+                path: d.path.clone(),
+                title: d.title.clone(),
+                theme_id: theme.id,
+                theme_label: theme.label.clone(),
+                country: d.country.clone(),
+                date: d.date.map(|x| x.to_string()),
+                source: d.source.clone(),
+                sentence: best.map(|(k, _)| d.text[central[i].spans[k].clone()].to_string()),
+                sentence_score: best.map(|(_, s)| s),
+            }
+        })
+        .collect()
+}
+
+/// The central sentence closest to the question: (its index, cosine).
+fn best_sentence(central: &CentralSentences, question: ArrayView1<f32>) -> Option<(usize, f32)> {
+    central
+        .vectors
+        .iter()
+        .enumerate()
+        .map(|(k, v)| (k, ArrayView1::from(v.as_slice()).dot(&question)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// The `top` candidates with the highest scores, best first (ties by position): a partial
+/// selection, then a sort of the few kept, so the cost grows linearly with the documents.
+fn rank(scores: ArrayView1<f32>, mut candidates: Vec<usize>, top: usize) -> Vec<usize> {
+    let better = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+    let k = top.min(candidates.len());
+    if k > 0 && k < candidates.len() {
+        candidates.select_nth_unstable_by(k - 1, better);
+    }
+    candidates.truncate(k);
+    candidates.sort_by(better);
+    candidates
+}
+
+/// The best `top` documents for each query (unit rows) among `vectors` (unit rows), with no
+/// filters: what a query costs once the model has embedded it (the search benchmark).
+pub fn top_k(vectors: ArrayView2<f32>, queries: ArrayView2<f32>, top: usize) -> Vec<Vec<usize>> {
+    let scores = queries.dot(&vectors.t());
+    scores.rows().into_iter().map(|row| rank(row, (0..row.len()).collect(), top)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn top_k_is_the_best_k_in_order() {
+        let vectors = array![[1.0f32, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]];
+        let queries = array![[1.0f32, 0.0], [0.0, 1.0]];
+        assert_eq!(top_k(vectors.view(), queries.view(), 2), vec![vec![0, 3], vec![1, 2]]);
+        assert_eq!(top_k(vectors.view(), queries.view(), 10)[0], vec![0, 3, 2, 1]);
+    }
+
+    #[test]
+    fn filters_compare_without_case() {
+        let mut d = crate::ingest::build_document("# T\nText.", "d".into(), "a.txt".into());
+        d.country = Some("Paraguay".into());
+        d.year = Some(2021);
+        let q = Query { country: Some("paraguay".into()), year: Some(2021), ..Query::default() };
+        assert!(q.admits(&d, ThemeId(3)));
+        assert!(!Query { theme: Some(ThemeId(4)), ..q.clone() }.admits(&d, ThemeId(3)));
+        assert!(!Query { year: Some(2020), ..q }.admits(&d, ThemeId(3)));
+    }
+}
