@@ -10,14 +10,20 @@
 //!           re-clustering, as ratios of the cold run's time (targets ≤ 5% and ≤ 10%)
 //!   search  time per query (after the model has embedded it) over 10k and 100k stored vectors,
 //!           synthetic but clustered like real ones, and how it grows from 10k to 100k
-//! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed` or `-- themes` for one).
+//!   analyze cold `themescope analyze` (the release binary, as a user runs it) on 1,259 solution
+//!           pages at 256 tokens: fp32, int8 and the distilled static model, each with its stage
+//!           split, against BERTopic's pipeline (sentence-transformers at 256 tokens, then fit with
+//!           defaults) on the same texts in the same run
+//!   scale   cold `analyze` with the static model on 10k, 30k and 100k paragraphs of the shared
+//!           pages as documents: seconds and peak RSS of every stage, and how each grows
+//! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed`, … for one).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use themescope::embed::{Backend, Coverage, Embedder};
+use themescope::embed::{Backend, Budget, Coverage, Embedder, Precision};
 use themescope::ingest::{self, IngestOptions};
 use themescope::themes::{self, ThemeCount, ThemeOptions};
 
@@ -67,9 +73,36 @@ fn st_python() -> Option<PathBuf> {
     python.exists().then_some(python)
 }
 
+/// The static model distilled from the default one, made once into target/.
+fn static_model() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-static-minilm");
+    if !dir.join("model.safetensors").is_file() {
+        let source = Embedder::load(None, Backend::Native, Precision::Fp32).unwrap();
+        themescope::embed::model2vec::distill(&source, &dir, 256, &indicatif::ProgressBar::hidden()).unwrap();
+    }
+    dir
+}
+
+/// The default model at fp32 under every backend built, at int8 where the CPU runs it, and its
+/// distilled static model; fp32 native first (the ratios' baseline).
+fn embedders() -> Vec<(String, Embedder)> {
+    let mut all: Vec<(String, Embedder)> = Backend::built()
+        .into_iter()
+        .map(|b| (format!("{} fp32", b.name()), Embedder::load(None, b, Precision::Fp32).unwrap()))
+        .collect();
+    if themescope::embed::int8::available() {
+        all.push(("native int8".into(), Embedder::load(None, Backend::Native, Precision::Int8).unwrap()));
+    } else {
+        println!("embed: this CPU lacks AVX-512 VNNI; no int8 figures");
+    }
+    let static_dir = static_model();
+    all.push(("static".into(), Embedder::load(static_dir.to_str(), Backend::Native, Precision::Fp32).unwrap()));
+    all
+}
+
 fn bench_embed(dir: &Path) {
     let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
-    let embedders: Vec<Embedder> = Backend::built().into_iter().map(|b| Embedder::load(None, b).unwrap()).collect();
+    let embedders = embedders();
     let mut blogs: Vec<String> = corpus
         .documents
         .iter()
@@ -78,7 +111,9 @@ fn bench_embed(dir: &Path) {
         .collect();
     blogs.truncate(256);
     let texts: Vec<&str> = blogs.iter().map(String::as_str).collect();
-    let tokens: usize = texts.iter().map(|t| embedders[0].tokenize(t).unwrap().len().min(embedders[0].window())).sum();
+    let tokens: usize =
+        texts.iter().map(|t| embedders[0].1.tokenize(t).unwrap().len().min(embedders[0].1.window())).sum();
+    let all_tokens: usize = texts.iter().map(|t| embedders[0].1.tokenize(t).unwrap().len()).sum();
     let jsonl = std::env::temp_dir().join("themescope-bench-texts.jsonl");
     let mut f = std::fs::File::create(&jsonl).unwrap();
     for t in &texts {
@@ -89,31 +124,39 @@ fn bench_embed(dir: &Path) {
         println!("embed: no sentence-transformers venv found; set THEMESCOPE_ST_PYTHON to compare");
     }
     let hidden = indicatif::ProgressBar::hidden();
-    for e in &embedders {
+    for (_, e) in &embedders {
         e.embed_texts(&texts[..8], Coverage::FirstWindow, &hidden).unwrap();
     }
     // Interleaved rounds, so every side sees the same machine load.
     for round in 1..=2 {
         let mut line = format!("embed round {round}, {} texts, {tokens} tokens:", texts.len());
         let mut seconds = Vec::new();
-        for e in &embedders {
+        let mut fp32_rate = None;
+        for (name, e) in &embedders {
+            // A static model costs the same for any length: it reads every token, as analyze
+            // has it do, and its rate counts them all.
+            let (coverage, counted) = if e.is_static() {
+                (Coverage::Whole(Budget::All), all_tokens)
+            } else {
+                (Coverage::FirstWindow, tokens)
+            };
             let start = Instant::now();
-            e.embed_texts(&texts, Coverage::FirstWindow, &hidden).unwrap();
+            e.embed_texts(&texts, coverage, &hidden).unwrap();
             let secs = start.elapsed().as_secs_f64();
+            let rate = counted as f64 / secs;
             line += &format!(
-                " {} {secs:.2} s = {:.0} tokens/s, {:.1} docs/s;",
-                e.backend().name(),
-                tokens as f64 / secs,
-                texts.len() as f64 / secs
+                "\n  {name}: {secs:.2} s = {rate:.0} tokens/s, {:.1} docs/s, {:.2}x fp32",
+                texts.len() as f64 / secs,
+                rate / *fp32_rate.get_or_insert(rate),
             );
-            seconds.push((e.backend().name(), secs));
+            seconds.push((name.as_str(), secs));
         }
         if let Some(python) = &python {
             let model_dir = themescope::embed::model::locate(None).unwrap().dir;
             let out = Command::new(python).arg("-c").arg(ST_SCRIPT).arg(&model_dir).arg(&jsonl).output().unwrap();
             match String::from_utf8_lossy(&out.stdout).trim().parse::<f64>() {
                 Ok(st) => {
-                    line += &format!(" sentence-transformers {:.0} tokens/s; ratio to it:", tokens as f64 / st);
+                    line += &format!("\n  sentence-transformers {:.0} tokens/s; ratio to it:", tokens as f64 / st);
                     for (name, secs) in &seconds {
                         line += &format!(" {name} {:.2}x", st / secs);
                     }
@@ -273,6 +316,191 @@ fn bench_search() {
     );
 }
 
+/// BERTopic as its README has a user run it, at our coverage: the timer starts after the imports
+/// (which our binary does not pay), so the ratios favour BERTopic slightly.
+const PIPELINE_SCRIPT: &str = r#"
+import json, sys, time, torch
+from sentence_transformers import SentenceTransformer
+from bertopic import BERTopic
+torch.set_num_threads(2)
+texts = [json.loads(l)["text"] for l in open(sys.argv[2])]
+start = time.perf_counter()
+model = SentenceTransformer(sys.argv[1], device="cpu")
+model.max_seq_length = 256
+vectors = model.encode(texts, batch_size=32)
+topics, _ = BERTopic().fit_transform(texts, vectors)
+print(time.perf_counter() - start, len(set(topics)) - (1 if -1 in topics else 0))
+"#;
+
+/// One cold `themescope analyze` of `input` into a fresh folder; its wall time and run.json.
+fn cold_analyze(input: &Path, extra: &[&str]) -> (f64, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_themescope"))
+        .arg("analyze")
+        .arg(input)
+        .arg("--out")
+        .arg(out.path())
+        .args(extra)
+        .output()
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    assert!(status.status.success(), "analyze {extra:?} failed: {}", String::from_utf8_lossy(&status.stderr));
+    let run = serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
+    (secs, run)
+}
+
+/// "stage 1.2 s (340 MB)" for every stage of a run.json.
+fn stage_split(run: &serde_json::Value) -> String {
+    let peaks = run["peak_rss_mb_by_stage"].as_object();
+    let stages = run["seconds_by_stage"].as_object().unwrap();
+    stages
+        .iter()
+        .map(|(stage, secs)| match peaks.and_then(|p| p.get(stage)).and_then(|m| m.as_f64()) {
+            Some(mb) => format!("{stage} {:.1} s ({mb:.0} MB)", secs.as_f64().unwrap()),
+            None => format!("{stage} {:.1} s", secs.as_f64().unwrap()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bench_analyze(dir: &Path) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let input = tempfile::tempdir().unwrap();
+    let mut copied = 0;
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        if copied < 1259 && text.contains("[[type:solution]]") {
+            std::fs::copy(p, input.path().join(p.file_name().unwrap())).unwrap();
+            copied += 1;
+        }
+    }
+    let static_dir = static_model();
+    let mut modes: Vec<(&str, Vec<&str>)> = vec![("fp32", vec![])];
+    if themescope::embed::int8::available() {
+        modes.push(("int8", vec!["--precision", "int8"]));
+    }
+    modes.push(("static", vec!["--model", static_dir.to_str().unwrap()]));
+    let mut ours = Vec::new();
+    for (name, flags) in &modes {
+        let mut args = vec!["--max-tokens-per-doc", "256"];
+        args.extend(flags);
+        let (secs, run) = cold_analyze(input.path(), &args);
+        let themes = run["themes"]["count"].as_u64().unwrap_or(0);
+        let fp32 = ours.first().map_or(secs, |(_, s)| *s);
+        println!(
+            "analyze {name}: {copied} pages, {secs:.1} s, {themes} themes, {:.2}x fp32; {}",
+            fp32 / secs,
+            stage_split(&run)
+        );
+        ours.push((*name, secs));
+    }
+    let Some(python) = st_python() else {
+        println!("analyze: no Python venv with sentence-transformers and bertopic; set THEMESCOPE_ST_PYTHON");
+        return;
+    };
+    let corpus = ingest::ingest_dir(input.path(), &IngestOptions::default()).unwrap();
+    let jsonl = std::env::temp_dir().join("themescope-bench-analyze.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&jsonl).unwrap());
+    for d in &corpus.documents {
+        writeln!(f, "{}", serde_json::json!({ "text": d.embedding_text() })).unwrap();
+    }
+    f.flush().unwrap();
+    let model_dir = themescope::embed::model::locate(None).unwrap().dir;
+    let out = Command::new(&python).arg("-c").arg(PIPELINE_SCRIPT).arg(&model_dir).arg(&jsonl).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut fields = stdout.split_whitespace();
+    match (fields.next().and_then(|s| s.parse::<f64>().ok()), fields.next()) {
+        (Some(bertopic), Some(topics)) => {
+            let ratios: Vec<String> =
+                ours.iter().map(|(name, secs)| format!("{name} {:.2}x", bertopic / secs)).collect();
+            println!(
+                "analyze: BERTopic pipeline (sentence-transformers 256 tokens + fit) {bertopic:.1} s, {topics} topics; \
+                 speed ratio to it: {} (goals 2x, 4x, 20x)",
+                ratios.join(", ")
+            );
+        }
+        _ => println!(
+            "analyze: BERTopic pipeline failed: {}",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+        ),
+    }
+}
+
+/// Paragraphs of at least 200 characters from every page, each written as a document with its
+/// page's country and year, interleaved across pages so any prefix mixes subjects.
+fn paragraph_documents(dir: &Path, n: usize, into: &Path) -> usize {
+    let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
+    let per_page: Vec<Vec<&str>> = corpus
+        .documents
+        .iter()
+        .map(|d| d.text.split("\n\n").map(str::trim).filter(|p| p.len() >= 200).collect())
+        .collect();
+    let mut written = 0;
+    let mut round = 0;
+    while written < n && per_page.iter().any(|p| p.len() > round) {
+        for (doc, paragraphs) in corpus.documents.iter().zip(&per_page) {
+            let Some(paragraph) = paragraphs.get(round) else { continue };
+            if written == n {
+                break;
+            }
+            let mut text = String::new();
+            if let Some(country) = &doc.country {
+                text += &format!("[[country:{country}]]\n");
+            }
+            if let Some(year) = doc.year {
+                text += &format!("[[year:{year}]]\n");
+            }
+            text += &format!("{} ({})\n\n{paragraph}\n", doc.title, round + 1);
+            std::fs::write(into.join(format!("{written:06}.txt")), text).unwrap();
+            written += 1;
+        }
+        round += 1;
+    }
+    written
+}
+
+fn bench_scale(dir: &Path) {
+    let static_dir = static_model();
+    let mut previous: Option<(usize, serde_json::Value)> = None;
+    for n in [10_000, 30_000, 100_000] {
+        let input = tempfile::tempdir().unwrap();
+        let made = paragraph_documents(dir, n, input.path());
+        let (secs, run) = cold_analyze(input.path(), &["--model", static_dir.to_str().unwrap()]);
+        let stages = run["seconds_by_stage"].as_object().unwrap();
+        let discovery: f64 = ["themes", "labels", "summaries", "report"]
+            .iter()
+            .filter_map(|s| stages.get(*s).and_then(|v| v.as_f64()))
+            .sum();
+        let peak = run["peak_rss_mb_by_stage"]
+            .as_object()
+            .map_or(0.0, |p| p.values().filter_map(|v| v.as_f64()).fold(0.0, f64::max));
+        println!(
+            "scale {made} documents: {secs:.1} s, peak {peak:.0} MB, theme discovery (themes, labels, summaries, \
+             report) {discovery:.1} s (goal < 60 s at 100k; peak < 2,048 MB); {}",
+            stage_split(&run)
+        );
+        if let Some((before, old)) = &previous {
+            let growth = made as f64 / *before as f64;
+            let old_stages = old["seconds_by_stage"].as_object().unwrap();
+            let ratios: Vec<String> = stages
+                .iter()
+                .filter_map(|(stage, secs)| {
+                    let was = old_stages.get(stage)?.as_f64()?;
+                    Some(format!("{stage} {:.1}x", secs.as_f64()? / was.max(1e-3)))
+                })
+                .collect();
+            println!(
+                "scale {before} → {made} ({growth:.1}x documents; n log n would be {:.1}x): {}",
+                growth * (made as f64).ln() / (*before as f64).ln(),
+                ratios.join(", ")
+            );
+        }
+        previous = Some((made, run));
+    }
+}
+
 fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -291,5 +519,11 @@ fn main() {
     }
     if wants("search") {
         bench_search();
+    }
+    if wants("analyze") {
+        bench_analyze(&dir);
+    }
+    if wants("scale") {
+        bench_scale(&dir);
     }
 }

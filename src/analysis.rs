@@ -69,6 +69,9 @@ pub struct RunInfo {
     pub seconds: f64,
     /// Seconds of each stage, in pipeline order.
     pub seconds_by_stage: Vec<(String, f64)>,
+    /// Peak resident memory of each stage in MB (Linux only).
+    #[serde(default)]
+    pub peak_mb_by_stage: Vec<(String, f64)>,
     /// Files read and parsed in this run (the others were taken from the store unchanged).
     pub parsed: usize,
     /// What the run itself had to say: a store rebuilt, an option that could not be met.
@@ -84,6 +87,9 @@ pub struct RunParams {
     pub themes: serde_json::Value,
     pub seed: u64,
     pub backend: String,
+    /// `fp32` or `int8` (older analyses were all fp32).
+    #[serde(default = "fp32")]
+    pub precision: String,
     pub multilingual: bool,
     pub max_tokens_per_doc: Option<usize>,
     pub taxonomy: Option<String>,
@@ -97,6 +103,10 @@ pub struct RunParams {
     pub k_tried: Vec<KTried>,
     /// Agreement (ARI) between seeds at the chosen number of themes.
     pub stability: Option<f32>,
+}
+
+fn fp32() -> String {
+    "fp32".into()
 }
 
 /// `--themes` as recorded: `"auto"` or the number asked for.
@@ -243,18 +253,27 @@ impl StoredAnalysis {
     }
 }
 
-/// Wall-clock seconds of each pipeline stage, in order.
+/// Wall-clock seconds and peak memory of each pipeline stage, in order.
 #[derive(Debug, Default)]
 pub struct StageTimes {
     stages: Vec<(String, f64)>,
+    peaks: Vec<(String, f64)>,
 }
 
 impl StageTimes {
-    /// Runs `f` as stage `name` and records how long it took.
+    /// Runs `f` as stage `name` and records how long it took and, where the system says, the
+    /// most resident memory the process held meanwhile.
     pub fn time<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
+        memory::reset_peak();
         let start = Instant::now();
         let out = f();
         self.add(name, start.elapsed().as_secs_f64());
+        if let Some(mb) = memory::peak_mb() {
+            match self.peaks.iter_mut().find(|(n, _)| n == name) {
+                Some((_, m)) => *m = m.max(mb),
+                None => self.peaks.push((name.to_string(), mb)),
+            }
+        }
         out
     }
 
@@ -268,6 +287,27 @@ impl StageTimes {
 
     pub fn stages(&self) -> &[(String, f64)] {
         &self.stages
+    }
+
+    /// Peak resident memory of each stage in MB (empty where the system does not say).
+    pub fn peaks(&self) -> &[(String, f64)] {
+        &self.peaks
+    }
+}
+
+/// The process's peak resident memory, per stage: Linux keeps a high-water mark (VmHWM) that
+/// writing 5 to /proc/self/clear_refs resets. Elsewhere nothing is measured.
+mod memory {
+    pub fn reset_peak() {
+        #[cfg(target_os = "linux")]
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    }
+
+    pub fn peak_mb() -> Option<f64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
     }
 }
 

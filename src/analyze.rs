@@ -11,7 +11,7 @@ use indicatif::ProgressBar;
 use ndarray::{Array2, ArrayView2};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, RunParams, StageTimes, StoredAnalysis};
-use crate::embed::{Backend, Budget, Coverage, EmbedError, Embedder};
+use crate::embed::{Backend, Budget, Coverage, EmbedError, Embedder, Precision};
 use crate::ingest::{self, Corpus, IngestError, IngestOptions, MetadataTable};
 use crate::report;
 use crate::store::{FileRecord, PastRun, PastTheme, Store, StoreError};
@@ -67,6 +67,8 @@ pub struct AnalyzeOptions {
     pub model: Option<String>,
     /// What runs the model (the vectors are the same; the speed and dependencies differ).
     pub backend: Backend,
+    /// Arithmetic of the model's products (int8 falls back to fp32 where the CPU lacks VNNI).
+    pub precision: Precision,
     pub themes: ThemeOptions,
     pub taxonomy: Option<PathBuf>,
     /// Content tokens embedded per document: `None` for the default budget (at most
@@ -95,6 +97,7 @@ impl AnalyzeOptions {
             out: out.into(),
             model: None,
             backend: Backend::default(),
+            precision: Precision::default(),
             themes: ThemeOptions::default(),
             taxonomy: None,
             max_tokens_per_doc: None,
@@ -114,6 +117,7 @@ impl AnalyzeOptions {
             themes: analysis::theme_count_value(self.themes.count),
             seed: self.themes.seed,
             backend: self.backend.name().to_string(),
+            precision: self.precision.name().to_string(),
             multilingual: self.themes.multilingual,
             max_tokens_per_doc: self.max_tokens_per_doc,
             taxonomy: self.taxonomy.as_ref().map(|p| p.display().to_string()),
@@ -148,6 +152,15 @@ pub fn lock_out(out: &Path) -> Result<OutLock, AnalyzeError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(AnalyzeError::InUse(out.display().to_string())),
         Err(std::fs::TryLockError::Error(e)) => Err(AnalyzeError::io(&path, e)),
     }
+}
+
+/// Runs stage `name`, timed, with a spinner while it runs when progress is shown (stages whose
+/// work is counted in files or documents draw their own bars).
+fn stage<T>(times: &mut StageTimes, progress: bool, name: &str, f: impl FnOnce() -> T) -> T {
+    let spinner = if progress { crate::progress::spinner(name) } else { ProgressBar::hidden() };
+    let out = times.time(name, f);
+    spinner.finish_and_clear();
+    out
 }
 
 /// Whether a run continues the previous run's themes (re-clustering from its centres) rather
@@ -207,6 +220,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         exclude: vec![options.out.clone()],
         follow_links: options.follow_links,
         metadata: table,
+        progress: Some(crate::progress::bar_if(options.progress, 0, "reading")),
         ..IngestOptions::default()
     };
     let parser = ingest_options.parser_key();
@@ -220,7 +234,8 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     })?;
     let changes = DocumentChanges::between(&recorded, &corpus);
 
-    let embedder = Embedder::load(options.model.as_deref(), options.backend)?;
+    let embedder = Embedder::load(options.model.as_deref(), options.backend, options.precision)?;
+    notes.extend(embedder.fallback().map(str::to_string));
     let coverage = options.coverage();
     let summary_options = SummaryOptions::default();
     let documents = times.time("embed documents", || {
@@ -233,12 +248,12 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     // found only in Spanish pages can become a theme.
     let theme_options =
         ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
-    let (mut model, mut continuity) = times.time("themes", || {
+    let (mut model, mut continuity) = stage(&mut times, options.progress, "themes", || {
         let context = Context { options, themes: &theme_options, previous: previous.as_ref(), changes: &changes };
         cluster(&corpus, vectors.view(), &context, &store, &mut notes)
     })?;
     let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
-    times.time("labels", || -> Result<(), AnalyzeError> {
+    stage(&mut times, options.progress, "labels", || -> Result<(), AnalyzeError> {
         let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
         describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
         continuity.label(&model.themes);
@@ -246,7 +261,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     })?;
 
     let summaries = if options.summaries {
-        times.time("summaries", || {
+        stage(&mut times, options.progress, "summaries", || {
             summarise::summarise(
                 &corpus.documents,
                 &documents.central,
@@ -262,6 +277,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
 
     let mut params = options.params();
     params.multilingual = theme_options.multilingual;
+    params.precision = embedder.precision().name().to_string();
     params.k_tried = model.tried.clone();
     params.stability = model.stability;
     let parsed = corpus.documents.len() + corpus.duplicates.len() - corpus.reused;
@@ -282,16 +298,19 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             continuity,
             seconds: 0.0,
             seconds_by_stage: Vec::new(),
+            peak_mb_by_stage: Vec::new(),
             parsed,
             notes,
         },
     };
-    times.time("report", || report::write_all(&options.out, &analysis))?;
+    stage(&mut times, options.progress, "report", || report::write_all(&options.out, &analysis))?;
     // The stored record carries the timings up to here; run.json, written last, adds the store's.
     analysis.run.seconds_by_stage = times.stages().to_vec();
+    analysis.run.peak_mb_by_stage = times.peaks().to_vec();
     analysis.run.seconds = start.elapsed().as_secs_f64();
-    times.time("store", || record(&mut store, &analysis, &parser))?;
+    stage(&mut times, options.progress, "store", || record(&mut store, &analysis, &parser))?;
     analysis.run.seconds_by_stage = times.stages().to_vec();
+    analysis.run.peak_mb_by_stage = times.peaks().to_vec();
     analysis.run.seconds = start.elapsed().as_secs_f64();
     report::export::write_run_json(&options.out, &analysis)?;
     Ok(analysis)
@@ -491,7 +510,9 @@ pub fn central_sentences(out: &Path, analysis: &Analysis) -> Result<Vec<CentralS
 /// The model an analysis was made with, checked to be the same (by its files' fingerprint):
 /// `model` names it when it was given as a path; by default its name is looked up.
 pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -> Result<Embedder, AnalyzeError> {
-    let embedder = Embedder::load(Some(model.unwrap_or(&analysis.run.model)), backend)?;
+    let precision =
+        analysis.run.params.precision.parse().map_err(|e: String| AnalyzeError::Embed(EmbedError::Model(e)))?;
+    let embedder = Embedder::load(Some(model.unwrap_or(&analysis.run.model)), backend, precision)?;
     if embedder.model_id() != analysis.run.model_id {
         return Err(AnalyzeError::Embed(EmbedError::Model(format!(
             "the analysis was made with {} ({}); {} is another model ({}) whose vectors do not compare with its \
@@ -569,8 +590,7 @@ fn embed_documents(
             _ => missing.push(i),
         }
     }
-    let bar =
-        if options.progress { crate::progress::bar(missing.len() as u64, "embedding") } else { ProgressBar::hidden() };
+    let bar = crate::progress::bar_if(options.progress, missing.len() as u64, "embedding");
     // Longest first across the whole run keeps both cores busy to the end of each batch.
     missing.sort_by_key(|&i| std::cmp::Reverse(docs[i].text.len()));
     for batch in missing.chunks(BATCH) {
@@ -654,7 +674,7 @@ pub fn embed_cached(
             _ => missing.push(i),
         }
     }
-    let bar = if progress { crate::progress::bar(missing.len() as u64, what) } else { ProgressBar::hidden() };
+    let bar = crate::progress::bar_if(progress, missing.len() as u64, what);
     // Longest first across the whole run keeps both cores busy to the end of each batch.
     missing.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
     for batch in missing.chunks(BATCH) {

@@ -341,3 +341,76 @@ fn search_finds_documents_by_meaning_within_filters() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains(&empty.path().display().to_string()), "{err}");
 }
+
+/// A static model distilled from the default one analyses a folder; int8 analyses are recorded
+/// as such, cached apart, and a later command asking for fp32 is refused.
+#[test]
+fn static_and_int8_models_analyse_and_are_recorded() {
+    let models = tempfile::tempdir().unwrap();
+    let made = models.path().join("minilm-static");
+    let o = bin().args(["distill", "--dims", "64", "--out"]).arg(&made).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("30522 tokens × 64 dimensions"), "{said}");
+    let config = read_json(&made.join("config.json"));
+    assert_eq!(config["model_type"], "model2vec", "model2vec's format, so its own tools read it");
+    let again = bin().args(["distill", "--out"]).arg(&made).output().unwrap();
+    assert!(
+        !again.status.success() && String::from_utf8_lossy(&again.stderr).contains("already"),
+        "nothing overwritten"
+    );
+
+    let input = hostile_folder();
+    let out = tempfile::tempdir().unwrap();
+    let o = bin()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--themes", "2", "--model", made.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let themes = read_json(&out.path().join("themes.json"));
+    assert_eq!(themes["model"], "minilm-static");
+    let theme: std::collections::HashMap<String, String> = read_csv(&out.path().join("documents.csv"))
+        .into_iter()
+        .map(|r| (r["path"].clone(), r["theme_id"].clone()))
+        .collect();
+    assert_eq!(theme["b.txt"], theme["d.txt"], "the water pages share a theme: {theme:?}");
+    let o = bin()
+        .args(["analyze"])
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--model", made.to_str().unwrap(), "--precision", "int8"])
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("static model"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let err = analyze_run(input.path(), out.path(), &["--precision", "int8"]);
+    let run = read_json(&out.path().join("run.json"));
+    let precision = run["params"]["precision"].as_str().unwrap();
+    if themescope::embed::int8::available() {
+        assert_eq!(precision, "int8");
+        assert!(run["model_id"].as_str().unwrap().ends_with("+int8"), "{run}");
+    } else {
+        assert_eq!(precision, "fp32");
+        assert!(err.contains("lacks AVX-512 VNNI"), "{err}");
+    }
+    let o = bin()
+        .args(["evaluate"])
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--precision", "fp32"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(precision == "fp32" || (!o.status.success() && err.contains("--precision")), "{err}");
+}

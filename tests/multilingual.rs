@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use safetensors::SafeTensors;
-use themescope::embed::{model, Backend, Coverage, Embedder};
+use themescope::embed::{model, Backend, Coverage, Embedder, Precision};
 
 /// A BERT forward pass written plainly (f64, loops, no batching), as in the paper and
 /// Hugging Face's `BertModel`: embeddings + LayerNorm, then per layer self-attention and
@@ -159,7 +159,7 @@ fn assembled_e5_matches_a_reference_computation_and_reads_across_languages() {
     assert_eq!(files.prompt, "query: ", "the folder's default prompt");
     assert!(files.multilingual, "the folder says the model is multilingual");
     let dir = files.dir.clone();
-    let embedder = Embedder::from_files(files, Backend::Native).unwrap();
+    let embedder = Embedder::from_files(files, Backend::Native, Precision::Fp32).unwrap();
     let reference = Reference::load(&dir);
     let tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).unwrap();
     let texts = [

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ndarray::Array2;
-use themescope::embed::{Backend, Coverage, Embedder};
+use themescope::embed::{Backend, Coverage, Embedder, Precision};
 use themescope::themes::describe::{meaning, TermVectors};
 use themescope::themes::{guided, ThemeError};
 
@@ -38,7 +38,7 @@ fn names_fit_hand_judged_themes() {
     let fixture: Fixture =
         toml::from_str(&std::fs::read_to_string(root.join("tests/fixtures/theme_names.toml")).unwrap()).unwrap();
     let taxonomy = guided::load_taxonomy(&root.join("taxonomy.toml")).unwrap();
-    let model = Model(Embedder::load(None, Backend::Native).unwrap());
+    let model = Model(Embedder::load(None, Backend::Native, Precision::Fp32).unwrap());
     let named_vectors = themescope::analyze::taxonomy_vectors(&model, &taxonomy).unwrap();
     let meanings: Vec<_> = fixture
         .theme

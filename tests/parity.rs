@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use themescope::embed::{Backend, Budget, Coverage, Embedder};
+use themescope::embed::{Backend, Budget, Coverage, Embedder, Precision};
 
 #[derive(serde::Deserialize)]
 struct Reference {
@@ -38,7 +38,10 @@ fn reference() -> Option<Reference> {
 fn embedders() -> Vec<Embedder> {
     Backend::built()
         .into_iter()
-        .map(|b| Embedder::load(None, b).unwrap_or_else(|e| panic!("default model loads with {}: {e}", b.name())))
+        .map(|b| {
+            Embedder::load(None, b, Precision::Fp32)
+                .unwrap_or_else(|e| panic!("default model loads with {}: {e}", b.name()))
+        })
         .collect()
 }
 
@@ -108,4 +111,29 @@ fn whole_document(embedder: &Embedder, reference: &Reference) -> Vec<f32> {
     let norm = whole.row(0).iter().map(|x| x * x).sum::<f32>().sqrt();
     assert!((norm - 1.0).abs() < 1e-5);
     whole.row(0).to_vec()
+}
+
+/// `--precision int8` stays within cosine 0.99 of sentence-transformers' vectors on every
+/// reference text (it is opt-in; fp32 above keeps exact parity).
+#[test]
+fn int8_stays_close_to_the_reference() {
+    let Some(reference) = reference() else { return };
+    let embedder = Embedder::load(None, Backend::Native, Precision::Int8).unwrap();
+    if let Some(why) = embedder.fallback() {
+        assert!(common::prerequisite(why, false), "unreachable: prerequisite panics or skips");
+        return;
+    }
+    assert_eq!(embedder.precision(), Precision::Int8);
+    let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
+    let batch = embedder.embed_texts(&texts, Coverage::FirstWindow, &indicatif::ProgressBar::hidden()).unwrap();
+    let cosines: Vec<f64> =
+        reference.items.iter().enumerate().map(|(i, item)| cosine(&batch.row(i).to_vec(), &item.embedding)).collect();
+    let worst = cosines.iter().copied().fold(1.0, f64::min);
+    let mean = cosines.iter().sum::<f64>() / cosines.len() as f64;
+    println!("int8: cosine to sentence-transformers worst {worst:.4}, mean {mean:.4}");
+    for (c, item) in cosines.iter().zip(&reference.items).filter(|(c, _)| **c < 0.993) {
+        println!("  {c:.4} {} {} tokens: {:.60}", item.kind, item.token_count, item.text);
+    }
+    assert!(worst >= 0.99, "int8 worst cosine {worst}");
+    assert!(embedder.model_id().ends_with("+int8"), "int8 vectors are cached apart from fp32's");
 }

@@ -12,6 +12,7 @@ use gemm::Parallelism;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 
+use super::int8::QuantizedLinear;
 use super::EmbedError;
 
 /// The parts of a Hugging Face `config.json` the encoder needs.
@@ -103,17 +104,22 @@ pub fn weight_prefix(path: &Path) -> Result<&'static str, EmbedError> {
     find_prefix(|name| names.contains_key(name), path)
 }
 
+/// Dense products per layer: Q/K/V, attention output, intermediate, output.
+const PRODUCTS: usize = 4;
+
 struct LayerNorm {
     weight: Vec<f32>,
     bias: Vec<f32>,
 }
 
-/// A dense layer, weight stored as PyTorch does: `[out, in]`, row-major.
+/// A dense layer, weight stored as PyTorch does: `[out, in]`, row-major; with
+/// `--precision int8` its product runs on the quantised copy instead.
 struct Linear {
     weight: Vec<f32>,
     bias: Vec<f32>,
     inputs: usize,
     outputs: usize,
+    quantized: Option<QuantizedLinear>,
 }
 
 struct Layer {
@@ -168,6 +174,7 @@ impl Weights<'_> {
             bias: self.get(&format!("{name}.bias"), &[outputs])?,
             inputs,
             outputs,
+            quantized: None,
         })
     }
 
@@ -215,6 +222,7 @@ impl Bert {
                 bias: [q.bias, k.bias, v.bias].concat(),
                 inputs: h,
                 outputs: 3 * h,
+                quantized: None,
             };
             layers.push(Layer {
                 qkv,
@@ -258,110 +266,199 @@ impl Bert {
     /// Runs the encoder on one sequence (specials included) and returns the last hidden state,
     /// `tokens.len() × hidden_size`, row-major.
     pub fn forward(&self, tokens: &[u32]) -> Vec<f32> {
+        self.forward_many(&[tokens]).pop().expect("one sequence in, one out")
+    }
+
+    /// Runs the encoder on several sequences at once: their tokens share every dense layer's
+    /// matrix product (gemm packs a layer's weights once per product, which costs more than
+    /// the product itself for a sequence of a few tokens), attention stays within each.
+    pub fn forward_many(&self, sequences: &[&[u32]]) -> Vec<Vec<f32>> {
+        self.run(sequences, &mut |_, _, _| {})
+    }
+
+    /// Makes every dense layer's product run in int8 (the caller checks [`int8::available`]).
+    /// Outlier channels (a few hidden dimensions carry values far larger than the rest) would
+    /// swamp one scale per token, so, as in SmoothQuant, each input channel is first divided by
+    /// √(its activation range / its weight range) and its weights multiplied by the same; the
+    /// activation ranges come from one fp32 pass over `calibration` (token ids of a sample text).
+    pub fn quantize(&mut self, calibration: &[u32]) {
+        let mut ranges: Vec<[Vec<f32>; PRODUCTS]> = self
+            .layers
+            .iter()
+            .map(|l| [&l.qkv, &l.attn_out, &l.intermediate, &l.output].map(|p| vec![0.0f32; p.inputs]))
+            .collect();
+        let vocab = self.vocab_size();
+        let positions = self.config.max_tokens().unwrap_or(0);
+        let tokens: Vec<u32> = calibration.iter().copied().filter(|&t| (t as usize) < vocab).take(positions).collect();
+        self.run(&[&tokens], &mut |layer, product, input| {
+            let range = &mut ranges[layer][product];
+            for row in input.chunks_exact(range.len()) {
+                range.iter_mut().zip(row).for_each(|(r, x)| *r = r.max(x.abs()));
+            }
+        });
+        for (layer, ranges) in self.layers.iter_mut().zip(&ranges) {
+            let products = [&mut layer.qkv, &mut layer.attn_out, &mut layer.intermediate, &mut layer.output];
+            for (linear, range) in products.into_iter().zip(ranges) {
+                let smooth: Vec<f32> = (0..linear.inputs)
+                    .map(|j| {
+                        let w =
+                            (0..linear.outputs).fold(0.0f32, |m, o| m.max(linear.weight[o * linear.inputs + j].abs()));
+                        if range[j] > 0.0 && w > 0.0 {
+                            (range[j] / w).sqrt()
+                        } else {
+                            1.0
+                        }
+                    })
+                    .collect();
+                linear.quantized = Some(QuantizedLinear::new(&linear.weight, linear.outputs, linear.inputs, &smooth));
+                linear.weight = Vec::new();
+            }
+        }
+    }
+
+    /// The forward pass, showing `observe` the input of each dense product (layer, product
+    /// 0-3 as in [`Bert::quantize`], rows × inputs values).
+    fn run(&self, sequences: &[&[u32]], observe: &mut dyn FnMut(usize, usize, &[f32])) -> Vec<Vec<f32>> {
         let h = self.config.hidden_size;
-        let n = tokens.len();
         let heads = self.config.num_attention_heads;
         let head_dim = h / heads;
         let eps = self.config.layer_norm_eps as f32;
         let offset = self.config.position_offset();
+        let starts: Vec<usize> = sequences
+            .iter()
+            .scan(0, |row, s| {
+                let start = *row;
+                *row += s.len();
+                Some(start)
+            })
+            .collect();
+        let n: usize = sequences.iter().map(|s| s.len()).sum();
+        let longest = sequences.iter().map(|s| s.len()).max().unwrap_or(0);
 
         let mut x = vec![0.0f32; n * h];
-        for (i, &t) in tokens.iter().enumerate() {
-            let row = &mut x[i * h..(i + 1) * h];
-            let word = &self.word[t as usize * h..(t as usize + 1) * h];
-            let pos = &self.position[(i + offset) * h..(i + offset + 1) * h];
-            for j in 0..h {
-                row[j] = word[j] + pos[j] + self.token_type[j];
+        for (tokens, &start) in sequences.iter().zip(&starts) {
+            for (i, &t) in tokens.iter().enumerate() {
+                let row = &mut x[(start + i) * h..(start + i + 1) * h];
+                let word = &self.word[t as usize * h..(t as usize + 1) * h];
+                let pos = &self.position[(i + offset) * h..(i + offset + 1) * h];
+                for j in 0..h {
+                    row[j] = word[j] + pos[j] + self.token_type[j];
+                }
             }
         }
         layer_norm(&mut x, h, &self.embed_norm, eps);
 
         let mut qkv = vec![0.0f32; n * 3 * h];
-        let mut scores = vec![0.0f32; n * n];
+        let mut scores = vec![0.0f32; longest * longest];
         let mut context = vec![0.0f32; n * h];
         let mut projected = vec![0.0f32; n * h];
         let mut inter = vec![0.0f32; n * self.config.intermediate_size];
         let scale = 1.0 / (head_dim as f32).sqrt();
-        for layer in &self.layers {
+        for (l, layer) in self.layers.iter().enumerate() {
+            observe(l, 0, &x);
             linear(&x, n, &layer.qkv, &mut qkv);
-            for head in 0..heads {
-                let q = head * head_dim;
-                let k = h + head * head_dim;
-                let v = 2 * h + head * head_dim;
-                // scores = Q_h · K_hᵀ · scale
-                // SAFETY: every index reached is < n·3h (qkv) or < n·n (scores) by construction.
-                unsafe {
-                    gemm::gemm(
-                        n,
-                        n,
-                        head_dim,
-                        scores.as_mut_ptr(),
-                        1,
-                        n as isize,
-                        false,
-                        qkv.as_ptr().add(q),
-                        1,
-                        (3 * h) as isize,
-                        qkv.as_ptr().add(k),
-                        (3 * h) as isize,
-                        1,
-                        0.0,
-                        scale,
-                        false,
-                        false,
-                        false,
-                        Parallelism::None,
-                    );
+            for (tokens, &start) in sequences.iter().zip(&starts) {
+                let len = tokens.len();
+                if len == 0 {
+                    continue;
                 }
-                for row in scores.chunks_exact_mut(n) {
-                    softmax(row);
-                }
-                // context_h = softmax(scores) · V_h
-                // SAFETY: as above; context rows are h wide and the head's columns lie inside.
-                unsafe {
-                    gemm::gemm(
-                        n,
-                        head_dim,
-                        n,
-                        context.as_mut_ptr().add(head * head_dim),
-                        1,
-                        h as isize,
-                        false,
-                        scores.as_ptr(),
-                        1,
-                        n as isize,
-                        qkv.as_ptr().add(v),
-                        1,
-                        (3 * h) as isize,
-                        0.0,
-                        1.0,
-                        false,
-                        false,
-                        false,
-                        Parallelism::None,
-                    );
+                let qkv = &qkv[start * 3 * h..(start + len) * 3 * h];
+                let context = &mut context[start * h..(start + len) * h];
+                let scores = &mut scores[..len * len];
+                for head in 0..heads {
+                    attention_head(qkv, context, scores, len, h, head * head_dim, head_dim, scale);
                 }
             }
+            observe(l, 1, &context);
             linear(&context, n, &layer.attn_out, &mut projected);
             add_in_place(&mut x, &projected);
             layer_norm(&mut x, h, &layer.attn_norm, eps);
 
+            observe(l, 2, &x);
             linear(&x, n, &layer.intermediate, &mut inter);
-            if self.gelu_tanh {
-                inter.iter_mut().for_each(|v| *v = gelu_tanh(*v));
-            } else {
-                inter.iter_mut().for_each(|v| *v = gelu_erf(*v));
-            }
+            gelu(&mut inter, self.gelu_tanh);
+            observe(l, 3, &inter);
             linear(&inter, n, &layer.output, &mut projected);
             add_in_place(&mut x, &projected);
             layer_norm(&mut x, h, &layer.out_norm, eps);
         }
-        x
+        sequences.iter().zip(&starts).map(|(s, &start)| x[start * h..(start + s.len()) * h].to_vec()).collect()
+    }
+}
+
+/// One attention head of one sequence of `n` tokens: `context[:, col..col + d]` =
+/// softmax(Q·Kᵀ·scale)·V, with Q, K, V the head's columns of the fused `qkv` rows (3h wide).
+#[allow(clippy::too_many_arguments)]
+fn attention_head(
+    qkv: &[f32],
+    context: &mut [f32],
+    scores: &mut [f32],
+    n: usize,
+    h: usize,
+    col: usize,
+    d: usize,
+    scale: f32,
+) {
+    assert!(qkv.len() >= n * 3 * h && context.len() >= n * h && scores.len() >= n * n && col + d <= h);
+    let (q, k, v) = (col, h + col, 2 * h + col);
+    // scores = Q_h · K_hᵀ · scale
+    // SAFETY: every index reached is < n·3h (qkv) or < n·n (scores), checked above.
+    unsafe {
+        gemm::gemm(
+            n,
+            n,
+            d,
+            scores.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            qkv.as_ptr().add(q),
+            1,
+            (3 * h) as isize,
+            qkv.as_ptr().add(k),
+            (3 * h) as isize,
+            1,
+            0.0,
+            scale,
+            false,
+            false,
+            false,
+            Parallelism::None,
+        );
+    }
+    softmax_rows(&mut scores[..n * n], n);
+    // context_h = softmax(scores) · V_h
+    // SAFETY: as above; context rows are h wide and the head's columns lie inside.
+    unsafe {
+        gemm::gemm(
+            n,
+            d,
+            n,
+            context.as_mut_ptr().add(col),
+            1,
+            h as isize,
+            false,
+            scores.as_ptr(),
+            1,
+            n as isize,
+            qkv.as_ptr().add(v),
+            1,
+            (3 * h) as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            Parallelism::None,
+        );
     }
 }
 
 /// out = input · Wᵀ + b for `rows` rows.
 fn linear(input: &[f32], rows: usize, layer: &Linear, out: &mut [f32]) {
+    if let Some(q) = &layer.quantized {
+        return q.forward(input, rows, &layer.bias, out);
+    }
     let (k, m) = (layer.inputs, layer.outputs);
     assert!(input.len() >= rows * k && out.len() >= rows * m);
     for row in out[..rows * m].chunks_exact_mut(m) {
@@ -393,22 +490,70 @@ fn linear(input: &[f32], rows: usize, layer: &Linear, out: &mut [f32]) {
     }
 }
 
-fn add_in_place(x: &mut [f32], y: &[f32]) {
-    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+/// Defines a function whose body is compiled twice, for the baseline CPU and for AVX-512, and
+/// runs the AVX-512 copy when the CPU has it: the element-wise loops (GELU, softmax, layer norm)
+/// then use 16 lanes instead of the baseline's 4, with the same IEEE results (nothing fused or
+/// reordered), so fp32 parity is untouched.
+macro_rules! wide_fn {
+    ($(#[$meta:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
+        $(#[$meta])*
+        fn $name($($arg: $ty),*) {
+            #[inline(always)]
+            fn plain($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512bw")]
+                unsafe fn avx512($($arg: $ty),*) {
+                    plain($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512bw") {
+                    // SAFETY: the CPU has the features the copy is compiled for.
+                    return unsafe { avx512($($arg),*) };
+                }
+            }
+            plain($($arg),*)
+        }
+    };
 }
 
-fn layer_norm(x: &mut [f32], width: usize, norm: &LayerNorm, eps: f32) {
-    let mut centred = vec![0.0f32; width];
-    for row in x.chunks_exact_mut(width) {
-        let mean = sum_lanes(row) / width as f32;
-        centred.iter_mut().zip(row.iter()).for_each(|(c, v)| *c = (v - mean) * (v - mean));
-        let inv = 1.0 / (sum_lanes(&centred) / width as f32 + eps).sqrt();
-        for ((v, w), b) in row.iter_mut().zip(&norm.weight).zip(&norm.bias) {
-            *v = (*v - mean) * inv * w + b;
+wide_fn! {
+    /// Softmax of each row of `n` scores.
+    fn softmax_rows(scores: &mut [f32], n: usize) {
+        scores.chunks_exact_mut(n).for_each(softmax)
+    }
+}
+
+wide_fn! {
+    /// GELU in place, exact (erf) or with PyTorch's tanh approximation.
+    fn gelu(values: &mut [f32], tanh: bool) {
+        if tanh {
+            values.iter_mut().for_each(|v| *v = gelu_tanh(*v));
+        } else {
+            values.iter_mut().for_each(|v| *v = gelu_erf(*v));
         }
     }
 }
 
+fn add_in_place(x: &mut [f32], y: &[f32]) {
+    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+}
+
+wide_fn! {
+    /// Layer normalisation of each row of `width` values.
+    fn layer_norm(x: &mut [f32], width: usize, norm: &LayerNorm, eps: f32) {
+        let mut centred = vec![0.0f32; width];
+        for row in x.chunks_exact_mut(width) {
+            let mean = sum_lanes(row) / width as f32;
+            centred.iter_mut().zip(row.iter()).for_each(|(c, v)| *c = (v - mean) * (v - mean));
+            let inv = 1.0 / (sum_lanes(&centred) / width as f32 + eps).sqrt();
+            for ((v, w), b) in row.iter_mut().zip(&norm.weight).zip(&norm.bias) {
+                *v = (*v - mean) * inv * w + b;
+            }
+        }
+    }
+}
+
+#[inline(always)]
 fn softmax(row: &mut [f32]) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     row.iter_mut().for_each(|v| *v = fast_exp(*v - max));
@@ -418,6 +563,7 @@ fn softmax(row: &mut [f32]) {
 
 /// Sum in eight independent lanes: a plain float sum is a serial chain the compiler may not
 /// reorder, so it would not vectorise.
+#[inline(always)]
 fn sum_lanes(values: &[f32]) -> f32 {
     let mut lanes = [0.0f32; 8];
     let chunks = values.chunks_exact(8);
@@ -431,10 +577,12 @@ fn sum_lanes(values: &[f32]) -> f32 {
 }
 
 /// GELU with the exact error function, as PyTorch's default `gelu`.
+#[inline(always)]
 fn gelu_erf(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x / std::f32::consts::SQRT_2))
 }
 
+#[inline(always)]
 fn gelu_tanh(x: f32) -> f32 {
     const C: f32 = 0.797_884_6; // sqrt(2/π)
     0.5 * x * (1.0 + (C * (x + 0.044715 * x * x * x)).tanh())
@@ -537,7 +685,13 @@ mod tests {
 
     #[test]
     fn linear_is_x_times_w_transposed_plus_b() {
-        let layer = Linear { weight: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], bias: vec![0.5, -0.5], inputs: 3, outputs: 2 };
+        let layer = Linear {
+            weight: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            bias: vec![0.5, -0.5],
+            inputs: 3,
+            outputs: 2,
+            quantized: None,
+        };
         let mut out = vec![0.0; 4];
         linear(&[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], 2, &layer, &mut out);
         assert_eq!(out, vec![4.5, 9.5, 2.5, 4.5]);

@@ -3,7 +3,9 @@
 pub mod bert;
 pub mod e5;
 pub mod fetch;
+pub mod int8;
 pub mod model;
+pub mod model2vec;
 #[cfg(feature = "rust-bert")]
 pub mod rustbert;
 
@@ -17,7 +19,7 @@ use sha2::{Digest, Sha256};
 use tokenizers::Tokenizer;
 
 use bert::Bert;
-pub use model::{ModelFiles, Pooling};
+pub use model::{ModelFiles, ModelKind, Pooling};
 
 /// Errors of the embedding stage.
 #[derive(Debug, thiserror::Error)]
@@ -171,18 +173,64 @@ impl std::str::FromStr for Backend {
     }
 }
 
-/// The transformer of a loaded model, whichever backend runs it.
+/// In what arithmetic the native encoder's dense layers run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Precision {
+    /// fp32: exactly sentence-transformers' vectors.
+    #[default]
+    Fp32,
+    /// int8 products on AVX-512 VNNI (weights per output row, activations per token): faster,
+    /// vectors at cosine ≥ 0.99 to fp32.
+    Int8,
+}
+
+impl Precision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "fp32",
+            Precision::Int8 => "int8",
+        }
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Precision, String> {
+        match s {
+            "fp32" => Ok(Precision::Fp32),
+            "int8" => Ok(Precision::Int8),
+            // bf16 products peak at twice fp32's rate on this hardware, and the rest of a pass
+            // (attention, norms) would not speed up at all: not worth a second kernel.
+            "bf16" => Err("bf16 is not offered: int8 is faster on the same CPUs; use --precision int8".into()),
+            other => Err(format!("unknown precision {other:?}: fp32 or int8")),
+        }
+    }
+}
+
+/// What turns token ids into token states: a transformer (whichever backend runs it) or a
+/// static model's table.
 trait Encoder: Send + Sync {
-    fn config(&self) -> &bert::BertConfig;
+    /// Width of a token state.
+    fn hidden_size(&self) -> usize;
+    /// Most tokens one sequence may hold, specials included.
+    fn max_tokens(&self) -> Result<usize, EmbedError>;
     /// Token ids must be below this.
     fn vocab_size(&self) -> usize;
     /// Last hidden state of one sequence, `tokens.len() × hidden_size`, row-major.
     fn forward(&self, tokens: &[u32]) -> Result<Vec<f32>, EmbedError>;
+    /// Last hidden states of several sequences (an encoder may run them together).
+    fn forward_many(&self, sequences: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        sequences.iter().map(|s| self.forward(s)).collect()
+    }
 }
 
 impl Encoder for Bert {
-    fn config(&self) -> &bert::BertConfig {
-        &self.config
+    fn hidden_size(&self) -> usize {
+        self.config.hidden_size
+    }
+    fn max_tokens(&self) -> Result<usize, EmbedError> {
+        self.config.max_tokens()
     }
     fn vocab_size(&self) -> usize {
         Bert::vocab_size(self)
@@ -190,11 +238,47 @@ impl Encoder for Bert {
     fn forward(&self, tokens: &[u32]) -> Result<Vec<f32>, EmbedError> {
         Ok(Bert::forward(self, tokens))
     }
+    fn forward_many(&self, sequences: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        Ok(Bert::forward_many(self, sequences))
+    }
 }
 
-fn load_encoder(dir: &Path, backend: Backend) -> Result<Box<dyn Encoder>, EmbedError> {
+/// A sample text whose fp32 pass sets int8's smoothing (see [`Bert::quantize`]): any ordinary
+/// prose shows a model's outlier channels.
+const CALIBRATION: &str = "The lab worked with local governments and young entrepreneurs to test new ways of \
+    collecting waste, financing small farms and delivering public services online. Community members mapped \
+    informal markets, shared data on water and energy use, and proposed solutions that the municipality then \
+    scaled. Las comunidades y el gobierno diseñaron juntos soluciones para la economía circular. Les jeunes \
+    ont créé des entreprises numériques avec le soutien du programme.";
+
+fn load_encoder(
+    files: &ModelFiles,
+    backend: Backend,
+    precision: Precision,
+    calibration: &[u32],
+) -> Result<Box<dyn Encoder>, EmbedError> {
+    let dir = files.dir.as_path();
+    if files.kind == ModelKind::Static {
+        if precision != Precision::Fp32 {
+            return Err(EmbedError::Model(format!(
+                "{} is a static model: it has no matrix products for --precision {}",
+                files.name,
+                precision.name()
+            )));
+        }
+        return Ok(Box::new(model2vec::StaticModel::load(dir)?));
+    }
+    if precision == Precision::Int8 && backend != Backend::Native {
+        return Err(EmbedError::Model("--precision int8 runs on the native backend only".into()));
+    }
     match backend {
-        Backend::Native => Ok(Box::new(Bert::load(dir)?)),
+        Backend::Native => {
+            let mut bert = Bert::load(dir)?;
+            if precision == Precision::Int8 {
+                bert.quantize(calibration);
+            }
+            Ok(Box::new(bert))
+        }
         #[cfg(feature = "rust-bert")]
         Backend::RustBert => Ok(Box::new(rustbert::RustBert::load(dir)?)),
         #[cfg(not(feature = "rust-bert"))]
@@ -212,20 +296,28 @@ pub struct Embedder {
     tokenizer: Tokenizer,
     encoder: Box<dyn Encoder>,
     backend: Backend,
+    precision: Precision,
     window: usize,
     cls: Vec<u32>,
     sep: Vec<u32>,
     id: String,
+    fallback: Option<String>,
 }
 
 impl Embedder {
-    /// Loads the model named by `--model` (see [`model::locate`]).
-    pub fn load(model: Option<&str>, backend: Backend) -> Result<Embedder, EmbedError> {
-        Self::from_files(model::locate(model)?, backend)
+    /// Loads the model named by `--model` (see [`model::locate`]) in `precision`.
+    pub fn load(model: Option<&str>, backend: Backend, precision: Precision) -> Result<Embedder, EmbedError> {
+        Self::from_files(model::locate(model)?, backend, precision)
     }
 
-    /// Loads a model from an already located folder.
-    pub fn from_files(files: ModelFiles, backend: Backend) -> Result<Embedder, EmbedError> {
+    /// Loads a model from an already located folder. int8 on a CPU without AVX-512 VNNI falls
+    /// back to fp32 and says so in [`Embedder::fallback`].
+    pub fn from_files(files: ModelFiles, backend: Backend, precision: Precision) -> Result<Embedder, EmbedError> {
+        let (precision, fallback) = if precision == Precision::Int8 && !int8::available() {
+            (Precision::Fp32, Some("this CPU lacks AVX-512 VNNI: --precision int8 runs in fp32 instead".to_string()))
+        } else {
+            (precision, None)
+        };
         let tok_path = files.dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tok_path)
             .map_err(|e| EmbedError::Tokenizer(format!("{}: {e}", tok_path.display())))?;
@@ -233,12 +325,15 @@ impl Embedder {
         // sentence-transformers window is applied here instead.
         tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(None);
-        let encoder = load_encoder(&files.dir, backend)?;
-        let window = files.max_seq_length.unwrap_or(usize::MAX).min(encoder.config().max_tokens()?);
+        let calibration = tokenizer.encode(CALIBRATION, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let encoder = load_encoder(&files, backend, precision, calibration.get_ids())?;
+        let window = files.max_seq_length.unwrap_or(usize::MAX).min(encoder.max_tokens()?);
         let empty = tokenizer.encode("", true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let ids = empty.get_ids();
-        // Specials wrap every window: [CLS] … [SEP] for BERT, <s> … </s> for XLM-R.
+        // Specials wrap every window of a transformer: [CLS] … [SEP] for BERT, <s> … </s> for
+        // XLM-R. A static model reads the text's own tokens only, as model2vec does.
         let (cls, sep) = match ids.len() {
+            _ if files.kind == ModelKind::Static => (vec![], vec![]),
             0 => (vec![], vec![]),
             1 => (ids.to_vec(), vec![]),
             _ => (ids[..1].to_vec(), ids[1..].to_vec()),
@@ -246,8 +341,52 @@ impl Embedder {
         if window <= cls.len() + sep.len() {
             return Err(EmbedError::Model("max_seq_length leaves no room for text".into()));
         }
-        let id = model_id(&files)?;
-        Ok(Embedder { files, tokenizer, encoder, backend, window, cls, sep, id })
+        let mut id = model_id(&files)?;
+        if precision != Precision::Fp32 {
+            id = format!("{id}+{}", precision.name());
+        }
+        Ok(Embedder { files, tokenizer, encoder, backend, precision, window, cls, sep, id, fallback })
+    }
+
+    /// Why the precision asked for is not the one used, when it is not.
+    pub fn fallback(&self) -> Option<&str> {
+        self.fallback.as_deref()
+    }
+
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Whether the model is a static table of token vectors (see [`model2vec`]).
+    pub fn is_static(&self) -> bool {
+        self.files.kind == ModelKind::Static
+    }
+
+    /// Token ids must be below this.
+    pub fn vocab_size(&self) -> usize {
+        self.encoder.vocab_size()
+    }
+
+    /// For each token id, the mean of the model's final states over that token alone between
+    /// the specials, not normalised: a static model's raw token vectors (model2vec's recipe).
+    pub(crate) fn token_vectors(&self, ids: &[u32]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let sequences: Vec<Vec<u32>> =
+            ids.iter().map(|&id| [self.cls.as_slice(), &[id], self.sep.as_slice()].concat()).collect();
+        let refs: Vec<&[u32]> = sequences.iter().map(Vec::as_slice).collect();
+        let h = self.dim();
+        let states = self.encoder.forward_many(&refs)?;
+        Ok(states
+            .iter()
+            .map(|hidden| {
+                let rows = (hidden.len() / h) as f32;
+                let mut v = vec![0.0f32; h];
+                for row in hidden.chunks_exact(h) {
+                    v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                }
+                v.iter_mut().for_each(|a| *a /= rows);
+                v
+            })
+            .collect())
     }
 
     /// Identifies the model's weights and settings, for cache keys.
@@ -270,7 +409,7 @@ impl Embedder {
     }
 
     pub fn dim(&self) -> usize {
-        self.encoder.config().hidden_size
+        self.encoder.hidden_size()
     }
 
     /// Tokens per window, specials included.
@@ -285,10 +424,11 @@ impl Embedder {
         // The model folder's prompt ("query: " for e5) goes before every text; offsets stay
         // relative to the text (the prompt's own tokens get an empty range).
         let prompt = self.files.prompt.as_str();
+        let specials = !self.is_static();
         let enc = if prompt.is_empty() {
-            self.tokenizer.encode(text, true)
+            self.tokenizer.encode(text, specials)
         } else {
-            self.tokenizer.encode(format!("{prompt}{text}"), true)
+            self.tokenizer.encode(format!("{prompt}{text}"), specials)
         }
         .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         let shift = prompt.len();
@@ -462,32 +602,46 @@ impl Embedder {
         units.sort_by_key(|&(t, w)| std::cmp::Reverse(plans[t].windows[w].ids.len()));
         let remaining: Vec<AtomicUsize> = plans.iter().map(|p| AtomicUsize::new(p.windows.len())).collect();
         type Unit = (usize, usize, Vec<f32>, usize, Vec<(usize, Vec<f32>, usize)>);
-        let mut done: Vec<Unit> = units
+        let specials = self.cls.len() + self.sep.len();
+        let batches = batch_by_tokens(&units, |&(t, w)| plans[t].windows[w].ids.len() + specials, BATCH_TOKENS);
+        let mut done: Vec<Unit> = batches
             .par_iter()
-            .map(|&(t, w)| {
-                let window = &plans[t].windows[w];
-                let ids = [self.cls.as_slice(), &window.ids, self.sep.as_slice()].concat();
-                let hidden = self.encoder.forward(&ids)?;
-                let vector = self.pool(&hidden, ids.len())?;
-                // Sums of each span's token states in this window.
-                let mut spans: Vec<(usize, Vec<f32>, usize)> = Vec::new();
-                for (i, span) in window.span_of.iter().enumerate() {
-                    let Some(span) = *span else { continue };
-                    let row = &hidden[(self.cls.len() + i) * h..(self.cls.len() + i + 1) * h];
-                    match spans.iter_mut().find(|(s, _, _)| *s == span) {
-                        Some((_, sum, n)) => {
-                            sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
-                            *n += 1;
+            .map(|batch| {
+                let ids: Vec<Vec<u32>> = batch
+                    .iter()
+                    .map(|&(t, w)| [self.cls.as_slice(), &plans[t].windows[w].ids, self.sep.as_slice()].concat())
+                    .collect();
+                let refs: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+                let states = self.encoder.forward_many(&refs)?;
+                batch
+                    .iter()
+                    .zip(ids.iter().zip(states))
+                    .map(|(&(t, w), (ids, hidden))| {
+                        let vector = self.pool(&hidden, ids.len())?;
+                        // Sums of each span's token states in this window.
+                        let mut spans: Vec<(usize, Vec<f32>, usize)> = Vec::new();
+                        for (i, span) in plans[t].windows[w].span_of.iter().enumerate() {
+                            let Some(span) = *span else { continue };
+                            let row = &hidden[(self.cls.len() + i) * h..(self.cls.len() + i + 1) * h];
+                            match spans.iter_mut().find(|(s, _, _)| *s == span) {
+                                Some((_, sum, n)) => {
+                                    sum.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+                                    *n += 1;
+                                }
+                                None => spans.push((span, row.to_vec(), 1)),
+                            }
                         }
-                        None => spans.push((span, row.to_vec(), 1)),
-                    }
-                }
-                if remaining[t].fetch_sub(1, Ordering::Relaxed) == 1 {
-                    progress.inc(1);
-                }
-                Ok((t, w, vector, ids.len(), spans))
+                        if remaining[t].fetch_sub(1, Ordering::Relaxed) == 1 {
+                            progress.inc(1);
+                        }
+                        Ok((t, w, vector, ids.len(), spans))
+                    })
+                    .collect::<Result<Vec<Unit>, EmbedError>>()
             })
-            .collect::<Result<_, EmbedError>>()?;
+            .collect::<Result<Vec<Vec<Unit>>, EmbedError>>()?
+            .into_iter()
+            .flatten()
+            .collect();
         done.sort_by_key(|u| (u.0, u.1));
         let mut out: Vec<Embedded> = items
             .iter()
@@ -519,6 +673,28 @@ impl Embedder {
         }
         Ok(out)
     }
+}
+
+/// Windows shorter than this travel through the model together, up to this many tokens in all.
+const BATCH_TOKENS: usize = 128;
+
+/// Consecutive items grouped so that each group's sizes add up to at most `budget` (an item
+/// larger than that forms a group alone).
+fn batch_by_tokens<T: Copy>(items: &[T], size: impl Fn(&T) -> usize, budget: usize) -> Vec<Vec<T>> {
+    let mut batches: Vec<Vec<T>> = Vec::new();
+    let mut filled = 0;
+    for item in items {
+        let n = size(item);
+        match batches.last_mut() {
+            Some(batch) if filled + n <= budget => batch.push(*item),
+            _ => {
+                batches.push(vec![*item]);
+                filled = 0;
+            }
+        }
+        filled += n;
+    }
+    batches
 }
 
 /// Scales every row of `m` to unit length (zero rows stay zero).
@@ -644,7 +820,7 @@ mod tests {
         "intermediate_size": 4, "max_position_embeddings": 16, "model_type": "bert"}"#;
 
     fn load(dir: &Path) -> Result<Embedder, EmbedError> {
-        Embedder::from_files(model::read_model_dir(dir)?, Backend::Native)
+        Embedder::from_files(model::read_model_dir(dir)?, Backend::Native, Precision::Fp32)
     }
 
     fn embed(embedder: &Embedder, text: &str) -> Result<Array2<f32>, EmbedError> {

@@ -19,10 +19,21 @@ pub enum Pooling {
     MeanSqrtLen,
 }
 
+/// What kind of model a folder holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// A transformer encoder (BERT, XLM-R) with sentence-transformers' settings.
+    Transformer,
+    /// A static table of token vectors in model2vec's format (`config.json` `model_type`
+    /// "model2vec"), e.g. one made by `themescope distill`.
+    Static,
+}
+
 /// A model folder's sentence-transformers settings.
 #[derive(Debug, Clone)]
 pub struct ModelFiles {
     pub dir: PathBuf,
+    pub kind: ModelKind,
     /// Short name for reports ("all-MiniLM-L6-v2").
     pub name: String,
     pub pooling: Pooling,
@@ -53,6 +64,13 @@ struct ModuleEntry {
     path: String,
     #[serde(rename = "type")]
     kind: String,
+}
+
+/// The fields of `config.json` that say what kind of model a folder holds.
+#[derive(Deserialize)]
+struct ModelType {
+    model_type: Option<String>,
+    normalize: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +165,10 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
             )));
         }
     }
+    let kind_of: Option<ModelType> = read_json_opt(&dir.join("config.json"))?;
+    let model_type = kind_of.as_ref().and_then(|k| k.model_type.as_deref());
+    let kind =
+        if model_type == Some(super::model2vec::MODEL_TYPE) { ModelKind::Static } else { ModelKind::Transformer };
     let modules: Vec<ModuleEntry> = read_json_opt(&dir.join("modules.json"))?.unwrap_or_default();
     let pooling_dir = modules
         .iter()
@@ -160,7 +182,12 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
         Some(p) if p.pooling_mode_mean_tokens => Pooling::Mean,
         _ => Pooling::Mean,
     };
-    let normalize = modules.iter().any(|m| m.kind.ends_with("Normalize"));
+    // model2vec states normalisation in config.json (on by default); sentence-transformers as a
+    // module.
+    let normalize = match kind {
+        ModelKind::Static => kind_of.and_then(|k| k.normalize).unwrap_or(true),
+        ModelKind::Transformer => modules.iter().any(|m| m.kind.ends_with("Normalize")),
+    };
     let max_seq_length =
         read_json_opt::<SentenceBertConfig>(&dir.join("sentence_bert_config.json"))?.and_then(|c| c.max_seq_length);
     let name = dir
@@ -171,7 +198,7 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
     let prompts = read_json_opt::<PromptConfig>(&dir.join("config_sentence_transformers.json"))?.unwrap_or_default();
     let prompt = prompts.default_prompt_name.and_then(|n| prompts.prompts.get(&n).cloned()).unwrap_or_default();
     let multilingual = is_multilingual(dir);
-    Ok(ModelFiles { dir: dir.to_path_buf(), name, pooling, normalize, max_seq_length, prompt, multilingual })
+    Ok(ModelFiles { dir: dir.to_path_buf(), kind, name, pooling, normalize, max_seq_length, prompt, multilingual })
 }
 
 fn read_json_opt<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, EmbedError> {

@@ -66,8 +66,12 @@ impl RustBert {
 }
 
 impl Encoder for RustBert {
-    fn config(&self) -> &BertConfig {
-        &self.config
+    fn hidden_size(&self) -> usize {
+        self.config.hidden_size
+    }
+
+    fn max_tokens(&self) -> Result<usize, EmbedError> {
+        self.config.max_tokens()
     }
 
     fn vocab_size(&self) -> usize {

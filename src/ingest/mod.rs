@@ -185,6 +185,8 @@ pub struct IngestOptions {
     pub follow_links: bool,
     /// Metadata for files that lack it (`--metadata FILE.csv`).
     pub metadata: Option<MetadataTable>,
+    /// Advanced by one per file read (set its length first); none by default.
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 impl IngestOptions {
@@ -206,6 +208,7 @@ impl Default for IngestOptions {
             known: HashMap::new(),
             follow_links: false,
             metadata: None,
+            progress: None,
         }
     }
 }
@@ -238,6 +241,8 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
     }
     let (files, mut skipped) = find_files(dir, options);
     let files_seen = files.len() + skipped.len();
+    let progress = options.progress.clone().unwrap_or_else(indicatif::ProgressBar::hidden);
+    progress.set_length(files.len() as u64);
     // (document, file stamp, taken from `known`) or why the file was skipped.
     type Outcome = Result<(Document, Stamp, bool), Skipped>;
     let outcomes: Vec<Outcome> = files
@@ -245,14 +250,17 @@ pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestE
         .map(|path| {
             let rel = relative(dir, path);
             let file_stamp = stamp(path).unwrap_or((0, 0));
-            match options.known.get(&rel) {
+            let outcome = match options.known.get(&rel) {
                 Some(k) if (k.size, k.mtime) == file_stamp && file_stamp.1 != 0 => {
                     Ok((k.doc.clone(), file_stamp, true))
                 }
                 _ => read_document(dir, path, options).map(|d| (d, file_stamp, false)),
-            }
+            };
+            progress.inc(1);
+            outcome
         })
         .collect();
+    progress.finish_and_clear();
     let mut documents = Vec::with_capacity(outcomes.len());
     let mut reused = 0;
     for outcome in outcomes {

@@ -163,6 +163,7 @@ pub fn run_summary(analysis: &Analysis) -> serde_json::Value {
         "params": run.params,
         "seconds": run.seconds,
         "seconds_by_stage": run.seconds_by_stage.iter().map(|(s, t)| (s.clone(), json!(t))).collect::<serde_json::Map<_, _>>(),
+        "peak_rss_mb_by_stage": run.peak_mb_by_stage.iter().map(|(s, m)| (s.clone(), json!(m.round()))).collect::<serde_json::Map<_, _>>(),
         "notes": run.notes,
         "warnings": corpus.warnings(),
     })
