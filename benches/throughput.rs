@@ -14,7 +14,7 @@
 //!           pages at 256 tokens: fp32, int8 and the distilled static model, each with its stage
 //!           split, against BERTopic's pipeline (sentence-transformers at 256 tokens, then fit with
 //!           defaults) on the same texts in the same run
-//!   scale   cold `analyze` with the static model on 10k, 30k and 100k paragraphs of the shared
+//!   scale   cold `analyze` with the static model on 10k, 30k and 100k passages of the shared
 //!           pages as documents: seconds and peak RSS of every stage, and how each grows
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed`, … for one).
 
@@ -350,15 +350,19 @@ fn cold_analyze(input: &Path, extra: &[&str]) -> (f64, serde_json::Value) {
     (secs, run)
 }
 
+/// The stages of run.json in the order they run (JSON objects here keep no order).
+const PIPELINE: [&str; 7] = ["ingest", "embed documents", "themes", "labels", "summaries", "report", "store"];
+
 /// "stage 1.2 s (340 MB)" for every stage of a run.json.
 fn stage_split(run: &serde_json::Value) -> String {
-    let peaks = run["peak_rss_mb_by_stage"].as_object();
-    let stages = run["seconds_by_stage"].as_object().unwrap();
-    stages
+    PIPELINE
         .iter()
-        .map(|(stage, secs)| match peaks.and_then(|p| p.get(stage)).and_then(|m| m.as_f64()) {
-            Some(mb) => format!("{stage} {:.1} s ({mb:.0} MB)", secs.as_f64().unwrap()),
-            None => format!("{stage} {:.1} s", secs.as_f64().unwrap()),
+        .filter_map(|stage| {
+            let secs = run["seconds_by_stage"][stage].as_f64()?;
+            Some(match run["peak_rss_mb_by_stage"][stage].as_f64() {
+                Some(mb) => format!("{stage} {secs:.1} s ({mb:.0} MB)"),
+                None => format!("{stage} {secs:.1} s"),
+            })
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -428,20 +432,32 @@ fn bench_analyze(dir: &Path) {
     }
 }
 
-/// Paragraphs of at least 200 characters from every page, each written as a document with its
-/// page's country and year, interleaved across pages so any prefix mixes subjects.
-fn paragraph_documents(dir: &Path, n: usize, into: &Path) -> usize {
+/// Passages of whole sentences (about 200 characters each) from every page, each written as a
+/// document with its page's country and year, interleaved across pages so any prefix mixes
+/// subjects. The shared pages hold about 100k of them.
+fn passage_documents(dir: &Path, n: usize, into: &Path) -> usize {
     let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
-    let per_page: Vec<Vec<&str>> = corpus
+    let per_page: Vec<Vec<String>> = corpus
         .documents
         .iter()
-        .map(|d| d.text.split("\n\n").map(str::trim).filter(|p| p.len() >= 200).collect())
+        .map(|d| {
+            let mut passages = vec![String::new()];
+            for piece in d.text.split_inclusive(['.', '!', '?', '\n']) {
+                let last = passages.last_mut().unwrap();
+                last.push_str(piece);
+                if last.len() >= 200 {
+                    passages.push(String::new());
+                }
+            }
+            passages.retain(|p| p.trim().len() >= 100);
+            passages
+        })
         .collect();
     let mut written = 0;
     let mut round = 0;
     while written < n && per_page.iter().any(|p| p.len() > round) {
-        for (doc, paragraphs) in corpus.documents.iter().zip(&per_page) {
-            let Some(paragraph) = paragraphs.get(round) else { continue };
+        for (doc, passages) in corpus.documents.iter().zip(&per_page) {
+            let Some(passage) = passages.get(round) else { continue };
             if written == n {
                 break;
             }
@@ -452,7 +468,7 @@ fn paragraph_documents(dir: &Path, n: usize, into: &Path) -> usize {
             if let Some(year) = doc.year {
                 text += &format!("[[year:{year}]]\n");
             }
-            text += &format!("{} ({})\n\n{paragraph}\n", doc.title, round + 1);
+            text += &format!("{} ({})\n\n{}\n", doc.title, round + 1, passage.trim());
             std::fs::write(into.join(format!("{written:06}.txt")), text).unwrap();
             written += 1;
         }
@@ -466,7 +482,7 @@ fn bench_scale(dir: &Path) {
     let mut previous: Option<(usize, serde_json::Value)> = None;
     for n in [10_000, 30_000, 100_000] {
         let input = tempfile::tempdir().unwrap();
-        let made = paragraph_documents(dir, n, input.path());
+        let made = passage_documents(dir, n, input.path());
         let (secs, run) = cold_analyze(input.path(), &["--model", static_dir.to_str().unwrap()]);
         let stages = run["seconds_by_stage"].as_object().unwrap();
         let discovery: f64 = ["themes", "labels", "summaries", "report"]
@@ -484,11 +500,11 @@ fn bench_scale(dir: &Path) {
         if let Some((before, old)) = &previous {
             let growth = made as f64 / *before as f64;
             let old_stages = old["seconds_by_stage"].as_object().unwrap();
-            let ratios: Vec<String> = stages
+            let ratios: Vec<String> = PIPELINE
                 .iter()
-                .filter_map(|(stage, secs)| {
-                    let was = old_stages.get(stage)?.as_f64()?;
-                    Some(format!("{stage} {:.1}x", secs.as_f64()? / was.max(1e-3)))
+                .filter_map(|stage| {
+                    let was = old_stages.get(*stage)?.as_f64()?;
+                    Some(format!("{stage} {:.1}x", stages.get(*stage)?.as_f64()? / was.max(1e-3)))
                 })
                 .collect();
             println!(

@@ -303,7 +303,12 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             notes,
         },
     };
-    stage(&mut times, options.progress, "report", || report::write_all(&options.out, &analysis))?;
+    let refreshed = stage(&mut times, options.progress, "report", || {
+        let notes = refresh_comparisons(&options.out, &analysis)?;
+        report::write_all(&options.out, &analysis)?;
+        Ok::<_, AnalyzeError>(notes)
+    })?;
+    analysis.run.notes.extend(refreshed);
     // The stored record carries the timings up to here; run.json, written last, adds the store's.
     analysis.run.seconds_by_stage = times.stages().to_vec();
     analysis.run.peak_mb_by_stage = times.peaks().to_vec();
@@ -705,6 +710,56 @@ pub fn write_comparison(
     let page = report::comparison::write(out, comparison)?;
     report::write_reports(out, analysis)?;
     Ok(page)
+}
+
+/// Draws every comparison an earlier analysis left in `out` again from this one (same facet,
+/// same values), so no page in the folder describes themes that no longer exist; one whose
+/// facet no document has any more is removed, and said so.
+fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec<String>, AnalyzeError> {
+    let mut notes = Vec::new();
+    let mut stored: Vec<PathBuf> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("compare-") && n.ends_with(".json"))
+        })
+        .collect();
+    stored.sort();
+    for path in stored {
+        let earlier: Option<serde_json::Value> =
+            std::fs::read_to_string(&path).ok().and_then(|text| serde_json::from_str(&text).ok());
+        let Some(facet) = earlier.as_ref().and_then(|c| c["facet"].as_str()) else {
+            notes.push(format!("{}: not a comparison themescope can read; left as it is", path.display()));
+            continue;
+        };
+        let facet: crate::compare::Facet = facet.parse().unwrap_or_else(|never| match never {});
+        let values: Vec<String> = earlier
+            .as_ref()
+            .and_then(|c| c["values"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v["value"].as_str().map(str::to_string))
+            .collect();
+        let top = values.len();
+        match crate::compare::choose_values(&analysis.corpus.documents, &facet, values, top) {
+            Ok((values, _)) => {
+                report::comparison::write(out, &crate::compare::compare(analysis, facet, &values))?;
+            }
+            Err(why) => {
+                let stem = path.to_string_lossy().trim_end_matches(".json").to_string();
+                for ext in ["json", "md", "html"] {
+                    let file = PathBuf::from(format!("{stem}.{ext}"));
+                    std::fs::remove_file(&file).or_else(|e| match e.kind() {
+                        std::io::ErrorKind::NotFound => Ok(()),
+                        _ => Err(report::ReportError::io(&file, e)),
+                    })?;
+                }
+                notes.push(format!("the comparison by {} was removed: {why}", facet.name()));
+            }
+        }
+    }
+    Ok(notes)
 }
 
 #[cfg(test)]

@@ -225,13 +225,14 @@ fn a_second_run_on_the_same_output_is_refused() {
     let out = tempfile::tempdir().unwrap();
     let lock = std::fs::File::create(out.path().join("themescope.lock")).unwrap();
     lock.lock().unwrap();
-    let o = bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).output().unwrap();
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is in use by another themescope run"));
-    assert!(
-        !out.path().join("themescope.sqlite").exists() && !out.path().join("themes.json").exists(),
-        "nothing touched"
-    );
+    // compare writes into OUT too (and runs an analysis when there is none): the same lock.
+    for command in [&["analyze"][..], &["compare", "--by", "country"]] {
+        let o = bin().args(command).arg(input.path()).arg("--out").arg(out.path()).output().unwrap();
+        assert!(!o.status.success(), "{command:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("is in use by another themescope run"), "{command:?}");
+        let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["themescope.lock"], "{command:?} touched nothing");
+    }
 }
 
 #[test]

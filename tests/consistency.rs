@@ -125,6 +125,28 @@ fn later_commands_use_the_stored_analysis_and_every_output_agrees() {
     for t in theme_list {
         assert!(page.contains(&format!("{}. ", t["id"])), "the comparison names theme {} by its id", t["id"]);
     }
+
+    // A new analysis in the same folder draws the comparison left there again, from its own
+    // themes: no page describes themes that no longer exist.
+    let values = |c: &serde_json::Value| -> Vec<String> {
+        c["values"].as_array().unwrap().iter().map(|v| v["value"].to_string()).collect()
+    };
+    let o = bin()
+        .arg("analyze")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--seed", "9", "--themes", "3", "--max-tokens-per-doc", "256"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let themes = read_json(&out.path().join("themes.json"));
+    let ids: HashSet<String> = themes["themes"].as_array().unwrap().iter().map(|t| t["id"].to_string()).collect();
+    assert_eq!(ids.len(), 3);
+    let redrawn = read_json(&out.path().join("compare-continent.json"));
+    let compared: HashSet<String> = redrawn["themes"].as_array().unwrap().iter().map(|t| t["id"].to_string()).collect();
+    assert_eq!(compared, ids, "the comparison follows the new analysis");
+    assert_eq!(values(&redrawn), values(&comparison), "with the same values as before");
 }
 
 #[test]

@@ -30,7 +30,7 @@ pub enum ReportError {
 }
 
 impl ReportError {
-    fn io(path: &Path, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         ReportError::Io { path: path.display().to_string(), source }
     }
 }

@@ -198,6 +198,31 @@ pub const HEAD: usize = label::HEAD;
 pub const KEEP: usize = 30;
 /// Places listed per theme.
 const PLACES: usize = 8;
+
+/// The first [`PLACES`] places in rank order, each once: a place that shares a word with an
+/// earlier one is dropped, unless it is the longer name those words were parts of ("south"
+/// and "africa" ranked apart, then "south africa": one place).
+fn distinct_places<'t>(found: impl Iterator<Item = &'t str>) -> Vec<&'t str> {
+    let words = |p: &str| p.split(' ').count();
+    let mut out: Vec<&str> = Vec::new();
+    for place in found {
+        let overlapping: Vec<usize> = (0..out.len()).filter(|&i| label::overlaps(out[i], place)).collect();
+        match overlapping.split_first() {
+            None => out.push(place),
+            Some((&first, rest)) if overlapping.iter().all(|&i| words(out[i]) < words(place)) => {
+                out[first] = place;
+                for &i in rest.iter().rev() {
+                    out.remove(i);
+                }
+            }
+            Some(_) => {}
+        }
+        if out.len() == PLACES {
+            break;
+        }
+    }
+    out
+}
 /// Keywords listed per other language.
 const OTHER_LANGUAGE_KEYWORDS: usize = 10;
 /// A language needs this many of a theme's documents to get keywords of its own.
@@ -368,16 +393,8 @@ impl<'a> Describer<'a> {
 
     /// Places among a class's ranked terms ("undp samoa" gives "samoa"), as names, each once.
     fn places(&self, ranked: &[(String, f64)]) -> Vec<String> {
-        let mut out: Vec<&str> = Vec::new();
-        for place in ranked.iter().flat_map(|(t, _)| self.gazetteer.places_in(t, &self.stats.proper)) {
-            if !out.iter().any(|o| label::overlaps(o, place)) {
-                out.push(place);
-            }
-            if out.len() == PLACES {
-                break;
-            }
-        }
-        out.into_iter().map(places::display_name).collect()
+        let found = ranked.iter().flat_map(|(t, _)| self.gazetteer.places_in(t, &self.stats.proper));
+        distinct_places(found).into_iter().map(places::display_name).collect()
     }
 
     /// Keywords of the class's documents in each other language: their terms of that
@@ -625,5 +642,11 @@ mod tests {
         let centres = ndarray::array![[1.0f32, 0.0], [0.0, 1.0]];
         let r = relevance(&[0.5, 0.5], Some(v.view()), centres.view(), 0);
         assert!(r[0] > r[1] + 0.5, "{r:?}");
+    }
+
+    #[test]
+    fn a_longer_place_name_replaces_its_parts() {
+        let found = ["uganda", "south", "kampala", "africa", "south africa", "africa", "east amman", "amman"];
+        assert_eq!(distinct_places(found.into_iter()), ["uganda", "south africa", "kampala", "east amman"]);
     }
 }

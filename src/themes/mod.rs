@@ -613,4 +613,43 @@ mod tests {
         let kept = assign_to_centres(&documents, vectors.view(), fitted.means, &fixed).unwrap();
         assert_eq!(kept.assignments, fitted.assignments);
     }
+
+    /// Two groups of closely related themes become broad areas; two themes with nothing in
+    /// common, though k-means puts them together, do not (their mean cosine is under the 75th
+    /// percentile of all pairs).
+    #[test]
+    fn only_related_themes_form_a_broad_area() {
+        let mut centroids = Array2::<f32>::zeros((10, 16));
+        for (i, s) in [0.1f32, 0.2, 0.3, 0.4].into_iter().enumerate() {
+            centroids[[i, 0]] = 1.0;
+            centroids[[i, 1 + i]] = s;
+            centroids[[4 + i, 5]] = 1.0;
+            centroids[[4 + i, 6 + i]] = s;
+        }
+        centroids[[8, 10]] = 1.0;
+        centroids[[9, 10]] = -0.5;
+        centroids[[9, 11]] = 0.75f32.sqrt();
+        let centroids = unit_rows(&centroids);
+        let groups = parent_groups(&centroids, 42).unwrap();
+        let members: Vec<&[usize]> = groups.iter().map(|(g, _)| g.as_slice()).collect();
+        assert_eq!(members, [&[0, 1, 2, 3][..], &[4, 5, 6, 7][..]], "{groups:?}");
+        assert!(groups.iter().all(|(_, similarity)| *similarity > 0.9), "{groups:?}");
+        assert!(parent_groups(&centroids.slice(ndarray::s![..3, ..]).to_owned(), 42).unwrap().is_empty());
+    }
+
+    /// A theme is a catch-all only when it is both large and much looser than the others.
+    #[test]
+    fn large_loose_themes_are_catch_alls() {
+        let mut themes: Vec<Theme> = (0..8).map(|i| Theme::for_test("t", 10 + i)).collect();
+        for (i, theme) in themes.iter_mut().enumerate() {
+            theme.cohesion = 0.5 + 0.01 * i as f32;
+        }
+        themes[0].size = 40;
+        themes[0].cohesion = 0.3;
+        themes[1].cohesion = 0.3;
+        themes[2].size = 40;
+        mark_catch_all(&mut themes);
+        let marked: Vec<bool> = themes.iter().map(|t| t.catch_all).collect();
+        assert_eq!(marked, [true, false, false, false, false, false, false, false]);
+    }
 }
