@@ -741,7 +741,7 @@ fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec<String>, A
             .flatten()
             .filter_map(|v| v["value"].as_str().map(str::to_string))
             .collect();
-        let top = values.len();
+        let top = Some(values.len());
         match crate::compare::choose_values(&analysis.corpus.documents, &facet, values, top) {
             Ok((values, _)) => {
                 report::comparison::write(out, &crate::compare::compare(analysis, facet, &values))?;

@@ -82,14 +82,17 @@ impl Facet {
     }
 }
 
+/// Values compared when neither names nor `--top` are given.
+pub const DEFAULT_TOP: usize = 12;
+
 /// The values to compare: those named (each said when it has no documents), or the `top` most
-/// frequent ones; and notes on what could not be met. An error when no value repeats: a facet
+/// frequent ones ([`DEFAULT_TOP`] unless asked); and notes on what was asked and could not be met. An error when no value repeats: a facet
 /// whose every value is its own (a URL, a title) has nothing to compare.
 pub fn choose_values(
     documents: &[Document],
     facet: &Facet,
     named: Vec<String>,
-    top: usize,
+    top: Option<usize>,
 ) -> Result<(Vec<String>, Vec<String>), String> {
     let counts = value_counts(documents, facet);
     let name = facet.name();
@@ -101,10 +104,10 @@ pub fn choose_values(
     }
     let mut notes = Vec::new();
     if named.is_empty() {
-        if top > counts.len() {
+        if let Some(top) = top.filter(|&t| t > counts.len()) {
             notes.push(format!("--top {top}: there are only {} values of {name}", counts.len()));
         }
-        return Ok((counts.into_iter().take(top).map(|(v, _)| v).collect(), notes));
+        return Ok((counts.into_iter().take(top.unwrap_or(DEFAULT_TOP)).map(|(v, _)| v).collect(), notes));
     }
     for v in named.iter().filter(|v| !counts.iter().any(|(c, _)| c == *v)) {
         notes.push(format!("no document has {name} {v:?}; it is compared with no documents"));
@@ -282,7 +285,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
             let mut under: Vec<Distinctive> = theme_odds.into_iter().filter(|d| d.z < 0.0).collect();
             under.sort_by(|a, b| a.z.total_cmp(&b.z));
             under.truncate(5);
-            let by_language = terms.distinctive(&members);
+            let by_language = terms.distinctive(&members, value);
             let distinctive_terms = by_language.first().map(|l| l.terms.clone()).unwrap_or_default();
             let sentences = sentences_for(analysis, &members, &over);
             let themes = (0..k)
@@ -344,6 +347,11 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     }
 }
 
+/// A term is distinctive of a group only when it is on two or more of the group's pages and
+/// its log-odds z-score is significant at 5% (one term of a page or two, or a z of 1.5, is what
+/// chance gives a small group).
+const MIN_TERM_Z: f64 = 1.96;
+
 /// Terms of every document, by language, for distinctive terms.
 struct LanguageTerms<'a> {
     documents: &'a [crate::ingest::Document],
@@ -385,8 +393,12 @@ impl<'a> LanguageTerms<'a> {
 
     /// A group's distinctive terms in each language it has at least two documents in, the
     /// language with most documents first: log-odds z-scores of document counts against all the
-    /// corpus's documents in that language (Monroe et al. 2008).
-    fn distinctive(&self, members: &[usize]) -> Vec<DistinctiveTerms> {
+    /// corpus's documents in that language (Monroe et al. 2008). Words of the group's own name
+    /// say nothing of its narrative ("north" for North Macedonia) and are left out.
+    fn distinctive(&self, members: &[usize], value: &str) -> Vec<DistinctiveTerms> {
+        let own: HashSet<String> =
+            value.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+        let named = |t: &str| t.split(' ').any(|w| own.contains(w));
         let mut by_language: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for &i in members {
             by_language.entry(language(&self.documents[i])).or_default().push(i);
@@ -398,7 +410,7 @@ impl<'a> LanguageTerms<'a> {
                 let (all, total) = &self.df[&lang];
                 let mut in_group: HashMap<&str, usize> = HashMap::new();
                 for &i in &docs {
-                    for t in self.terms[i].iter().filter(|t| all.contains_key(t.as_str())) {
+                    for t in self.terms[i].iter().filter(|t| all.contains_key(t.as_str()) && !named(t)) {
                         *in_group.entry(t.as_str()).or_insert(0) += 1;
                     }
                 }
@@ -411,7 +423,7 @@ impl<'a> LanguageTerms<'a> {
                         let lo = log_odds(c as f64, n_group, everywhere - c as f64, total - n_group, alpha, TERM_PRIOR);
                         Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
                     })
-                    .filter(|d| d.z > 0.0)
+                    .filter(|d| d.z >= MIN_TERM_Z && d.count >= 2)
                     .collect();
                 scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
                 scored.truncate(15);
@@ -493,12 +505,14 @@ mod tests {
             crate::ingest::build_document("# T\n[[year:1970]]\nMAY 30, 2023\nText here.", "x".into(), "a.txt".into());
         assert_eq!(Facet::Year.value(&dated).as_deref(), Some("2023"));
         let docs = vec![doc(Some("Peru"), None), doc(Some("Kenya"), None), doc(Some("Kenya"), None), doc(None, None)];
-        let (values, notes) = choose_values(&docs, &Facet::Country, Vec::new(), 5).unwrap();
+        let (values, notes) = choose_values(&docs, &Facet::Country, Vec::new(), Some(5)).unwrap();
         assert_eq!(values, vec!["Kenya", "Peru"]);
         assert_eq!(notes, vec!["--top 5: there are only 2 values of country"]);
-        let (_, notes) = choose_values(&docs, &Facet::Country, vec!["Chad".into()], 5).unwrap();
+        let (_, notes) = choose_values(&docs, &Facet::Country, Vec::new(), None).unwrap();
+        assert!(notes.is_empty(), "the default number of values is no request: {notes:?}");
+        let (_, notes) = choose_values(&docs, &Facet::Country, vec!["Chad".into()], Some(5)).unwrap();
         assert_eq!(notes, vec!["no document has country \"Chad\"; it is compared with no documents"]);
         let unique = vec![doc(Some("Peru"), None), doc(Some("Kenya"), None)];
-        assert!(choose_values(&unique, &Facet::Country, Vec::new(), 5).unwrap_err().contains("occurs once"));
+        assert!(choose_values(&unique, &Facet::Country, Vec::new(), None).unwrap_err().contains("occurs once"));
     }
 }

@@ -53,9 +53,9 @@ enum Command {
         /// Values to compare (default: the most frequent ones).
         #[arg(long = "value", num_args = 1..)]
         values: Vec<String>,
-        /// How many of the most frequent values to compare when none are named.
-        #[arg(long, default_value_t = 12)]
-        top: usize,
+        /// How many of the most frequent values to compare when none are named [default: 12].
+        #[arg(long)]
+        top: Option<usize>,
     },
     /// Find the documents of the analysis stored in OUT closest to a question, with the sentence
     /// of each that matches best (embedded with the analysis's own model; nothing is re-analysed).

@@ -120,6 +120,13 @@ fn later_commands_use_the_stored_analysis_and_every_output_agrees() {
         let continent = value["value"].as_str().unwrap();
         let in_csv = rows.iter().filter(|r| r["continent"] == continent && r["duplicate_of"].is_empty()).count();
         assert_eq!(documents, in_csv, "{continent}: the comparison counts the analysed documents");
+        let own: Vec<String> = continent.split(' ').map(str::to_lowercase).collect();
+        for language in value["distinctive_terms_by_language"].as_array().unwrap() {
+            for term in language["terms"].as_array().unwrap() {
+                let term = term["name"].as_str().unwrap();
+                assert!(!term.split(' ').any(|w| own.iter().any(|o| o == w)), "{continent}: its own name in {term:?}");
+            }
+        }
     }
     let page = std::fs::read_to_string(out.path().join("compare-continent.html")).unwrap();
     for t in theme_list {

@@ -119,7 +119,12 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
             } else {
                 "Distinctive terms: ".to_string()
             };
-            card.push(Block::Paragraph(vec![Inline::Strong(heading), Inline::text(terms.join(", "))]));
+            let terms = if terms.is_empty() {
+                "none stands out (no term on two or more of these pages with |z| > 1.96)".to_string()
+            } else {
+                terms.join(", ")
+            };
+            card.push(Block::Paragraph(vec![Inline::Strong(heading), Inline::text(terms)]));
         }
         for s in &v.sentences {
             card.push(Block::Quote {
@@ -135,8 +140,9 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
         "Over- and under-represented themes and distinctive terms: log-odds ratio of each value against all the \
          others with an informative Dirichlet prior and its z-score (Monroe, Colaresi & Quinn 2008); |z| > 1.96 is \
          unlikely by chance. Distinctive terms are measured against the other documents in the same language, and shown \
-         per language, so that writing in Spanish is never mistaken for a narrative; places and personal names \
-         are left out. Values with fewer than {} documents are flagged as thin evidence.",
+         per language, so that writing in Spanish is never mistaken for a narrative; a term must be on two or more \
+         of the value's pages with z > 1.96; places, personal names and the words of the \
+         value's own name are left out. Values with fewer than {} documents are flagged as thin evidence.",
         crate::compare::THIN
     ))]));
     sections.push(method);
