@@ -14,6 +14,8 @@
 //!           pages at 256 tokens: fp32, int8 and the distilled static model, each with its stage
 //!           split, against BERTopic's pipeline (sentence-transformers at 256 tokens, then fit with
 //!           defaults) on the same texts in the same run
+//!   multilingual  cold `analyze` of the 1,213 shared blogs (all languages, 256 tokens) with the
+//!           default model and with multilingual-e5-small: seconds, tokens/s and peak memory
 //!   scale   cold `analyze` with the static model on 10k, 30k and 100k passages of the shared
 //!           pages as documents: seconds and peak RSS of every stage, and how each grows
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed`, … for one).
@@ -432,6 +434,37 @@ fn bench_analyze(dir: &Path) {
     }
 }
 
+fn bench_multilingual(dir: &Path) {
+    let input = tempfile::tempdir().unwrap();
+    let mut blogs = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if std::fs::read_to_string(&path).is_ok_and(|t| t.contains("[[type:blog]]")) {
+            std::fs::copy(&path, input.path().join(path.file_name().unwrap())).unwrap();
+            blogs += 1;
+        }
+    }
+    let corpus = ingest::ingest_dir(input.path(), &IngestOptions::default()).unwrap();
+    let mut default_secs = None;
+    for model in [themescope::embed::model::DEFAULT_MODEL, "multilingual-e5-small"] {
+        let embedder = Embedder::load(Some(model), Backend::Native, Precision::Fp32).unwrap();
+        let tokens: usize =
+            corpus.documents.iter().map(|d| embedder.tokenize(&d.embedding_text()).unwrap().len().min(256)).sum();
+        let (secs, run) = cold_analyze(input.path(), &["--model", model, "--max-tokens-per-doc", "256"]);
+        let embed = run["seconds_by_stage"]["embed documents"].as_f64().unwrap_or(f64::NAN);
+        let peak = run["peak_rss_mb_by_stage"]
+            .as_object()
+            .map_or(0.0, |p| p.values().filter_map(|v| v.as_f64()).fold(0.0, f64::max));
+        println!(
+            "multilingual {model}: {blogs} blogs, {tokens} tokens in their first windows, cold analyze {secs:.1} s \
+             ({:.2}x the default model's time), embedding {embed:.1} s = {:.0} tokens/s, peak {peak:.0} MB; {}",
+            secs / *default_secs.get_or_insert(secs),
+            tokens as f64 / embed,
+            stage_split(&run)
+        );
+    }
+}
+
 /// Passages of whole sentences (about 200 characters each) from every page, each written as a
 /// document with its page's country and year, interleaved across pages so any prefix mixes
 /// subjects. The shared pages hold about 100k of them.
@@ -538,6 +571,9 @@ fn main() {
     }
     if wants("analyze") {
         bench_analyze(&dir);
+    }
+    if wants("multilingual") {
+        bench_multilingual(&dir);
     }
     if wants("scale") {
         bench_scale(&dir);

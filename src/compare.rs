@@ -347,11 +347,6 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
     }
 }
 
-/// A term is distinctive of a group only when it is on two or more of the group's pages and
-/// its log-odds z-score is significant at 5% (one term of a page or two, or a z of 1.5, is what
-/// chance gives a small group).
-const MIN_TERM_Z: f64 = 1.96;
-
 /// Terms of every document, by language, for distinctive terms.
 struct LanguageTerms<'a> {
     documents: &'a [crate::ingest::Document],
@@ -393,8 +388,9 @@ impl<'a> LanguageTerms<'a> {
 
     /// A group's distinctive terms in each language it has at least two documents in, the
     /// language with most documents first: log-odds z-scores of document counts against all the
-    /// corpus's documents in that language (Monroe et al. 2008). Words of the group's own name
-    /// say nothing of its narrative ("north" for North Macedonia) and are left out.
+    /// corpus's documents in that language (Monroe et al. 2008). A term of a single page is
+    /// that page's, not the group's; words of the group's own name say nothing of its narrative
+    /// ("north" for North Macedonia): both are left out.
     fn distinctive(&self, members: &[usize], value: &str) -> Vec<DistinctiveTerms> {
         let own: HashSet<String> =
             value.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
@@ -423,7 +419,7 @@ impl<'a> LanguageTerms<'a> {
                         let lo = log_odds(c as f64, n_group, everywhere - c as f64, total - n_group, alpha, TERM_PRIOR);
                         Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
                     })
-                    .filter(|d| d.z >= MIN_TERM_Z && d.count >= 2)
+                    .filter(|d| d.z > 0.0 && d.count >= 2)
                     .collect();
                 scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
                 scored.truncate(15);

@@ -120,7 +120,7 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
                 "Distinctive terms: ".to_string()
             };
             let terms = if terms.is_empty() {
-                "none stands out (no term on two or more of these pages with |z| > 1.96)".to_string()
+                "none stands out (no term on two or more of these pages)".to_string()
             } else {
                 terms.join(", ")
             };
@@ -141,7 +141,7 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
          others with an informative Dirichlet prior and its z-score (Monroe, Colaresi & Quinn 2008); |z| > 1.96 is \
          unlikely by chance. Distinctive terms are measured against the other documents in the same language, and shown \
          per language, so that writing in Spanish is never mistaken for a narrative; a term must be on two or more \
-         of the value's pages with z > 1.96; places, personal names and the words of the \
+         of the value's pages; places, personal names and the words of the \
          value's own name are left out. Values with fewer than {} documents are flagged as thin evidence.",
         crate::compare::THIN
     ))]));
