@@ -553,29 +553,19 @@ fn bench_scale(dir: &Path) {
 fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let wants = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
-    if wants("ingest") {
-        bench_ingest(&dir);
-    }
-    if wants("embed") {
-        bench_embed(&dir);
-    }
-    if wants("themes") {
-        bench_themes(&dir);
-    }
-    if wants("refresh") {
-        bench_refresh(&dir);
-    }
-    if wants("search") {
-        bench_search();
-    }
-    if wants("analyze") {
-        bench_analyze(&dir);
-    }
-    if wants("multilingual") {
-        bench_multilingual(&dir);
-    }
-    if wants("scale") {
-        bench_scale(&dir);
+    let benches: [(&str, fn(&Path)); 8] = [
+        ("ingest", bench_ingest),
+        ("embed", bench_embed),
+        ("themes", bench_themes),
+        ("refresh", bench_refresh),
+        ("search", |_| bench_search()),
+        ("analyze", bench_analyze),
+        ("multilingual", bench_multilingual),
+        ("scale", bench_scale),
+    ];
+    for (name, bench) in benches {
+        if which.is_empty() || which.iter().any(|w| w == name) {
+            bench(&dir);
+        }
     }
 }

@@ -363,14 +363,7 @@ fn static_and_int8_models_analyse_and_are_recorded() {
 
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    let o = bin()
-        .arg("analyze")
-        .arg(input.path())
-        .arg("--out")
-        .arg(out.path())
-        .args(["--themes", "2", "--model", made.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--themes", "2", "--model", made.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let themes = read_json(&out.path().join("themes.json"));
     assert_eq!(themes["model"], "minilm-static");
@@ -379,14 +372,7 @@ fn static_and_int8_models_analyse_and_are_recorded() {
         .map(|r| (r["path"].clone(), r["theme_id"].clone()))
         .collect();
     assert_eq!(theme["b.txt"], theme["d.txt"], "the water pages share a theme: {theme:?}");
-    let o = bin()
-        .args(["analyze"])
-        .arg(input.path())
-        .arg("--out")
-        .arg(out.path())
-        .args(["--model", made.to_str().unwrap(), "--precision", "int8"])
-        .output()
-        .unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--model", made.to_str().unwrap(), "--precision", "int8"]);
     assert!(
         !o.status.success() && String::from_utf8_lossy(&o.stderr).contains("static model"),
         "{}",

@@ -32,14 +32,7 @@ fn later_commands_use_the_stored_analysis_and_every_output_agrees() {
     std::fs::copy(&blogs[0], input.path().join("zz-copy-a.txt")).unwrap();
     std::fs::copy(&blogs[1], input.path().join("zz-copy-b.txt")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o = bin()
-        .arg("analyze")
-        .arg(input.path())
-        .arg("--out")
-        .arg(out.path())
-        .args(["--seed", "5", "--max-tokens-per-doc", "256"])
-        .output()
-        .unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--seed", "5", "--max-tokens-per-doc", "256"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let read = |name: &str| std::fs::read(out.path().join(name)).unwrap();
     let (themes_before, csv_before, run_before) = (read("themes.json"), read("documents.csv"), read("run.json"));
@@ -138,14 +131,7 @@ fn later_commands_use_the_stored_analysis_and_every_output_agrees() {
     let values = |c: &serde_json::Value| -> Vec<String> {
         c["values"].as_array().unwrap().iter().map(|v| v["value"].to_string()).collect()
     };
-    let o = bin()
-        .arg("analyze")
-        .arg(input.path())
-        .arg("--out")
-        .arg(out.path())
-        .args(["--seed", "9", "--themes", "3", "--max-tokens-per-doc", "256"])
-        .output()
-        .unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--seed", "9", "--themes", "3", "--max-tokens-per-doc", "256"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let themes = read_json(&out.path().join("themes.json"));
     let ids: HashSet<String> = themes["themes"].as_array().unwrap().iter().map(|t| t["id"].to_string()).collect();
@@ -180,7 +166,7 @@ fn files_parsed_by_another_version_of_the_parser_are_parsed_again() {
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
     let run = |out: &Path| {
-        let o = bin().arg("analyze").arg(input.path()).arg("--out").arg(out).args(["--themes", "2"]).output().unwrap();
+        let o = analyze_with(input.path(), out, &["--themes", "2"]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         read_json(&out.join("run.json"))["documents"]["parsed"].as_u64().unwrap()
     };
@@ -196,8 +182,7 @@ fn files_parsed_by_another_version_of_the_parser_are_parsed_again() {
 fn store_from_a_newer_themescope_is_refused_and_left_alone() {
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    let o =
-        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--themes", "2"]);
     assert!(o.status.success());
     let conn = rusqlite::Connection::open(out.path().join("themescope.sqlite")).unwrap();
     conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
@@ -214,8 +199,7 @@ fn store_from_a_newer_themescope_is_refused_and_left_alone() {
 fn an_unreadable_stored_analysis_is_refused_not_replaced() {
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    let o =
-        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--themes", "2"]);
     assert!(o.status.success());
     let themes = std::fs::read(out.path().join("themes.json")).unwrap();
     let conn = rusqlite::Connection::open(out.path().join("themescope.sqlite")).unwrap();
@@ -236,8 +220,7 @@ fn parquet_exports_read_back_and_join() {
     let input = hostile_folder();
     std::fs::copy(input.path().join("b.txt"), input.path().join("b-copy.txt")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o =
-        bin().arg("analyze").arg(input.path()).arg("--out").arg(out.path()).args(["--themes", "2"]).output().unwrap();
+    let o = analyze_with(input.path(), out.path(), &["--themes", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let read = |name: &str| {
         let file = std::fs::File::open(out.path().join(name)).unwrap();

@@ -82,6 +82,16 @@ fn a_huge_file_is_sampled_and_said_to_be() {
     assert!(notes.contains("export.txt: long document"), "{notes}");
     // Not a timing test: a guard against reading all 4 MB of windows (minutes) by accident.
     assert!(started.elapsed().as_secs() < 120);
+
+    // `--max-tokens-per-doc 0` reads every window of a long (here 40-window) file, and so
+    // samples nothing.
+    let long: String = (0..700).map(|i| format!("{paragraph}Entry {i}.\n")).collect();
+    std::fs::write(dir.path().join("export.txt"), format!("# An export\n{long}")).unwrap();
+    let o = analyze_with(dir.path(), out.path(), &["--max-tokens-per-doc", "0"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("long document"), "{stderr}");
+    assert_eq!(read_json(&out.path().join("run.json"))["params"]["max_tokens_per_doc"], 0);
 }
 
 #[test]
@@ -118,16 +128,7 @@ fn a_damaged_store_is_moved_aside_and_the_run_succeeds() {
     let input = hostile_folder();
     for damage in ["truncate", "overwrite"] {
         let out = tempfile::tempdir().unwrap();
-        let run = || {
-            bin()
-                .arg("analyze")
-                .arg(input.path())
-                .arg("--out")
-                .arg(out.path())
-                .args(["--themes", "2"])
-                .output()
-                .unwrap()
-        };
+        let run = || analyze_with(input.path(), out.path(), &["--themes", "2"]);
         assert!(run().status.success());
         let store = out.path().join("themescope.sqlite");
         // The write-ahead log holds recent pages: damage the database as a whole.
@@ -182,8 +183,7 @@ fn a_full_disk_leaves_the_previous_outputs_as_they_were() {
     let _unmount = Unmount(mount.path());
     let input = hostile_folder();
     let out = mount.path().join("out");
-    let run =
-        || bin().arg("analyze").arg(input.path()).arg("--out").arg(&out).args(["--themes", "2"]).output().unwrap();
+    let run = || analyze_with(input.path(), &out, &["--themes", "2"]);
     assert!(run().status.success());
     let before: Vec<(String, Vec<u8>)> = ["index.html", "report.md", "themes.json", "documents.csv", "run.json"]
         .iter()

@@ -8,7 +8,7 @@ use std::process::Command;
 use common::*;
 
 fn analyze_small(input: &std::path::Path, out: &std::path::Path) {
-    let o = bin().arg("analyze").arg(input).arg("--out").arg(out).args(["--themes", "2"]).output().unwrap();
+    let o = analyze_with(input, out, &["--themes", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 

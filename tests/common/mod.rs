@@ -58,18 +58,17 @@ pub fn copy_into(dir: &Path, files: &[PathBuf]) {
     }
 }
 
+/// Runs `themescope analyze INPUT --out OUT ARGS…` to its end, whatever its outcome.
+pub fn analyze_with(input: &Path, out: &Path, args: &[&str]) -> std::process::Output {
+    bin().arg("analyze").arg(input).arg("--out").arg(out).args(args).output().unwrap()
+}
+
 /// Runs `themescope analyze INPUT --out OUT --themes 5 --max-tokens-per-doc 512 EXTRA…`, which
 /// must succeed; returns its standard error.
 pub fn analyze_run(input: &Path, out: &Path, extra: &[&str]) -> String {
-    let o = bin()
-        .arg("analyze")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(["--themes", "5", "--max-tokens-per-doc", "512"])
-        .args(extra)
-        .output()
-        .unwrap();
+    let args: Vec<&str> =
+        ["--themes", "5", "--max-tokens-per-doc", "512"].into_iter().chain(extra.iter().copied()).collect();
+    let o = analyze_with(input, out, &args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
