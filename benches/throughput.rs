@@ -175,6 +175,32 @@ fn bench_embed(dir: &Path) {
     }
 }
 
+/// The texts the model reads, one JSON line each, for a Python baseline to read.
+fn texts_jsonl(name: &str, documents: &[themescope::ingest::Document]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("themescope-bench-{name}.jsonl"));
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    for d in documents {
+        writeln!(f, "{}", serde_json::json!({ "text": d.embedding_text() })).unwrap();
+    }
+    f.flush().unwrap();
+    path
+}
+
+/// A BERTopic script's "seconds topics" line, or the last line of what it said when it failed.
+fn seconds_and_topics(out: &std::process::Output) -> Result<(f64, String), String> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut fields = stdout.split_whitespace();
+    match (fields.next().and_then(|s| s.parse::<f64>().ok()), fields.next()) {
+        (Some(seconds), Some(topics)) => Ok((seconds, topics.to_string())),
+        _ => Err(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_string()),
+    }
+}
+
+/// "name 2.10x, …": how many times faster than the baseline each of ours ran.
+fn ratios(baseline: f64, ours: &[(&str, f64)]) -> String {
+    ours.iter().map(|(name, secs)| format!("{name} {:.2}x", baseline / secs)).collect::<Vec<_>>().join(", ")
+}
+
 /// BERTopic with its defaults fitted on the same texts and vectors; the first, smaller fit warms
 /// numba's compiled code, so the printed time is a warm fit like the one in issue 4.
 const BERTOPIC_SCRIPT: &str = r#"
@@ -219,28 +245,17 @@ fn bench_themes(dir: &Path) {
         println!("themes: no Python venv with bertopic found; set THEMESCOPE_ST_PYTHON to compare");
         return;
     };
-    let texts = std::env::temp_dir().join("themescope-bench-themes.jsonl");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&texts).unwrap());
-    for d in documents {
-        writeln!(f, "{}", serde_json::json!({ "text": d.embedding_text() })).unwrap();
-    }
-    f.flush().unwrap();
+    let texts = texts_jsonl("themes", documents);
     let raw = std::env::temp_dir().join("themescope-bench-themes.f32");
     let bytes: Vec<u8> = vectors.iter().flat_map(|x| x.to_le_bytes()).collect();
     std::fs::write(&raw, bytes).unwrap();
     let out = Command::new(&python).arg("-c").arg(BERTOPIC_SCRIPT).arg(&texts).arg(&raw).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let mut fields = stdout.split_whitespace();
-    match (fields.next().and_then(|s| s.parse::<f64>().ok()), fields.next()) {
-        (Some(bertopic), Some(topics)) => {
-            let ratios: Vec<String> =
-                ours.iter().map(|(name, secs)| format!("{name} {:.2}x", bertopic / secs)).collect();
-            println!("themes: BERTopic 0.17 fit on the same vectors {bertopic:.2} s ({topics} topics); speed ratio to it: {}", ratios.join(", "));
-        }
-        _ => println!(
-            "themes: BERTopic failed (pip install bertopic into the venv): {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+    match seconds_and_topics(&out) {
+        Ok((bertopic, topics)) => println!(
+            "themes: BERTopic 0.17 fit on the same vectors {bertopic:.2} s ({topics} topics); speed ratio to it: {}",
+            ratios(bertopic, &ours)
         ),
+        Err(why) => println!("themes: BERTopic failed (pip install bertopic into the venv): {why}"),
     }
 }
 
@@ -407,30 +422,16 @@ fn bench_analyze(dir: &Path) {
         return;
     };
     let corpus = ingest::ingest_dir(input.path(), &IngestOptions::default()).unwrap();
-    let jsonl = std::env::temp_dir().join("themescope-bench-analyze.jsonl");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&jsonl).unwrap());
-    for d in &corpus.documents {
-        writeln!(f, "{}", serde_json::json!({ "text": d.embedding_text() })).unwrap();
-    }
-    f.flush().unwrap();
+    let jsonl = texts_jsonl("analyze", &corpus.documents);
     let model_dir = themescope::embed::model::locate(None).unwrap().dir;
     let out = Command::new(&python).arg("-c").arg(PIPELINE_SCRIPT).arg(&model_dir).arg(&jsonl).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let mut fields = stdout.split_whitespace();
-    match (fields.next().and_then(|s| s.parse::<f64>().ok()), fields.next()) {
-        (Some(bertopic), Some(topics)) => {
-            let ratios: Vec<String> =
-                ours.iter().map(|(name, secs)| format!("{name} {:.2}x", bertopic / secs)).collect();
-            println!(
-                "analyze: BERTopic pipeline (sentence-transformers 256 tokens + fit) {bertopic:.1} s, {topics} topics; \
-                 speed ratio to it: {} (goals 2x, 4x, 20x)",
-                ratios.join(", ")
-            );
-        }
-        _ => println!(
-            "analyze: BERTopic pipeline failed: {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+    match seconds_and_topics(&out) {
+        Ok((bertopic, topics)) => println!(
+            "analyze: BERTopic pipeline (sentence-transformers 256 tokens + fit) {bertopic:.1} s, {topics} topics; \
+             speed ratio to it: {} (goals 2x, 4x, 20x)",
+            ratios(bertopic, &ours)
         ),
+        Err(why) => println!("analyze: BERTopic pipeline failed: {why}"),
     }
 }
 
@@ -553,7 +554,8 @@ fn bench_scale(dir: &Path) {
 fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let benches: [(&str, fn(&Path)); 8] = [
+    type Bench = fn(&Path);
+    let benches: [(&str, Bench); 8] = [
         ("ingest", bench_ingest),
         ("embed", bench_embed),
         ("themes", bench_themes),
