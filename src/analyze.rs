@@ -734,15 +734,22 @@ fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec<String>, A
             continue;
         };
         let facet: crate::compare::Facet = facet.parse().unwrap_or_else(|never| match never {});
+        let present: std::collections::HashSet<String> =
+            analysis.corpus.documents.iter().filter_map(|d| facet.value(d)).collect();
+        // Values no document has any more are dropped, not compared as empty.
         let values: Vec<String> = earlier
             .as_ref()
             .and_then(|c| c["values"].as_array())
             .into_iter()
             .flatten()
-            .filter_map(|v| v["value"].as_str().map(str::to_string))
+            .filter_map(|v| v["value"].as_str().filter(|v| present.contains(*v)).map(str::to_string))
             .collect();
-        let top = Some(values.len());
-        match crate::compare::choose_values(&analysis.corpus.documents, &facet, values, top) {
+        let chosen = if values.is_empty() {
+            Err(format!("no document has any of its values of {} any more", facet.name()))
+        } else {
+            crate::compare::choose_values(&analysis.corpus.documents, &facet, values, None)
+        };
+        match chosen {
             Ok((values, _)) => {
                 report::comparison::write(out, &crate::compare::compare(analysis, facet, &values))?;
             }

@@ -101,6 +101,14 @@ fn metadata_from_a_table_fills_what_files_do_not_say() {
     let o = bin().args(["compare", "--by", "ref", "--out"]).arg(out.path()).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("occurs once"));
+    // Analysed again without the table, no document has a desk: the comparison by desk would
+    // describe documents and themes that are gone, so it goes, and the run says so.
+    let stderr = analyze(input.path(), out.path(), &[]);
+    assert!(stderr.contains("the comparison by desk was removed"), "{stderr}");
+    for ext in ["json", "md", "html"] {
+        assert!(!out.path().join(format!("compare-desk.{ext}")).exists());
+    }
+    assert!(!std::fs::read_to_string(out.path().join("index.html")).unwrap().contains("compare-desk.html"));
 }
 
 #[test]
