@@ -38,14 +38,43 @@ pub fn corpus_stop_words(documents: &[Document]) -> StopWords {
     label::stop_words(langs)
 }
 
+/// A line is a template's when this many documents (or more) carry it word for word …
+const TEMPLATE_MIN_DOCS: usize = 5;
+/// … or this share of the corpus, when that is more …
+const TEMPLATE_MIN_SHARE: f64 = 0.005;
+/// … and it is at most this long (a long line repeated is a copied paragraph, said on purpose).
+const TEMPLATE_MAX_CHARS: usize = 120;
+
+/// Lines that many pages carry word for word: a form's fields and answers ("- short term (up to
+/// 1 year)", "## Time Frame"), a site's leftovers. They say how a page was made, not what it is
+/// about, so their words are no theme's terms (on the solution pages they gave labels such as
+/// "Farm managemnt and short term").
+fn template_lines(documents: &[Document]) -> HashSet<&str> {
+    let min = TEMPLATE_MIN_DOCS.max((TEMPLATE_MIN_SHARE * documents.len() as f64).ceil() as usize);
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for d in documents {
+        let lines: HashSet<&str> = d
+            .text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && l.chars().count() <= TEMPLATE_MAX_CHARS)
+            .collect();
+        lines.into_iter().for_each(|l| *counts.entry(l).or_insert(0) += 1);
+    }
+    counts.into_iter().filter(|&(_, n)| n >= min).map(|(l, _)| l).collect()
+}
+
 impl TermStats {
     pub fn gather(documents: &[Document]) -> TermStats {
         let stop = corpus_stop_words(documents);
+        let template = template_lines(documents);
         let per_doc = documents
             .par_iter()
             .map(|d| {
                 let mut counts: TermMap<String, f64> = TermMap::default();
-                label::for_each_term(&d.embedding_text(), &stop, |t| match counts.get_mut(t) {
+                let own: Vec<&str> = d.text.lines().filter(|l| !template.contains(l.trim())).collect();
+                let text = format!("{}\n{}", d.title, own.join("\n"));
+                label::for_each_term(&text, &stop, |t| match counts.get_mut(t) {
                     Some(n) => *n += 1.0,
                     None => {
                         counts.insert(t.to_string(), 1.0);
@@ -648,5 +677,24 @@ mod tests {
     fn a_longer_place_name_replaces_its_parts() {
         let found = ["uganda", "south", "kampala", "africa", "south africa", "africa", "east amman", "amman"];
         assert_eq!(distinct_places(found.into_iter()), ["uganda", "south africa", "kampala", "east amman"]);
+    }
+
+    #[test]
+    fn lines_many_pages_carry_word_for_word_give_no_terms() {
+        let page = |i: usize, subject: &str| {
+            let text = format!(
+                "# Page {i}\n{subject} bring electricity and water to the villages around the lake.\n\n\
+                 - Duration of the solution: short term, up to one year from its start.\n"
+            );
+            crate::ingest::build_document(&text, format!("d{i}"), format!("{i}.txt"))
+        };
+        let docs: Vec<Document> =
+            (0..6).map(|i| page(i, if i % 2 == 0 { "Solar kiosks" } else { "Water pumps" })).collect();
+        let stats = TermStats::gather(&docs);
+        assert!(stats.per_doc[0].contains_key("solar kiosks"), "{:?}", stats.per_doc[0]);
+        assert!(stats.per_doc.iter().all(|c| !c.keys().any(|t| t.contains("short") || t.contains("year"))));
+        // On fewer pages than that, a shared line is still the pages' own words.
+        let few = TermStats::gather(&docs[..4]);
+        assert!(few.per_doc[0].keys().any(|t| t.contains("short term")), "{:?}", few.per_doc[0]);
     }
 }
