@@ -62,9 +62,13 @@ fn for_each_word(text: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
     }
 }
 
-/// A word that can be (part of) a term: 3+ characters with a letter, not a stop word.
+/// A word that can be (part of) a term: 3+ characters with a letter, not a number with a
+/// suffix ("25th", "1990s", "100km": a label "25th and championship" says nothing), not a stop
+/// word.
 fn is_term_word(w: &str, stop: &StopWords) -> bool {
-    w.chars().count() >= 3 && w.chars().any(char::is_alphabetic) && !stop.contains(w)
+    let after_digits = w.trim_start_matches(|c: char| c.is_ascii_digit());
+    let numeric = after_digits.len() < w.len() && after_digits.chars().count() <= 2;
+    w.chars().count() >= 3 && w.chars().any(char::is_alphabetic) && !numeric && !stop.contains(w)
 }
 
 /// Where the word starts after a French or Italian elided article: "d'une" → "une", "l'eau" →
@@ -430,5 +434,7 @@ mod tests {
             vec!["samoa", "samoa plan", "plan"]
         );
         assert_eq!(terms("solar\npanels", &stop), vec!["solar", "panels"], "a line break ends a pair");
+        assert_eq!(terms("the 25th championship of the 1990s", &stop), vec!["championship"]);
+        assert_eq!(terms("covid19 and g20 meetings", &stop), vec!["covid19", "g20", "g20 meetings", "meetings"]);
     }
 }
