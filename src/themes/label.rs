@@ -279,6 +279,10 @@ fn same_word(a: &str, b: &str) -> bool {
     if long.strip_prefix(short).is_some_and(|rest| rest.is_empty() || rest == "s" || rest == "es") {
         return true;
     }
+    // "city" and "cities", "policy" and "policies".
+    if short.strip_suffix('y').is_some_and(|stem| long.strip_prefix(stem) == Some("ies")) {
+        return true;
+    }
     let common = short.chars().zip(long.chars()).take_while(|(x, y)| x == y).count();
     common >= 5 && common * 4 >= short.chars().count() * 3
 }
@@ -302,10 +306,17 @@ fn conjunction(language: Option<&str>) -> &'static str {
 
 /// A readable label from a theme's best terms, best first: the first term and the next one
 /// that names something else, joined as an analyst would write them ("Waste management and
-/// recycling"), in the theme's language.
+/// recycling"), in the theme's language. Two words that the theme's terms also hold as one
+/// phrase are that phrase ("strategic" and "thinking": "Strategic thinking and …").
 pub fn phrase(terms: &[String], language: Option<&str>) -> String {
-    let Some(first) = terms.first() else { return String::new() };
-    let text = match terms[1..].iter().find(|t| !overlaps(first, t)) {
+    let Some(mut first) = terms.first() else { return String::new() };
+    if let Some(second) = terms[1..].iter().find(|t| !overlaps(first, t)) {
+        let joined = [format!("{first} {second}"), format!("{second} {first}")];
+        if let Some(pair) = terms.iter().find(|t| joined.contains(t)) {
+            first = pair;
+        }
+    }
+    let text = match terms.iter().find(|t| !overlaps(first, t)) {
         Some(second) => format!("{first} {} {second}", conjunction(language)),
         None => first.clone(),
     };
@@ -403,9 +414,13 @@ mod tests {
 
     #[test]
     fn forms_of_one_word_are_the_same_word() {
-        for (a, b) in
-            [("innovation", "innovations"), ("tourists", "tourism"), ("digital", "digitalization"), ("box", "boxes")]
-        {
+        for (a, b) in [
+            ("innovation", "innovations"),
+            ("tourists", "tourism"),
+            ("digital", "digitalization"),
+            ("box", "boxes"),
+            ("city", "cities"),
+        ] {
             assert!(same_word(a, b), "{a} {b}");
         }
         for (a, b) in [("water", "waste"), ("farm", "farmers"), ("solar", "social")] {
@@ -421,6 +436,11 @@ mod tests {
             "Waste management and recycling"
         );
         assert_eq!(phrase(&k(&["stove", "stoves", "boiler"]), Some("en")), "Stove and boiler");
+        assert_eq!(phrase(&k(&["city", "cities", "planning"]), Some("en")), "City and planning");
+        assert_eq!(
+            phrase(&k(&["strategic", "thinking", "futures", "strategic thinking"]), Some("en")),
+            "Strategic thinking and futures"
+        );
         assert_eq!(phrase(&k(&["innovación", "capacidades"]), Some("es")), "Innovación y capacidades");
         assert_eq!(phrase(&k(&["énergie"]), Some("fr")), "Énergie");
         assert_eq!(phrase(&[], Some("en")), "");
