@@ -259,6 +259,12 @@ const MIN_OTHER_LANGUAGE_DOCS: usize = 3;
 /// Weight of document coverage (share of the theme's pages using a term) against the term's
 /// closeness to the theme centre when scoring head candidates.
 const COVERAGE_WEIGHT: f32 = 0.75;
+/// Weight of a term's specificity (the share of the corpus's pages using it that are in the
+/// theme): coverage alone favours words every theme uses, and labels such as "Data and process"
+/// said nothing to a blind reader. Judged blind on the shared blogs and solutions (0-2 per
+/// label): 1.48 and 1.52 without it, 1.62 and 1.55 at 0.25, 1.62 and 1.55 at 0.5, which also
+/// cost more label coverage (0.35 against 0.41 on the blogs).
+const SPECIFICITY_WEIGHT: f32 = 0.25;
 /// Terms on more than this share of all the corpus's documents are its common vocabulary
 /// ("undp" in a corpus of UNDP pages), not what one theme is about: like CountVectorizer's
 /// `max_df`, they are kept out of the head of keyword lists.
@@ -362,7 +368,11 @@ impl<'a> Describer<'a> {
                     terms.doc_counts[c].get(t.as_str()).copied().unwrap_or(0) as f32 / terms.sizes[c].max(1) as f32
                 })
                 .collect();
-            let relevance = relevance(&coverage, pool_vectors, centres, c);
+            let specificity: Vec<f32> = pool
+                .iter()
+                .map(|(t, _)| docs_using(t, c) as f32 / self.languages.documents_using(t).max(1) as f32)
+                .collect();
+            let relevance = relevance(&coverage, &specificity, pool_vectors, centres, c);
             let head = pick_head(pool, &coverage, &relevance, pool_vectors);
             let mut keywords: Vec<(String, f64)> = head.iter().map(|&i| pool[i].clone()).collect();
             let rest: Vec<(String, f64)> = ranked[c]
@@ -477,9 +487,17 @@ impl<'a> Describer<'a> {
 /// highest and its average cosine to the other centres: terms every theme is near, such as
 /// "innovation" in a corpus about innovation, score low), plus [`COVERAGE_WEIGHT`] × the share of
 /// the class's pages that use it. Without vectors, coverage and the c-TF-IDF order decide.
-fn relevance(coverage: &[f32], vectors: Option<ArrayView2<f32>>, centres: ArrayView2<f32>, c: usize) -> Vec<f32> {
+fn relevance(
+    coverage: &[f32],
+    specificity: &[f32],
+    vectors: Option<ArrayView2<f32>>,
+    centres: ArrayView2<f32>,
+    c: usize,
+) -> Vec<f32> {
     let Some(vectors) = vectors else {
-        return coverage.iter().enumerate().map(|(i, cov)| cov - 0.01 * i as f32).collect();
+        return (0..coverage.len())
+            .map(|i| COVERAGE_WEIGHT * coverage[i] + SPECIFICITY_WEIGHT * specificity[i] - 0.01 * i as f32)
+            .collect();
     };
     let sims = vectors.dot(&centres.t());
     (0..coverage.len())
@@ -493,7 +511,7 @@ fn relevance(coverage: &[f32], vectors: Option<ArrayView2<f32>>, centres: ArrayV
                 let mean = others.iter().sum::<f32>() / others.len() as f32;
                 (max + mean) / 2.0
             };
-            row[c] - contrast + COVERAGE_WEIGHT * coverage[i]
+            row[c] - contrast + COVERAGE_WEIGHT * coverage[i] + SPECIFICITY_WEIGHT * specificity[i]
         })
         .collect()
 }
@@ -669,8 +687,12 @@ mod tests {
         let h = std::f32::consts::FRAC_1_SQRT_2;
         let v = ndarray::array![[1.0f32, 0.0], [h, h]];
         let centres = ndarray::array![[1.0f32, 0.0], [0.0, 1.0]];
-        let r = relevance(&[0.5, 0.5], Some(v.view()), centres.view(), 0);
+        let r = relevance(&[0.5, 0.5], &[0.5, 0.5], Some(v.view()), centres.view(), 0);
         assert!(r[0] > r[1] + 0.5, "{r:?}");
+        // Of two terms as near and as common in the theme, the one other themes use less.
+        let same = ndarray::array![[1.0f32, 0.0], [1.0, 0.0]];
+        let r = relevance(&[0.5, 0.5], &[0.8, 0.1], Some(same.view()), centres.view(), 0);
+        assert!(r[0] > r[1], "{r:?}");
     }
 
     #[test]
