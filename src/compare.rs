@@ -195,6 +195,8 @@ pub struct DistinctiveTerms {
     pub language: String,
     /// The value's documents in that language.
     pub documents: usize,
+    /// Fewer than [`THIN`] documents: the terms are weak evidence.
+    pub thin_evidence: bool,
     pub terms: Vec<Distinctive>,
 }
 
@@ -423,7 +425,12 @@ impl<'a> LanguageTerms<'a> {
                     .collect();
                 scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
                 scored.truncate(15);
-                DistinctiveTerms { language: lang, documents: docs.len(), terms: scored }
+                DistinctiveTerms {
+                    language: lang,
+                    documents: docs.len(),
+                    thin_evidence: docs.len() < THIN,
+                    terms: scored,
+                }
             })
             .collect();
         out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.language.cmp(&b.language)));

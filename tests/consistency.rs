@@ -115,6 +115,8 @@ fn later_commands_use_the_stored_analysis_and_every_output_agrees() {
         assert_eq!(documents, in_csv, "{continent}: the comparison counts the analysed documents");
         let own: Vec<String> = continent.split(' ').map(str::to_lowercase).collect();
         for language in value["distinctive_terms_by_language"].as_array().unwrap() {
+            let thin = language["documents"].as_u64().unwrap() < themescope::compare::THIN as u64;
+            assert_eq!(language["thin_evidence"], thin, "{language}");
             for term in language["terms"].as_array().unwrap() {
                 let term = term["name"].as_str().unwrap();
                 assert!(!term.split(' ').any(|w| own.iter().any(|o| o == w)), "{continent}: its own name in {term:?}");

@@ -115,7 +115,8 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
         for group in &v.distinctive_terms_by_language {
             let terms: Vec<&str> = group.terms.iter().map(|d| d.name.as_str()).collect();
             let heading = if v.distinctive_terms_by_language.len() > 1 {
-                format!("Distinctive terms ({}, {} pages): ", group.language, group.documents)
+                let thin = if group.thin_evidence { ", thin evidence" } else { "" };
+                format!("Distinctive terms ({}, {} pages{thin}): ", group.language, group.documents)
             } else {
                 "Distinctive terms: ".to_string()
             };
