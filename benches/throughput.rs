@@ -370,6 +370,11 @@ fn cold_analyze(input: &Path, extra: &[&str]) -> (f64, serde_json::Value) {
 /// The stages of run.json in the order they run (JSON objects here keep no order).
 const PIPELINE: [&str; 7] = ["ingest", "embed documents", "themes", "labels", "summaries", "report", "store"];
 
+/// The highest peak RSS of any stage of a run.json, in MB.
+fn peak_mb(run: &serde_json::Value) -> f64 {
+    run["peak_rss_mb_by_stage"].as_object().map_or(0.0, |p| p.values().filter_map(|v| v.as_f64()).fold(0.0, f64::max))
+}
+
 /// "stage 1.2 s (340 MB)" for every stage of a run.json.
 fn stage_split(run: &serde_json::Value) -> String {
     PIPELINE
@@ -453,9 +458,7 @@ fn bench_multilingual(dir: &Path) {
             corpus.documents.iter().map(|d| embedder.tokenize(&d.embedding_text()).unwrap().len().min(256)).sum();
         let (secs, run) = cold_analyze(input.path(), &["--model", model, "--max-tokens-per-doc", "256"]);
         let embed = run["seconds_by_stage"]["embed documents"].as_f64().unwrap_or(f64::NAN);
-        let peak = run["peak_rss_mb_by_stage"]
-            .as_object()
-            .map_or(0.0, |p| p.values().filter_map(|v| v.as_f64()).fold(0.0, f64::max));
+        let peak = peak_mb(&run);
         println!(
             "multilingual {model}: {blogs} blogs, {tokens} tokens in their first windows, cold analyze {secs:.1} s \
              ({:.2}x the default model's time), embedding {embed:.1} s = {:.0} tokens/s, peak {peak:.0} MB; {}",
@@ -523,9 +526,7 @@ fn bench_scale(dir: &Path) {
             .iter()
             .filter_map(|s| stages.get(*s).and_then(|v| v.as_f64()))
             .sum();
-        let peak = run["peak_rss_mb_by_stage"]
-            .as_object()
-            .map_or(0.0, |p| p.values().filter_map(|v| v.as_f64()).fold(0.0, f64::max));
+        let peak = peak_mb(&run);
         println!(
             "scale {made} documents: {secs:.1} s, peak {peak:.0} MB, theme discovery (themes, labels, summaries, \
              report) {discovery:.1} s (goal < 60 s at 100k; peak < 2,048 MB); {}",

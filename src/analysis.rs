@@ -289,9 +289,12 @@ impl StageTimes {
         &self.stages
     }
 
-    /// Peak resident memory of each stage in MB (empty where the system does not say).
-    pub fn peaks(&self) -> &[(String, f64)] {
-        &self.peaks
+    /// Writes the stages so far (seconds, and peak memory in MB where the system says), and the
+    /// seconds since `start`, into `run`.
+    pub fn stamp(&self, run: &mut RunInfo, start: Instant) {
+        run.seconds_by_stage = self.stages.clone();
+        run.peak_mb_by_stage = self.peaks.clone();
+        run.seconds = start.elapsed().as_secs_f64();
     }
 }
 

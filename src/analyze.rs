@@ -310,13 +310,9 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     })?;
     analysis.run.notes.extend(refreshed);
     // The stored record carries the timings up to here; run.json, written last, adds the store's.
-    analysis.run.seconds_by_stage = times.stages().to_vec();
-    analysis.run.peak_mb_by_stage = times.peaks().to_vec();
-    analysis.run.seconds = start.elapsed().as_secs_f64();
+    times.stamp(&mut analysis.run, start);
     stage(&mut times, options.progress, "store", || record(&mut store, &analysis, &parser))?;
-    analysis.run.seconds_by_stage = times.stages().to_vec();
-    analysis.run.peak_mb_by_stage = times.peaks().to_vec();
-    analysis.run.seconds = start.elapsed().as_secs_f64();
+    times.stamp(&mut analysis.run, start);
     report::export::write_run_json(&options.out, &analysis)?;
     Ok(analysis)
 }
@@ -366,17 +362,6 @@ fn cluster(
     Ok((model, continuity))
 }
 
-/// Places of a corpus's own metadata (countries and continents), for the gazetteer; "Global"
-/// is themescope's own word for pages about no country, not a place name.
-fn metadata_places(corpus: &Corpus) -> impl Iterator<Item = &str> {
-    corpus
-        .documents
-        .iter()
-        .flat_map(|d| d.country.iter().chain(&d.continent))
-        .map(String::as_str)
-        .filter(|p| *p != "Global")
-}
-
 /// Keywords, labels, places, broad areas and names of every theme.
 fn describe(
     corpus: &Corpus,
@@ -387,7 +372,7 @@ fn describe(
 ) -> Result<(), AnalyzeError> {
     let docs = &corpus.documents;
     let stats = TermStats::gather(docs);
-    let gazetteer = Gazetteer::new(metadata_places(corpus));
+    let gazetteer = Gazetteer::with_places_of(docs);
     let describer = Describer::new(docs, &stats, &gazetteer, Some(vectors));
     let meanings = themes::describe_themes(model, theme_centres, &describer, options.themes.seed)?;
     let taxonomy = match &options.taxonomy {
@@ -536,7 +521,7 @@ pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -
 pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
     let docs = &analysis.corpus.documents;
     let stats = TermStats::gather(docs);
-    let gazetteer = Gazetteer::new(metadata_places(&analysis.corpus));
+    let gazetteer = Gazetteer::with_places_of(docs);
     let describer = Describer::new(docs, &stats, &gazetteer, None);
     let labels: Option<Vec<Option<String>>> = against
         .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());
@@ -613,16 +598,16 @@ fn embed_documents(
         // Sentences are found in the body; the model reads the title first.
         let shifted: Vec<Vec<std::ops::Range<usize>>> = batch
             .iter()
+            .zip(&texts)
             .zip(&spans)
-            .map(|(&i, s)| {
-                let shift = docs[i].embedding_text().len() - docs[i].text.len();
+            .map(|((&i, text), s)| {
+                let shift = text.len() - docs[i].text.len();
                 s.iter().map(|r| r.start + shift..r.end + shift).collect()
             })
             .collect();
         let items: Vec<(&str, &[std::ops::Range<usize>])> =
             texts.iter().zip(&shifted).map(|(t, s)| (t.as_str(), s.as_slice())).collect();
         let embedded = embedder.embed_with_spans(&items, coverage, &bar)?;
-        let mut central = Vec::with_capacity(batch.len());
         for ((&i, e), spans) in batch.iter().zip(&embedded).zip(&spans) {
             out.vectors.row_mut(i).assign(&ndarray::ArrayView1::from(e.vector.as_slice()));
             out.central[i] = summarise::central_sentences(
@@ -632,7 +617,6 @@ fn embed_documents(
                 summary.central_per_doc,
                 summary.lambda,
             );
-            central.push(out.central[i].clone());
             if let Some(s) = e.sampled {
                 let about = if s.estimated { "about " } else { "" };
                 out.sampled.push(format!(
@@ -645,8 +629,7 @@ fn embed_documents(
         let items: Vec<(&str, &[f32], Option<&CentralSentences>)> = batch
             .iter()
             .zip(&embedded)
-            .zip(&central)
-            .map(|((&i, e), c)| (hashes[i].as_str(), e.vector.as_slice(), options.summaries.then_some(c)))
+            .map(|(&i, e)| (hashes[i].as_str(), e.vector.as_slice(), options.summaries.then_some(&out.central[i])))
             .collect();
         store.put_documents(embedder.model_id(), &key, &sentences_key, &items)?;
         out.embedded += batch.len();
@@ -717,16 +700,9 @@ pub fn write_comparison(
 /// facet no document has any more is removed, and said so.
 fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec<String>, AnalyzeError> {
     let mut notes = Vec::new();
-    let mut stored: Vec<PathBuf> = std::fs::read_dir(out)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("compare-") && n.ends_with(".json"))
-        })
-        .collect();
-    stored.sort();
-    for path in stored {
+    let mut terms = None;
+    for (_, name) in report::comparisons_in(out, "json") {
+        let path = out.join(name);
         let earlier: Option<serde_json::Value> =
             std::fs::read_to_string(&path).ok().and_then(|text| serde_json::from_str(&text).ok());
         let Some(facet) = earlier.as_ref().and_then(|c| c["facet"].as_str()) else {
@@ -751,7 +727,8 @@ fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec<String>, A
         };
         match chosen {
             Ok((values, _)) => {
-                report::comparison::write(out, &crate::compare::compare(analysis, facet, &values))?;
+                let terms = terms.get_or_insert_with(|| crate::compare::LanguageTerms::new(analysis));
+                report::comparison::write(out, &crate::compare::compare(analysis, terms, facet, &values))?;
             }
             Err(why) => {
                 let stem = path.to_string_lossy().trim_end_matches(".json").to_string();

@@ -241,14 +241,14 @@ pub fn js_similarity(p: &[f64], q: &[f64]) -> f64 {
     1.0 - (0.5 * kl(p, &m) + 0.5 * kl(q, &m))
 }
 
-/// Compares `values` of `facet` across the analysed documents.
-pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparison {
+/// Compares `values` of `facet` across the analysed documents; `terms` are the analysis's
+/// (see [`LanguageTerms::new`]), gathered once for any number of comparisons.
+pub fn compare(analysis: &Analysis, terms: &LanguageTerms, facet: Facet, values: &[String]) -> Comparison {
     let docs = &analysis.corpus.documents;
     let k = analysis.model.themes.len();
     let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
     let without_value = doc_value.iter().filter(|v| v.is_none()).count();
 
-    let terms = LanguageTerms::new(analysis);
     let mut theme_total = vec![0usize; k];
     analysis.model.assignments.iter().for_each(|&t| theme_total[t] += 1);
     let n_all = docs.len() as f64;
@@ -350,7 +350,7 @@ pub fn compare(analysis: &Analysis, facet: Facet, values: &[String]) -> Comparis
 }
 
 /// Terms of every document, by language, for distinctive terms.
-struct LanguageTerms<'a> {
+pub struct LanguageTerms<'a> {
     documents: &'a [crate::ingest::Document],
     /// The set of narrative terms of each document (places and personal names left out).
     terms: Vec<HashSet<String>>,
@@ -360,11 +360,10 @@ struct LanguageTerms<'a> {
 }
 
 impl<'a> LanguageTerms<'a> {
-    fn new(analysis: &'a Analysis) -> Self {
+    pub fn new(analysis: &'a Analysis) -> Self {
         let docs = &analysis.corpus.documents;
         let stats = TermStats::gather(docs);
-        let places = docs.iter().flat_map(|d| d.country.iter().chain(&d.continent)).map(String::as_str);
-        let gazetteer = Gazetteer::new(places.filter(|p| *p != "Global"));
+        let gazetteer = Gazetteer::with_places_of(docs);
         let describer = Describer::new(docs, &stats, &gazetteer, None);
         let terms: Vec<HashSet<String>> = stats
             .per_doc

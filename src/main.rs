@@ -335,7 +335,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for note in notes {
                 eprintln!("note: {note}");
             }
-            let comparison = compare::compare(&analysis, by, &values);
+            let comparison = compare::compare(&analysis, &compare::LanguageTerms::new(&analysis), by, &values);
             let page = analyze::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
             Ok(())
@@ -346,7 +346,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let central = analyze::central_sentences(&out, &analysis)?;
             let question =
                 embedder.embed_texts(&[query.as_str()], Coverage::FirstWindow, &indicatif::ProgressBar::hidden())?;
-            let query = search::Query { text: query, top, theme: theme.map(ThemeId), country, year, doc_type };
+            let query = search::Query { top, theme: theme.map(ThemeId), country, year, doc_type };
             let hits = search::search(&analysis, &central, question.row(0), &query);
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             if hits.is_empty() {

@@ -9,10 +9,9 @@ use crate::ingest::Document;
 use crate::summarise::CentralSentences;
 use crate::themes::ThemeId;
 
-/// What to look for, and where.
+/// Which documents a question may find, and how many.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
-    pub text: String,
     pub top: usize,
     pub theme: Option<ThemeId>,
     pub country: Option<String>,

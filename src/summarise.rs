@@ -135,11 +135,6 @@ pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// The sentences of a text (see [`sentence_spans`]).
-pub fn split_sentences(text: &str) -> Vec<&str> {
-    sentence_spans(text).into_iter().map(|r| &text[r]).collect()
-}
-
 fn is_abbreviation(before: &str) -> bool {
     let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
     let lower = word.to_lowercase();
@@ -284,6 +279,10 @@ pub fn summarise(
 mod tests {
     use super::*;
     use ndarray::array;
+
+    fn split_sentences(text: &str) -> Vec<&str> {
+        sentence_spans(text).into_iter().map(|r| &text[r]).collect()
+    }
 
     #[test]
     fn splits_at_sentence_ends_only() {

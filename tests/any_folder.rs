@@ -32,7 +32,8 @@ fn news_folder() -> tempfile::TempDir {
 }
 
 fn analyze(input: &Path, out: &Path, extra: &[&str]) -> String {
-    let o = bin().arg("analyze").arg(input).arg("--out").arg(out).args(["--themes", "3"]).args(extra).output().unwrap();
+    let args: Vec<&str> = ["--themes", "3"].into_iter().chain(extra.iter().copied()).collect();
+    let o = analyze_with(input, out, &args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

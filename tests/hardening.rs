@@ -70,7 +70,7 @@ fn a_huge_file_is_sampled_and_said_to_be() {
     std::fs::write(dir.path().join("export.txt"), format!("# An export\n{body}")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let o = bin().arg("analyze").arg(dir.path()).arg("--out").arg(out.path()).output().unwrap();
+    let o = analyze_with(dir.path(), out.path(), &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(

@@ -148,6 +148,18 @@ struct Weights<'a> {
     file: &'a Path,
 }
 
+/// A safetensors tensor's values as f32 (stored as F32, F16 or BF16); any other dtype is
+/// returned as the error.
+pub(super) fn tensor_f32(view: &safetensors::tensor::TensorView) -> Result<Vec<f32>, Dtype> {
+    let data = view.data();
+    match view.dtype() {
+        Dtype::F32 => Ok(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
+        Dtype::F16 => Ok(data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect()),
+        Dtype::BF16 => Ok(data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect()),
+        other => Err(other),
+    }
+}
+
 impl Weights<'_> {
     fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, EmbedError> {
         let full = format!("{}{name}", self.prefix);
@@ -156,16 +168,7 @@ impl Weights<'_> {
         if view.shape() != shape {
             return Err(bad(format!("shape {:?}, expected {shape:?}", view.shape())));
         }
-        let data = view.data();
-        match view.dtype() {
-            Dtype::F32 => Ok(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
-            Dtype::F16 => Ok(data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect()),
-            Dtype::BF16 => Ok(data
-                .chunks_exact(2)
-                .map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16))
-                .collect()),
-            other => Err(bad(format!("dtype {other:?} is not supported (F32, F16, BF16 are)"))),
-        }
+        tensor_f32(&view).map_err(|other| bad(format!("dtype {other:?} is not supported (F32, F16, BF16 are)")))
     }
 
     fn linear(&self, name: &str, outputs: usize, inputs: usize) -> Result<Linear, EmbedError> {

@@ -255,7 +255,7 @@ fn load_encoder(
     files: &ModelFiles,
     backend: Backend,
     precision: Precision,
-    calibration: &[u32],
+    tokenizer: &Tokenizer,
 ) -> Result<Box<dyn Encoder>, EmbedError> {
     let dir = files.dir.as_path();
     if files.kind == ModelKind::Static {
@@ -275,7 +275,9 @@ fn load_encoder(
         Backend::Native => {
             let mut bert = Bert::load(dir)?;
             if precision == Precision::Int8 {
-                bert.quantize(calibration);
+                let calibration =
+                    tokenizer.encode(CALIBRATION, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+                bert.quantize(calibration.get_ids());
             }
             Ok(Box::new(bert))
         }
@@ -325,15 +327,14 @@ impl Embedder {
         // sentence-transformers window is applied here instead.
         tokenizer.with_truncation(None).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         tokenizer.with_padding(None);
-        let calibration = tokenizer.encode(CALIBRATION, true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let encoder = load_encoder(&files, backend, precision, calibration.get_ids())?;
+        let encoder = load_encoder(&files, backend, precision, &tokenizer)?;
         let window = files.max_seq_length.unwrap_or(usize::MAX).min(encoder.max_tokens()?);
-        let empty = tokenizer.encode("", true).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
-        let ids = empty.get_ids();
         // Specials wrap every window of a transformer: [CLS] … [SEP] for BERT, <s> … </s> for
         // XLM-R. A static model reads the text's own tokens only, as model2vec does.
+        let empty =
+            tokenizer.encode("", files.kind != ModelKind::Static).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let ids = empty.get_ids();
         let (cls, sep) = match ids.len() {
-            _ if files.kind == ModelKind::Static => (vec![], vec![]),
             0 => (vec![], vec![]),
             1 => (ids.to_vec(), vec![]),
             _ => (ids[..1].to_vec(), ids[1..].to_vec()),

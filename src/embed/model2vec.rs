@@ -43,13 +43,8 @@ impl StaticModel {
         let tensors = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
         let view = tensors.tensor("embeddings").map_err(|e| bad(format!("a static model needs `embeddings`: {e}")))?;
         let [_, dim] = view.shape() else { return Err(bad(format!("embeddings of shape {:?}", view.shape()))) };
-        let data = view.data();
-        let vectors = match view.dtype() {
-            Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-            Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            Dtype::BF16 => data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            other => return Err(bad(format!("embeddings of dtype {other:?} (F32, F16, BF16 are read)"))),
-        };
+        let vectors = super::bert::tensor_f32(&view)
+            .map_err(|other| bad(format!("embeddings of dtype {other:?} (F32, F16, BF16 are read)")))?;
         Ok(StaticModel { vectors, dim: *dim })
     }
 }

@@ -38,11 +38,10 @@ fn inline_json(value: &serde_json::Value) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-/// The page's data: every document (with its place on the map and its summary sentences) and
-/// every theme.
-fn data(analysis: &Analysis) -> serde_json::Value {
+/// The page's data: every document (with its place on the map, `points`, and its summary
+/// sentences) and every theme.
+fn data(analysis: &Analysis, points: &[(f64, f64)]) -> serde_json::Value {
     let model = &analysis.model;
-    let points = super::project_2d(analysis);
     let documents: Vec<serde_json::Value> = analysis
         .corpus
         .documents
@@ -89,7 +88,7 @@ fn data(analysis: &Analysis) -> serde_json::Value {
 }
 
 /// The whole page.
-pub fn page(analysis: &Analysis) -> String {
+pub fn page(analysis: &Analysis, points: &[(f64, f64)]) -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SCRIPT.as_bytes()));
     let filter = |id: &str, name: &str| format!("<label>{name}<select id=\"{id}\"></select></label>");
     format!(
@@ -113,7 +112,7 @@ pub fn page(analysis: &Analysis) -> String {
         filter("year", "Year"),
         filter("type", "Type"),
         input = escape(&analysis.corpus.root.display().to_string()),
-        data = inline_json(&data(analysis)),
+        data = inline_json(&data(analysis, points)),
     )
 }
 

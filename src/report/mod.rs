@@ -63,15 +63,17 @@ pub fn write_all(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     write_reports(out, analysis)
 }
 
-/// The comparison pages beside a report: (facet, file name), by facet.
-fn comparisons_in(out: &Path) -> Vec<(String, String)> {
+/// The comparison files beside a report with extension `ext` ("html", "json"): (facet, file
+/// name), by facet.
+pub(crate) fn comparisons_in(out: &Path, ext: &str) -> Vec<(String, String)> {
+    let suffix = format!(".{ext}");
     let mut found: Vec<(String, String)> = std::fs::read_dir(out)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let facet = name.strip_prefix("compare-")?.strip_suffix(".html")?.to_string();
+            let facet = name.strip_prefix("compare-")?.strip_suffix(suffix.as_str())?.to_string();
             Some((facet, name))
         })
         .collect();
@@ -82,12 +84,14 @@ fn comparisons_in(out: &Path) -> Vec<(String, String)> {
 /// Writes `charts/*.svg`, `index.html`, `report.md` and `explore.html` into `out`. The same analysis gives the
 /// same files; only links to comparison pages written since can differ.
 pub fn write_reports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
-    let charts = draw_charts(analysis)?;
+    // The document map of the charts and of explore.html: one projection of every vector.
+    let points = project_2d(analysis);
+    let charts = draw_charts(analysis, &points)?;
     charts.write(out)?;
-    let page = index::page(analysis, &charts, &comparisons_in(out));
+    let page = index::page(analysis, &charts, &comparisons_in(out, "html"));
     write_atomic(&out.join("index.html"), html::render(&page).as_bytes())?;
     write_atomic(&out.join("report.md"), markdown::render(&page).as_bytes())?;
-    write_atomic(&out.join("explore.html"), explore::page(analysis).as_bytes())
+    write_atomic(&out.join("explore.html"), explore::page(analysis, &points).as_bytes())
 }
 
 /// Charts of a page: (file name under `charts/`, SVG).
@@ -123,7 +127,7 @@ impl Charts {
 }
 
 /// Draws every chart of the main report.
-pub fn draw_charts(analysis: &Analysis) -> Result<Charts, charts::ChartError> {
+pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts, charts::ChartError> {
     let model = &analysis.model;
     let docs = &analysis.corpus.documents;
     let titles: Vec<String> = (0..model.themes.len()).map(|p| index::theme_title(analysis, p)).collect();
@@ -178,10 +182,9 @@ pub fn draw_charts(analysis: &Analysis) -> Result<Charts, charts::ChartError> {
         );
     }
 
-    let points = project_2d(analysis);
     out.add(
         "document-map.svg".into(),
-        charts::scatter("Documents by theme (PCA of document vectors)", &points, &model.assignments, &titles)?,
+        charts::scatter("Documents by theme (PCA of document vectors)", points, &model.assignments, &titles)?,
     );
     for t in &model.themes {
         let n = t.keywords.len().min(10);
@@ -201,7 +204,7 @@ pub fn draw_charts(analysis: &Analysis) -> Result<Charts, charts::ChartError> {
 /// The document vectors projected on their first two principal components (linfa PCA), in the
 /// space the themes were found in (language-centred): with raw vectors the first component mostly
 /// separates English from other pages.
-pub(crate) fn project_2d(analysis: &Analysis) -> Vec<(f64, f64)> {
+fn project_2d(analysis: &Analysis) -> Vec<(f64, f64)> {
     use linfa::prelude::*;
     let vectors = crate::themes::language_centred(&analysis.corpus.documents, analysis.vectors.view());
     let x = vectors.mapv(|v| v as f64);

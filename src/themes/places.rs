@@ -24,6 +24,13 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
+    /// The built-in gazetteer plus the places of `documents`' own metadata (countries and
+    /// continents); "Global" is themescope's word for pages about no country, not a place.
+    pub fn with_places_of(documents: &[crate::ingest::Document]) -> Self {
+        let places = documents.iter().flat_map(|d| d.country.iter().chain(&d.continent)).map(String::as_str);
+        Gazetteer::new(places.filter(|p| *p != "Global"))
+    }
+
     /// The built-in gazetteer plus `extra` place names (e.g. the corpus's countries).
     pub fn new<'a>(extra: impl IntoIterator<Item = &'a str>) -> Self {
         let mut g = Gazetteer::default();
