@@ -215,7 +215,7 @@ print(time.perf_counter() - start, len(set(topics)) - (1 if -1 in topics else 0)
 "#;
 
 fn bench_themes(dir: &Path) {
-    use themescope::analyze::{analyze, AnalyzeOptions};
+    use themescope::pipeline::{analyze, AnalyzeOptions};
     // Real vectors (first 256 tokens of every page) from a store kept in target/, so only the
     // first run pays for embedding (about 7 minutes on 2 cores).
     let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-themes");
@@ -260,7 +260,7 @@ fn bench_themes(dir: &Path) {
 }
 
 fn bench_refresh(dir: &Path) {
-    use themescope::analyze::{analyze, AnalyzeOptions};
+    use themescope::pipeline::{analyze, AnalyzeOptions};
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let input = tempfile::tempdir().unwrap();

@@ -2,13 +2,13 @@
 //! their vectors, the themes and summaries, and what produced them. `analyze` makes one and
 //! stores it in the output folder; `compare`, `evaluate` and the reports read that one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{Corpus, Duplicate, KnownFile, Skipped};
+use crate::ingest::{Corpus, Document, Duplicate, KnownFile, Skipped};
 use crate::summarise::Summaries;
 use crate::themes::cluster::KTried;
 use crate::themes::continuity::Continuity;
@@ -32,9 +32,36 @@ impl Analysis {
     }
 
     /// The documents of the theme at `position`.
-    pub fn members(&self, position: usize) -> impl Iterator<Item = &crate::ingest::Document> {
+    pub fn members(&self, position: usize) -> impl Iterator<Item = &Document> {
         self.corpus.documents.iter().zip(&self.model.assignments).filter(move |(_, &t)| t == position).map(|(d, _)| d)
     }
+
+    /// Every file that became a document, as the exports list them: the analysed documents,
+    /// then the exact duplicates, each with the analysis position whose theme and vector it has.
+    pub fn files(&self) -> Vec<FileRow<'_>> {
+        let corpus = &self.corpus;
+        let position: HashMap<&str, usize> =
+            corpus.documents.iter().enumerate().map(|(i, d)| (d.doc_id.as_str(), i)).collect();
+        let documents =
+            corpus.documents.iter().enumerate().map(|(i, d)| FileRow { document: d, position: i, duplicate_of: None });
+        let duplicates = corpus.duplicates.iter().filter_map(|dup| {
+            position.get(dup.duplicate_of.as_str()).map(|&i| FileRow {
+                document: &dup.document,
+                position: i,
+                duplicate_of: Some(dup.duplicate_of.as_str()),
+            })
+        });
+        documents.chain(duplicates).collect()
+    }
+}
+
+/// One file of an analysis (see [`Analysis::files`]).
+pub struct FileRow<'a> {
+    pub document: &'a Document,
+    /// Position in the analysis: of the document itself, or of the one a duplicate repeats.
+    pub position: usize,
+    /// The id of the document an exact duplicate repeats.
+    pub duplicate_of: Option<&'a str>,
 }
 
 /// Unit mean vector of each theme's documents (`assignments` by position).
@@ -78,8 +105,117 @@ pub struct RunInfo {
     pub notes: Vec<String>,
 }
 
+/// The run's own account, as `run.json` says it and the store keeps it for `history` and for the
+/// next run. Typed, so that the writer and every reader agree on each key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub finished: String,
+    pub input: String,
+    pub previous_run: Option<String>,
+    pub documents: DocumentCounts,
+    pub themes: ThemeCounts,
+    pub changes: RunChanges,
+    pub model: String,
+    pub model_id: String,
+    pub params: RunParams,
+    pub seconds: f64,
+    /// Keyed by stage name (ingest, embed documents, themes, labels, summaries, report, store).
+    pub seconds_by_stage: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub peak_rss_mb_by_stage: BTreeMap<String, f64>,
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// How many documents a run saw, and what became of them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DocumentCounts {
+    /// Documents analysed (exact duplicates are analysed once).
+    pub total: usize,
+    /// Files that became documents, duplicates included.
+    pub files: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Vectors computed in this run …
+    pub embedded: usize,
+    /// … and taken from the cache.
+    pub cached: usize,
+    pub parsed: usize,
+    pub duplicates: usize,
+    pub skipped: usize,
+}
+
+/// The run's themes, against the previous run's.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ThemeCounts {
+    pub count: usize,
+    pub parents: usize,
+    pub kept: usize,
+    pub new: usize,
+    pub retired: usize,
+    pub catch_all: usize,
+    /// Agreement (ARI) between seeds at the chosen number of themes.
+    pub stability: Option<f32>,
+}
+
+/// What changed since the previous run, in detail.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunChanges {
+    pub documents: DocumentChanges,
+    pub themes: Continuity,
+}
+
+impl RunSummary {
+    pub fn of(analysis: &Analysis) -> Self {
+        let run = &analysis.run;
+        let corpus = &analysis.corpus;
+        let docs = corpus.documents.len();
+        let by_stage = |stages: &[(String, f64)], round: bool| {
+            stages.iter().map(|(s, v)| (s.clone(), if round { v.round() } else { *v })).collect()
+        };
+        RunSummary {
+            finished: run.finished.clone(),
+            input: run.params.input.clone(),
+            previous_run: run.previous_run.clone(),
+            documents: DocumentCounts {
+                total: docs,
+                files: docs + corpus.duplicates.len(),
+                new: run.changes.new.len(),
+                changed: run.changes.changed.len(),
+                removed: run.changes.removed.len(),
+                unchanged: run.changes.unchanged,
+                embedded: run.embedded,
+                cached: docs - run.embedded.min(docs),
+                parsed: run.parsed,
+                duplicates: corpus.duplicates.len(),
+                skipped: corpus.skipped.len(),
+            },
+            themes: ThemeCounts {
+                count: analysis.model.themes.len(),
+                parents: analysis.model.parents.len(),
+                kept: run.continuity.kept.len(),
+                new: run.continuity.new.len(),
+                retired: run.continuity.retired.len(),
+                catch_all: analysis.model.themes.iter().filter(|t| t.catch_all).count(),
+                stability: run.params.stability,
+            },
+            changes: RunChanges { documents: run.changes.clone(), themes: run.continuity.clone() },
+            model: run.model.clone(),
+            model_id: run.model_id.clone(),
+            params: run.params.clone(),
+            seconds: run.seconds,
+            seconds_by_stage: by_stage(&run.seconds_by_stage, false),
+            peak_rss_mb_by_stage: by_stage(&run.peak_mb_by_stage, true),
+            notes: run.notes.clone(),
+            warnings: corpus.warnings(),
+        }
+    }
+}
+
 /// The options an analysis ran with: what decides its themes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunParams {
     /// The input folder as given.
     pub input: String,

@@ -2,14 +2,14 @@
 //!
 //! The pipeline, one module per stage: [`ingest`] → [`embed`] → [`themes`] → [`summarise`] →
 //! [`compare`] → [`report`], with [`store`] remembering documents, vectors and runs.
-//! [`analysis`] holds what one run produces, [`analyze`] runs the stages and reads a stored
+//! [`analysis`] holds what one run produces, [`pipeline`] runs the stages and reads a stored
 //! analysis back.
 
 pub mod analysis;
-pub mod analyze;
 pub mod compare;
 pub mod embed;
 pub mod ingest;
+pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod search;

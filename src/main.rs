@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use themescope::analysis::{self, Analysis};
-use themescope::analyze::{self, AnalyzeError, AnalyzeOptions};
+use themescope::analysis::Analysis;
 use themescope::compare::{self, Facet};
 use themescope::embed::{Backend, Budget, Coverage, Embedder, Precision};
 use themescope::ingest::{self, IngestOptions};
+use themescope::pipeline::{self, AnalyzeError, AnalyzeOptions, GivenOptions, Mismatch, Setting};
 use themescope::search;
-use themescope::themes::{ThemeCount, ThemeId, ThemeOptions};
+use themescope::themes::{ThemeCount, ThemeId};
 use themescope::{plural, progress};
 
 /// Turn a folder of articles into theme reports.
@@ -80,12 +80,10 @@ enum Command {
         /// Only documents of this type.
         #[arg(long = "type")]
         doc_type: Option<String>,
-        /// The analysis's model, when it was given as a path (default: its name).
-        #[arg(long)]
-        model: Option<String>,
-        /// What runs the model.
-        #[arg(long, env = "THEMESCOPE_BACKEND", default_value = "native")]
-        backend: Backend,
+        /// The analysis's model (`--model` names it when it was given as a path; by default its
+        /// name is looked up) and what runs it; the precision must be the analysis's own.
+        #[command(flatten)]
+        encoder: EncoderArgs,
         /// One JSON object per document instead of text.
         #[arg(long)]
         json: bool,
@@ -130,15 +128,8 @@ enum Command {
     /// By default the vectors are exactly sentence-transformers' (text cut at the model's
     /// window); --whole-document covers the whole text in windows, pooled.
     Embed {
-        /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
-        #[arg(long)]
-        model: Option<String>,
-        /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert).
-        #[arg(long, env = "THEMESCOPE_BACKEND", default_value = "native")]
-        backend: Backend,
-        /// Arithmetic of the model's matrix products: fp32 or int8 (see `analyze --help`).
-        #[arg(long, default_value = "fp32")]
-        precision: Precision,
+        #[command(flatten)]
+        encoder: EncoderArgs,
         /// JSON-lines file to read, or - for standard input.
         #[arg(long, default_value = "-")]
         input: String,
@@ -168,18 +159,8 @@ struct AnalysisArgs {
     /// TOML file of named themes (default: the built-in taxonomy.toml).
     #[arg(long)]
     taxonomy: Option<PathBuf>,
-    /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
-    #[arg(long)]
-    model: Option<String>,
-    /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert)
-    /// [default: native].
-    #[arg(long, env = "THEMESCOPE_BACKEND")]
-    backend: Option<Backend>,
-    /// Arithmetic of the model's matrix products: fp32 (exactly sentence-transformers'
-    /// vectors) or int8 (faster on CPUs with AVX-512 VNNI; cosine ≥ 0.99 to fp32)
-    /// [default: fp32].
-    #[arg(long)]
-    precision: Option<Precision>,
+    #[command(flatten)]
+    encoder: EncoderArgs,
     /// Embed the first N tokens of each document; 0 embeds whole documents, however long
     /// [default: at most 16 windows of the model's length, spread over the document].
     #[arg(long)]
@@ -206,94 +187,87 @@ struct AnalysisArgs {
     metadata: Option<PathBuf>,
 }
 
+/// The model and what runs it: the same flags wherever a command embeds.
+#[derive(Args)]
+struct EncoderArgs {
+    /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
+    #[arg(long)]
+    model: Option<String>,
+    /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert)
+    /// [default: native].
+    #[arg(long, env = "THEMESCOPE_BACKEND")]
+    backend: Option<Backend>,
+    /// Arithmetic of the model's matrix products: fp32 (exactly sentence-transformers'
+    /// vectors) or int8 (faster on CPUs with AVX-512 VNNI; cosine ≥ 0.99 to fp32)
+    /// [default: fp32].
+    #[arg(long)]
+    precision: Option<Precision>,
+}
+
 impl AnalysisArgs {
-    fn theme_count(&self) -> anyhow::Result<ThemeCount> {
-        match self.themes.as_deref().unwrap_or("auto") {
-            "auto" => Ok(ThemeCount::Auto),
-            n => Ok(ThemeCount::Fixed(
+    fn given(&self) -> anyhow::Result<GivenOptions> {
+        let themes = match self.themes.as_deref() {
+            None => None,
+            Some("auto") => Some(ThemeCount::Auto),
+            Some(n) => Some(ThemeCount::Fixed(
                 n.parse().ok().filter(|&n: &usize| n > 0).context("--themes takes auto or a positive number")?,
             )),
-        }
+        };
+        Ok(GivenOptions {
+            input: self.dir.clone(),
+            themes,
+            seed: self.seed,
+            model: self.encoder.model.clone(),
+            precision: self.encoder.precision,
+            max_tokens_per_doc: self.max_tokens_per_doc,
+            taxonomy: self.taxonomy.clone(),
+            only_type: self.only_type.clone(),
+            metadata: self.metadata.clone(),
+            multilingual: self.multilingual,
+        })
     }
 
     fn options(&self) -> anyhow::Result<AnalyzeOptions> {
         Ok(AnalyzeOptions {
-            model: self.model.clone(),
-            backend: self.backend.unwrap_or_default(),
-            precision: self.precision.unwrap_or_default(),
-            themes: ThemeOptions {
-                count: self.theme_count()?,
-                seed: self.seed.unwrap_or(ThemeOptions::default().seed),
-                multilingual: self.multilingual,
-                ..ThemeOptions::default()
-            },
-            taxonomy: self.taxonomy.clone(),
-            max_tokens_per_doc: self.max_tokens_per_doc,
-            only_type: self.only_type.clone(),
             keep_themes: self.keep_themes,
             follow_links: self.follow_links,
-            metadata: self.metadata.clone(),
             progress: true,
-            ..AnalyzeOptions::new(self.dir.clone().unwrap_or_else(|| PathBuf::from("seeds")), &self.out)
+            ..self.given()?.resolve(&self.out, self.encoder.backend.unwrap_or_default())
         })
     }
+}
 
-    /// Refuses options given explicitly that differ from those of the stored analysis: a later
-    /// command uses that analysis as it is, never a different one in its place.
-    fn check_against(&self, stored: &analysis::RunInfo) -> anyhow::Result<()> {
-        let p = &stored.params;
-        let same_dir = |dir: &PathBuf| {
-            let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-            canonical(dir) == canonical(std::path::Path::new(&p.input))
-        };
-        let name_of = |m: &str| m.trim_end_matches('/').rsplit('/').next().unwrap_or(m).to_string();
-        let mut differ: Vec<(String, String)> = Vec::new();
-        if let Some(dir) = self.dir.as_ref().filter(|d| !same_dir(d)) {
-            differ.push((format!("DIR {}", dir.display()), format!("DIR {}", p.input)));
-        }
-        if self.multilingual && !p.multilingual {
-            differ.push(("--multilingual".into(), "no --multilingual".into()));
-        }
-        let mut check = |flag: &str, given: Option<String>, stored: String| {
-            if let Some(given) = given.filter(|g| *g != stored) {
-                differ.push((format!("{flag} {given}"), format!("{flag} {stored}")));
-            }
-        };
-        let stored_themes = p.themes.as_str().map_or_else(|| p.themes.to_string(), str::to_string);
-        check("--themes", self.themes.clone(), stored_themes);
-        check("--seed", self.seed.map(|s| s.to_string()), p.seed.to_string());
-        check("--model", self.model.as_deref().map(name_of), stored.model.clone());
-        check("--precision", self.precision.map(|p| p.name().to_string()), p.precision.clone());
-        let none = || "(none)".to_string();
-        check(
-            "--max-tokens-per-doc",
-            self.max_tokens_per_doc.map(|n| n.to_string()),
-            p.max_tokens_per_doc.map_or_else(none, |n| n.to_string()),
-        );
-        check(
-            "--taxonomy",
-            self.taxonomy.as_ref().map(|t| t.display().to_string()),
-            p.taxonomy.clone().unwrap_or_else(none),
-        );
-        check("--type", self.only_type.clone(), p.only_type.clone().unwrap_or_else(none));
-        check(
-            "--metadata",
-            self.metadata.as_ref().map(|t| t.display().to_string()),
-            p.metadata.clone().unwrap_or_else(none),
-        );
-        if differ.is_empty() {
-            return Ok(());
-        }
-        let asked: Vec<&str> = differ.iter().map(|(a, _)| a.as_str()).collect();
-        let made: Vec<&str> = differ.iter().map(|(_, m)| m.as_str()).collect();
-        anyhow::bail!(
-            "{}: the stored analysis was made with {}, but this command asks for {}. It uses the stored analysis \
-             as it is: leave those options out, or run `themescope analyze` with them first.",
-            self.out.display(),
-            made.join(", "),
-            asked.join(", ")
-        )
+/// The flag that sets each analysis setting, for messages.
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Input => "DIR",
+        Setting::Themes => "--themes",
+        Setting::Seed => "--seed",
+        Setting::Model => "--model",
+        Setting::Precision => "--precision",
+        Setting::MaxTokensPerDoc => "--max-tokens-per-doc",
+        Setting::Taxonomy => "--taxonomy",
+        Setting::OnlyType => "--type",
+        Setting::Metadata => "--metadata",
+        Setting::Multilingual => "--multilingual",
     }
+}
+
+/// The library's refusal of options that differ from the stored analysis, in flags.
+fn explain_mismatch(out: &str, mismatches: &[Mismatch]) -> anyhow::Error {
+    let shown = |m: &Mismatch, value: &str| match m.setting {
+        Setting::Multilingual if value == "no" => "no --multilingual".to_string(),
+        Setting::Multilingual => "--multilingual".to_string(),
+        s => format!("{} {value}", flag(s)),
+    };
+    let made: Vec<String> = mismatches.iter().map(|m| shown(m, &m.stored)).collect();
+    let asked: Vec<String> = mismatches.iter().map(|m| shown(m, &m.given)).collect();
+    anyhow::anyhow!(
+        "{out}: the stored analysis was made with {}, but this command asks for {}. It uses the stored analysis \
+         as it is: leave those options out, or run `themescope analyze` with them first.",
+        made.join(", "),
+        asked.join(", ")
+    )
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -324,7 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Evaluate { analysis: args, against } => {
             let analysis = stored_or_new(&args, verbose)?;
-            let evaluation = analyze::evaluate(&analysis, against.as_deref());
+            let evaluation = pipeline::evaluate(&analysis, against.as_deref());
             println!("{}", serde_json::to_string_pretty(&evaluation)?);
             Ok(())
         }
@@ -336,14 +310,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("note: {note}");
             }
             let comparison = compare::compare(&analysis, &compare::LanguageTerms::new(&analysis), by, &values);
-            let page = analyze::write_comparison(&args.out, &analysis, &comparison)?;
+            let page = pipeline::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
             Ok(())
         }
-        Command::Search { query, out, top, theme, country, year, doc_type, model, backend, json } => {
-            let analysis = analyze::open(&out)?;
-            let embedder = analyze::embedder_of(&analysis, model.as_deref(), backend)?;
-            let central = analyze::central_sentences(&out, &analysis)?;
+        Command::Search { query, out, top, theme, country, year, doc_type, encoder, json } => {
+            let analysis = pipeline::open(&out)?;
+            let given = GivenOptions { precision: encoder.precision, ..GivenOptions::default() };
+            if let Err(AnalyzeError::OptionsDiffer { out, mismatches }) = given.check_against(&analysis.run, &out) {
+                return Err(explain_mismatch(&out, &mismatches));
+            }
+            let embedder =
+                pipeline::embedder_of(&analysis, encoder.model.as_deref(), encoder.backend.unwrap_or_default())?;
+            let central = pipeline::central_sentences(&out, &analysis)?;
             let question =
                 embedder.embed_texts(&[query.as_str()], Coverage::FirstWindow, &indicatif::ProgressBar::hidden())?;
             let query = search::Query { top, theme: theme.map(ThemeId), country, year, doc_type };
@@ -389,15 +368,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::History { out } => {
-            let path = out.join(analyze::STORE_FILE);
-            anyhow::ensure!(path.is_file(), "{}: no themescope runs here (no {})", out.display(), analyze::STORE_FILE);
+            let path = out.join(pipeline::STORE_FILE);
+            anyhow::ensure!(path.is_file(), "{}: no themescope runs here (no {})", out.display(), pipeline::STORE_FILE);
             let store = themescope::store::Store::open(&path)?;
-            for (finished, s) in store.runs()? {
-                let d = &s["documents"];
-                let t = &s["themes"];
+            for (finished, summary) in store.runs()? {
+                let Some(s) = summary else {
+                    println!("{finished}  (recorded by an older themescope)");
+                    continue;
+                };
+                let (d, t) = (&s.documents, &s.themes);
                 println!(
                     "{finished}  {} documents ({} new, {} changed, {} removed, {} embedded)  {} themes ({} kept, {} new, {} retired)  params {}",
-                    d["total"], d["new"], d["changed"], d["removed"], d["embedded"], t["count"], t["kept"], t["new"], t["retired"], s["params"]
+                    d.total, d.new, d.changed, d.removed, d.embedded, t.count, t.kept, t.new, t.retired, serde_json::to_string(&s.params)?
                 );
             }
             Ok(())
@@ -421,9 +403,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Embed { model, backend, precision, input, whole_document } => {
+        Command::Embed { encoder, input, whole_document } => {
             let coverage = if whole_document { Coverage::Whole(Budget::All) } else { Coverage::FirstWindow };
-            embed_jsonl(model.as_deref(), backend, precision, &input, coverage)
+            embed_jsonl(&encoder, &input, coverage)
         }
     }
 }
@@ -431,11 +413,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// The analysis stored in OUT, checked against the options given; when OUT holds none, a new
 /// one is made (and the user told so).
 fn stored_or_new(args: &AnalysisArgs, verbose: bool) -> anyhow::Result<Analysis> {
-    match analyze::open(&args.out) {
-        Ok(analysis) => {
-            args.check_against(&analysis.run)?;
-            Ok(analysis)
-        }
+    match pipeline::open(&args.out) {
+        Ok(analysis) => match args.given()?.check_against(&analysis.run, &args.out) {
+            Ok(()) => Ok(analysis),
+            Err(AnalyzeError::OptionsDiffer { out, mismatches }) => Err(explain_mismatch(&out, &mismatches)),
+            Err(e) => Err(e.into()),
+        },
         Err(AnalyzeError::NoAnalysis { out, why }) => {
             eprintln!("note: {out}: {why}; running `themescope analyze` first");
             run_analysis(&args.options()?, verbose)
@@ -447,7 +430,7 @@ fn stored_or_new(args: &AnalysisArgs, verbose: bool) -> anyhow::Result<Analysis>
 /// Runs the analysis and reports warnings, notes, counts and (verbose) stage times on
 /// standard error.
 fn run_analysis(options: &AnalyzeOptions, verbose: bool) -> anyhow::Result<Analysis> {
-    let analysis = analyze::analyze(options)?;
+    let analysis = pipeline::analyze(options)?;
     for warning in analysis.corpus.warnings() {
         eprintln!("warning: {warning}");
     }
@@ -492,13 +475,7 @@ struct EmbedInput {
     text: String,
 }
 
-fn embed_jsonl(
-    model: Option<&str>,
-    backend: Backend,
-    precision: Precision,
-    input: &str,
-    coverage: Coverage,
-) -> anyhow::Result<()> {
+fn embed_jsonl(encoder: &EncoderArgs, input: &str, coverage: Coverage) -> anyhow::Result<()> {
     let reader: Box<dyn BufRead> = if input == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -514,7 +491,11 @@ fn embed_jsonl(
             .with_context(|| format!("{input}:{}: expected {{\"id\": …, \"text\": …}}", n + 1))?;
         items.push(item);
     }
-    let embedder = Embedder::load(model, backend, precision)?;
+    let embedder = Embedder::load(
+        encoder.model.as_deref(),
+        encoder.backend.unwrap_or_default(),
+        encoder.precision.unwrap_or_default(),
+    )?;
     if let Some(why) = embedder.fallback() {
         eprintln!("note: {why}");
     }

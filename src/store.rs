@@ -11,8 +11,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::analysis::RunSummary;
 use crate::ingest::{Document, KnownFile};
 use crate::summarise::CentralSentences;
+use crate::themes::continuity::PastTheme;
 use crate::themes::ThemeId;
 
 /// Schema version this build reads and writes.
@@ -84,15 +86,6 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("documents", "parser", "ALTER TABLE documents ADD COLUMN parser TEXT NOT NULL DEFAULT ''"),
     ("documents", "duplicate_of", "ALTER TABLE documents ADD COLUMN duplicate_of TEXT"),
 ];
-
-/// A theme of a past run.
-#[derive(Debug, Clone)]
-pub struct PastTheme {
-    pub id: ThemeId,
-    pub label: String,
-    pub size: usize,
-    pub centroid: Vec<f32>,
-}
 
 /// The last finished run: when, and its themes.
 #[derive(Debug, Clone)]
@@ -364,9 +357,10 @@ impl Store {
     /// The last finished run and its themes, if any.
     pub fn last_run(&self) -> Result<Option<PastRun>, StoreError> {
         let Some((run_id, finished, summary)) = self.last_run_row()? else { return Ok(None) };
-        let summary = serde_json::from_str::<serde_json::Value>(&summary).unwrap_or_default();
-        let seed = summary["params"]["seed"].as_u64();
-        let documents = summary["documents"]["total"].as_u64().map(|n| n as usize);
+        // A summary an older themescope wrote in another shape says nothing of its seed or size.
+        let summary = serde_json::from_str::<RunSummary>(&summary).ok();
+        let seed = summary.as_ref().map(|s| s.params.seed);
+        let documents = summary.as_ref().map(|s| s.documents.total);
         let mut stmt = self
             .conn
             .prepare(
@@ -420,7 +414,7 @@ impl Store {
     pub fn record_run(
         &mut self,
         finished: &str,
-        summary: &serde_json::Value,
+        summary: &RunSummary,
         analysis: &str,
         themes: &[PastTheme],
         files: &[FileRecord],
@@ -431,7 +425,7 @@ impl Store {
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
             "INSERT INTO runs (finished, summary, analysis) VALUES (?1, ?2, ?3)",
-            params![finished, summary.to_string(), analysis],
+            params![finished, serde_json::to_string(summary).expect("run summaries serialise"), analysis],
         )
         .map_err(err)?;
         let run_id = tx.last_insert_rowid();
@@ -467,15 +461,16 @@ impl Store {
         tx.commit().map_err(err)
     }
 
-    /// Past runs, oldest first: (finished, summary).
-    pub fn runs(&self) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
+    /// Past runs, oldest first: when each finished, and its summary (`None` for one an older
+    /// themescope wrote in another shape).
+    pub fn runs(&self) -> Result<Vec<(String, Option<RunSummary>)>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT finished, summary FROM runs ORDER BY id").map_err(|e| self.err(e))?;
         let rows =
             stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
             let (finished, summary) = row.map_err(|e| self.err(e))?;
-            out.push((finished, serde_json::from_str(&summary).unwrap_or(serde_json::Value::Null)));
+            out.push((finished, serde_json::from_str(&summary).ok()));
         }
         Ok(out)
     }
@@ -528,7 +523,7 @@ mod tests {
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
         let doc = crate::ingest::build_document("# T\nText.", "id".into(), "a.txt".into());
         let files = [FileRecord { document: &doc, size: 5, mtime: 7, duplicate_of: None }];
-        store.record_run("then", &serde_json::json!({}), "{}", &[], &files, "parser-1").unwrap();
+        store.record_run("then", &RunSummary::default(), "{}", &[], &files, "parser-1").unwrap();
         assert_eq!(store.files(Some("parser-1")).unwrap().len(), 1);
         assert!(store.files(Some("parser-2")).unwrap().is_empty());
         assert_eq!(store.files(None).unwrap().len(), 1);

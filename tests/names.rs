@@ -39,7 +39,7 @@ fn names_fit_hand_judged_themes() {
         toml::from_str(&std::fs::read_to_string(root.join("tests/fixtures/theme_names.toml")).unwrap()).unwrap();
     let taxonomy = guided::load_taxonomy(&root.join("taxonomy.toml")).unwrap();
     let model = Model(Embedder::load(None, Backend::Native, Precision::Fp32).unwrap());
-    let named_vectors = themescope::analyze::taxonomy_vectors(&model, &taxonomy).unwrap();
+    let named_vectors = themescope::pipeline::taxonomy_vectors(&model, &taxonomy).unwrap();
     let meanings: Vec<_> = fixture
         .theme
         .iter()

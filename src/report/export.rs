@@ -7,8 +7,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::{write_atomic, ReportError};
-use crate::analysis::Analysis;
-use crate::ingest::Document;
+use crate::analysis::{Analysis, RunSummary};
 
 /// Writes `themes.json`, `documents.csv`, `documents.json`, `documents.parquet` and
 /// `themes.parquet`.
@@ -22,10 +21,10 @@ pub fn write_exports(out: &Path, analysis: &Analysis) -> Result<(), ReportError>
 
 /// Writes `run.json`: the run's own account.
 pub fn write_run_json(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
-    write_atomic(&out.join("run.json"), &pretty(&run_summary(analysis)))
+    write_atomic(&out.join("run.json"), &pretty(&RunSummary::of(analysis)))
 }
 
-fn pretty(value: &serde_json::Value) -> Vec<u8> {
+fn pretty(value: &impl serde::Serialize) -> Vec<u8> {
     serde_json::to_vec_pretty(value).expect("JSON values serialise")
 }
 
@@ -49,19 +48,6 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
     })
 }
 
-/// Every file that became a document: the analysed documents, then the exact duplicates, each
-/// with its position in the analysis (a duplicate: its original's) and the original's id.
-pub(super) fn rows(analysis: &Analysis) -> Vec<(&Document, usize, Option<&str>)> {
-    let corpus = &analysis.corpus;
-    let position: std::collections::HashMap<&str, usize> =
-        corpus.documents.iter().enumerate().map(|(i, d)| (d.doc_id.as_str(), i)).collect();
-    let documents = corpus.documents.iter().enumerate().map(|(i, d)| (d, i, None));
-    let duplicates = corpus.duplicates.iter().filter_map(|dup| {
-        position.get(dup.duplicate_of.as_str()).map(|&i| (&dup.document, i, Some(dup.duplicate_of.as_str())))
-    });
-    documents.chain(duplicates).collect()
-}
-
 /// One row per file:
 /// `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder`.
 fn documents_csv(analysis: &Analysis) -> Vec<u8> {
@@ -83,7 +69,8 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
     ])
     .expect("writing to memory cannot fail");
     let model = &analysis.model;
-    for (d, i, duplicate_of) in rows(analysis) {
+    for row in analysis.files() {
+        let (d, i, duplicate_of) = (row.document, row.position, row.duplicate_of);
         let theme = &model.themes[model.assignments[i]];
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         w.write_record([
@@ -109,9 +96,11 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
 /// Per file: its theme (by id) and the summary of its document (with provenance).
 fn documents_json(analysis: &Analysis) -> serde_json::Value {
     let model = &analysis.model;
-    let docs: Vec<serde_json::Value> = rows(analysis)
+    let docs: Vec<serde_json::Value> = analysis
+        .files()
         .into_iter()
-        .map(|(d, i, duplicate_of)| {
+        .map(|row| {
+            let (d, i, duplicate_of) = (row.document, row.position, row.duplicate_of);
             json!({
                 "doc_id": d.doc_id,
                 "path": d.path,
@@ -124,47 +113,4 @@ fn documents_json(analysis: &Analysis) -> serde_json::Value {
         })
         .collect();
     json!({ "documents": docs })
-}
-
-/// The run summary: `run.json`, and what `history` lists.
-pub fn run_summary(analysis: &Analysis) -> serde_json::Value {
-    let run = &analysis.run;
-    let corpus = &analysis.corpus;
-    let docs = corpus.documents.len();
-    json!({
-        "finished": run.finished,
-        "input": run.params.input,
-        "previous_run": run.previous_run,
-        "documents": {
-            "total": docs,
-            "files": docs + corpus.duplicates.len(),
-            "new": run.changes.new.len(),
-            "changed": run.changes.changed.len(),
-            "removed": run.changes.removed.len(),
-            "unchanged": run.changes.unchanged,
-            "embedded": run.embedded,
-            "cached": docs - run.embedded.min(docs),
-            "parsed": run.parsed,
-            "duplicates": corpus.duplicates.len(),
-            "skipped": corpus.skipped.len(),
-        },
-        "themes": {
-            "count": analysis.model.themes.len(),
-            "parents": analysis.model.parents.len(),
-            "kept": run.continuity.kept.len(),
-            "new": run.continuity.new.len(),
-            "retired": run.continuity.retired.len(),
-            "catch_all": analysis.model.themes.iter().filter(|t| t.catch_all).count(),
-            "stability": run.params.stability,
-        },
-        "changes": {"documents": run.changes, "themes": run.continuity},
-        "model": run.model,
-        "model_id": run.model_id,
-        "params": run.params,
-        "seconds": run.seconds,
-        "seconds_by_stage": run.seconds_by_stage.iter().map(|(s, t)| (s.clone(), json!(t))).collect::<serde_json::Map<_, _>>(),
-        "peak_rss_mb_by_stage": run.peak_mb_by_stage.iter().map(|(s, m)| (s.clone(), json!(m.round()))).collect::<serde_json::Map<_, _>>(),
-        "notes": run.notes,
-        "warnings": corpus.warnings(),
-    })
 }

@@ -8,7 +8,6 @@ use arrow_array::{ArrayRef, FixedSizeListArray, Float32Array, RecordBatch, Strin
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 
-use super::export::rows;
 use crate::analysis::Analysis;
 
 /// Errors of building a Parquet file (they would be bugs: the data is made here).
@@ -46,9 +45,9 @@ fn to_bytes(batch: RecordBatch) -> Result<Vec<u8>, ParquetError> {
 /// Every column of `documents.csv`, typed, plus `vector`; a row per file.
 pub fn documents(analysis: &Analysis) -> Result<Vec<u8>, ParquetError> {
     let model = &analysis.model;
-    let rows = rows(analysis);
+    let rows = analysis.files();
     let dim = analysis.vectors.ncols();
-    let text = |f: fn(&crate::ingest::Document) -> Option<&str>| strings(rows.iter().map(|(d, _, _)| f(d)));
+    let text = |f: fn(&crate::ingest::Document) -> Option<&str>| strings(rows.iter().map(|r| f(r.document)));
     let columns: Vec<(&str, ArrayRef)> = vec![
         ("doc_id", text(|d| Some(&d.doc_id))),
         ("path", text(|d| Some(&d.path))),
@@ -60,7 +59,7 @@ pub fn documents(analysis: &Analysis) -> Result<Vec<u8>, ParquetError> {
             "date",
             strings(
                 rows.iter()
-                    .map(|(d, _, _)| d.date.map(|x| x.to_string()))
+                    .map(|r| r.document.date.map(|x| x.to_string()))
                     .collect::<Vec<_>>()
                     .iter()
                     .map(Option::as_deref),
@@ -69,14 +68,14 @@ pub fn documents(analysis: &Analysis) -> Result<Vec<u8>, ParquetError> {
         ("language", text(|d| d.language.as_deref())),
         (
             "theme_id",
-            Arc::new(rows.iter().map(|(_, i, _)| model.themes[model.assignments[*i]].id.0).collect::<UInt32Array>()),
+            Arc::new(rows.iter().map(|r| model.themes[model.assignments[r.position]].id.0).collect::<UInt32Array>()),
         ),
-        ("theme_label", strings(rows.iter().map(|(_, i, _)| Some(model.themes[model.assignments[*i]].label.as_str())))),
-        ("similarity", Arc::new(rows.iter().map(|(_, i, _)| model.similarities[*i]).collect::<Float32Array>())),
-        ("duplicate_of", strings(rows.iter().map(|(_, _, dup)| *dup))),
-        ("folder", strings(rows.iter().map(|(d, _, _)| d.folder()).collect::<Vec<_>>().iter().map(Option::as_deref))),
+        ("theme_label", strings(rows.iter().map(|r| Some(model.themes[model.assignments[r.position]].label.as_str())))),
+        ("similarity", Arc::new(rows.iter().map(|r| model.similarities[r.position]).collect::<Float32Array>())),
+        ("duplicate_of", strings(rows.iter().map(|r| r.duplicate_of))),
+        ("folder", strings(rows.iter().map(|r| r.document.folder()).collect::<Vec<_>>().iter().map(Option::as_deref))),
     ];
-    let values: Float32Array = rows.iter().flat_map(|(_, i, _)| analysis.vectors.row(*i).to_vec()).collect();
+    let values: Float32Array = rows.iter().flat_map(|r| analysis.vectors.row(r.position).to_vec()).collect();
     let item = Arc::new(Field::new("item", DataType::Float32, false));
     let vector = FixedSizeListArray::try_new(item.clone(), dim as i32, Arc::new(values), None).map_err(err)?;
     let mut fields: Vec<Field> =

@@ -6,7 +6,15 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::{Theme, ThemeId, ThemeModel};
-use crate::store::PastTheme;
+
+/// A theme of a past run, as the store keeps it.
+#[derive(Debug, Clone)]
+pub struct PastTheme {
+    pub id: ThemeId,
+    pub label: String,
+    pub size: usize,
+    pub centroid: Vec<f32>,
+}
 
 /// Centroid cosine above which a theme is the same theme as one of the previous run. Adding 1%
 /// of documents moves a theme's centroid by far less; neighbouring themes of one run sit

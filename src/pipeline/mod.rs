@@ -1,0 +1,376 @@
+//! The whole job: ingest a folder, embed (through the cache), discover and describe themes,
+//! summarise, write every output and store the analysis. Beside it: the output folder's lock,
+//! the vector cache, reading a stored analysis back, and the comparisons kept in OUT.
+
+mod cache;
+mod comparisons;
+mod lock;
+mod options;
+mod stored;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+use ndarray::{Array2, ArrayView2};
+
+use cache::embed_documents;
+pub use cache::{embed_cached, CachedVectors};
+use comparisons::refresh_comparisons;
+pub use comparisons::write_comparison;
+pub use lock::{lock_out, OutLock};
+pub use options::{AnalyzeOptions, GivenOptions, Mismatch, Setting};
+pub use stored::{central_sentences, embedder_of, evaluate, open};
+
+use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, StageTimes, StoredAnalysis};
+use crate::embed::{EmbedError, Embedder};
+use crate::ingest::{self, Corpus, IngestError, IngestOptions, MetadataTable};
+use crate::report;
+use crate::store::{FileRecord, PastRun, Store, StoreError};
+use crate::summarise::{self, Summaries, SummaryOptions};
+use crate::themes::continuity::PastTheme;
+use crate::themes::describe::{Describer, TermStats, TermVectors};
+use crate::themes::places::Gazetteer;
+use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeModel, ThemeOptions};
+
+/// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
+pub const DEFAULT_TAXONOMY: &str = include_str!("../../taxonomy.toml");
+
+/// File name of the store inside the output folder.
+pub const STORE_FILE: &str = "themescope.sqlite";
+
+/// Errors of a whole analysis.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error("metadata table {0}")]
+    Table(#[from] crate::ingest::table::TableError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Themes(#[from] ThemeError),
+    #[error("{0} is in use by another themescope run; wait for it to finish or choose another output folder")]
+    InUse(String),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    /// The output folder holds no analysis to build on.
+    #[error("{out}: {why}")]
+    NoAnalysis { out: String, why: String },
+    /// The output folder holds runs, but no analysis this themescope can build on.
+    #[error("{out}: {why}; run `themescope analyze DIR --out {out}` (with the options you want) to make a new one")]
+    StaleAnalysis { out: String, why: String },
+    /// Options given to a command that builds on the stored analysis differ from those it was
+    /// made with (see [`GivenOptions::check_against`]).
+    #[error("{out}: the stored analysis was made with other options ({}); it is used as it is", Mismatch::list(.mismatches))]
+    OptionsDiffer { out: String, mismatches: Vec<Mismatch> },
+}
+
+impl AnalyzeError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        AnalyzeError::Io { path: path.display().to_string(), source }
+    }
+}
+
+/// Runs stage `name`, timed, with a spinner while it runs when progress is shown (stages whose
+/// work is counted in files or documents draw their own bars).
+fn stage<T>(times: &mut StageTimes, progress: bool, name: &str, f: impl FnOnce() -> T) -> T {
+    let spinner = if progress { crate::progress::spinner(name) } else { ProgressBar::hidden() };
+    let out = times.time(name, f);
+    spinner.finish_and_clear();
+    out
+}
+
+/// Whether a run continues the previous run's themes (re-clustering from its centres) rather
+/// than drawing them afresh: only when the folder changed by at most half of its documents (a
+/// refresh is for a growing folder, not for another corpus in the same OUT), and not when the
+/// run asks for another fixed number of themes or another seed.
+fn refreshes(options: &ThemeOptions, previous: Option<&PastRun>, changes: &DocumentChanges) -> bool {
+    let Some(previous) = previous else { return false };
+    let same_count = match options.count {
+        ThemeCount::Auto => true,
+        ThemeCount::Fixed(k) => k == previous.themes.len(),
+    };
+    let changed = changes.new.len() + changes.changed.len() + changes.removed.len();
+    let before = previous.documents.unwrap_or(changes.unchanged + changes.changed.len() + changes.removed.len());
+    let small_change = changed <= (before / 2).max(5);
+    same_count && small_change && previous.seed.is_none_or(|s| s == options.seed)
+}
+
+/// The previous run's centroids as rows, when they fit the current model.
+fn past_centres(past: &[PastTheme], dim: usize) -> Option<Array2<f32>> {
+    if past.is_empty() || past.iter().any(|p| p.centroid.len() != dim) {
+        return None;
+    }
+    Some(Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]))
+}
+
+/// Version of how central sentences are chosen (splitting, worthiness, candidates, MMR): part of
+/// their cache key, so a change reaches cached documents.
+const SENTENCES_VERSION: &str = "sentences-1";
+
+/// Runs the whole pipeline, writes every output into `options.out` and stores the analysis
+/// there.
+pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    let start = Instant::now();
+    let mut times = StageTimes::default();
+    let _lock = lock_out(&options.out)?;
+    let mut notes = Vec::new();
+    let (mut store, rebuilt) = Store::open_or_rebuild(&options.out.join(STORE_FILE))?;
+    notes.extend(rebuilt);
+    let previous = store.last_run()?;
+    let recorded: HashMap<String, String> =
+        store.files(None)?.into_iter().map(|(path, known)| (path, known.doc.doc_id)).collect();
+
+    let table = options.metadata.as_deref().map(MetadataTable::load).transpose()?;
+    let mut ingest_options = IngestOptions {
+        exclude: vec![options.out.clone()],
+        follow_links: options.follow_links,
+        metadata: table,
+        progress: Some(crate::progress::bar_if(options.progress, 0, "reading")),
+        ..IngestOptions::default()
+    };
+    let parser = ingest_options.parser_key();
+    ingest_options.known = store.files(Some(&parser))?;
+    let corpus = times.time("ingest", || {
+        let corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
+        match &options.only_type {
+            Some(only) => corpus.only_type(only).ok_or_else(|| IngestError::NoDocuments(options.input.clone())),
+            None => Ok(corpus),
+        }
+    })?;
+    let changes = DocumentChanges::between(&recorded, &corpus);
+
+    let embedder = Embedder::load(options.model.as_deref(), options.backend, options.precision)?;
+    notes.extend(embedder.fallback().map(str::to_string));
+    let coverage = options.coverage();
+    let summary_options = SummaryOptions::default();
+    let documents = times.time("embed documents", || {
+        embed_documents(&embedder, &mut store, &corpus, coverage, options, &summary_options)
+    })?;
+    let (vectors, embedded) = (documents.vectors, documents.embedded);
+    notes.extend(documents.sampled);
+
+    // With a model that reads every language, all pages are clustered together, and a topic
+    // found only in Spanish pages can become a theme.
+    let theme_options =
+        ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
+    let (mut model, mut continuity) = stage(&mut times, options.progress, "themes", || {
+        let context = Context { options, themes: &theme_options, previous: previous.as_ref(), changes: &changes };
+        cluster(&corpus, vectors.view(), &context, &store, &mut notes)
+    })?;
+    let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
+    stage(&mut times, options.progress, "labels", || -> Result<(), AnalyzeError> {
+        let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
+        describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
+        continuity.label(&model.themes);
+        Ok(())
+    })?;
+
+    let summaries = if options.summaries {
+        stage(&mut times, options.progress, "summaries", || {
+            summarise::summarise(
+                &corpus.documents,
+                &documents.central,
+                &model.assignments,
+                &model.similarities,
+                theme_centres.view(),
+                &summary_options,
+            )
+        })
+    } else {
+        Summaries::default()
+    };
+
+    let mut params = options.params();
+    params.multilingual = theme_options.multilingual;
+    params.precision = embedder.precision().name().to_string();
+    params.k_tried = model.tried.clone();
+    params.stability = model.stability;
+    let parsed = corpus.documents.len() + corpus.duplicates.len() - corpus.reused;
+    let mut analysis = Analysis {
+        corpus,
+        vectors,
+        model,
+        summaries,
+        run: RunInfo {
+            finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            previous_run: previous.map(|p| p.finished),
+            model: embedder.name().to_string(),
+            model_id: embedder.model_id().to_string(),
+            coverage: coverage.key(),
+            params,
+            embedded,
+            changes,
+            continuity,
+            seconds: 0.0,
+            seconds_by_stage: Vec::new(),
+            peak_mb_by_stage: Vec::new(),
+            parsed,
+            notes,
+        },
+    };
+    let refreshed = stage(&mut times, options.progress, "report", || {
+        let notes = refresh_comparisons(&options.out, &analysis)?;
+        report::write_all(&options.out, &analysis)?;
+        Ok::<_, AnalyzeError>(notes)
+    })?;
+    analysis.run.notes.extend(refreshed);
+    // The stored record carries the timings up to here; run.json, written last, adds the store's.
+    times.stamp(&mut analysis.run, start);
+    stage(&mut times, options.progress, "store", || record(&mut store, &analysis, &parser))?;
+    times.stamp(&mut analysis.run, start);
+    report::export::write_run_json(&options.out, &analysis)?;
+    Ok(analysis)
+}
+
+/// What the clustering step needs to know of the run beyond the documents.
+struct Context<'a> {
+    options: &'a AnalyzeOptions,
+    themes: &'a ThemeOptions,
+    previous: Option<&'a PastRun>,
+    changes: &'a DocumentChanges,
+}
+
+/// Discovers themes (or refreshes or keeps the previous run's) and gives them stable ids.
+fn cluster(
+    corpus: &Corpus,
+    vectors: ArrayView2<f32>,
+    context: &Context,
+    store: &Store,
+    notes: &mut Vec<String>,
+) -> Result<(ThemeModel, themes::continuity::Continuity), AnalyzeError> {
+    let Context { options, themes: theme_options, previous, changes } = *context;
+    let past_themes = previous.map(|p| p.themes.clone()).unwrap_or_default();
+    let centres = past_centres(&past_themes, vectors.ncols());
+    let docs = &corpus.documents;
+    if options.keep_themes && centres.is_none() {
+        notes.push(format!(
+            "--keep-themes: {} holds no earlier themes of this model to keep; themes were discovered",
+            options.out.display()
+        ));
+    }
+    let mut model = match centres {
+        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, theme_options)?,
+        Some(c) if refreshes(theme_options, previous, changes) => themes::refine(docs, vectors, c, theme_options)?,
+        _ => themes::discover(docs, vectors, theme_options)?,
+    };
+    if let ThemeCount::Fixed(k) = options.themes.count {
+        if model.themes.len() < k {
+            let why = if k > docs.len() {
+                format!("there are only {}", crate::plural(docs.len(), "document"))
+            } else {
+                "k-means left the others empty".to_string()
+            };
+            notes.push(format!("--themes {k}: found {}, as {why}", crate::plural(model.themes.len(), "theme")));
+        }
+    }
+    let continuity = themes::continuity::carry_ids(&mut model, &past_themes, store.next_theme_id()?);
+    Ok((model, continuity))
+}
+
+/// Keywords, labels, places, broad areas and names of every theme.
+fn describe(
+    corpus: &Corpus,
+    model: &mut ThemeModel,
+    theme_centres: ArrayView2<f32>,
+    vectors: &CachedVectors,
+    options: &AnalyzeOptions,
+) -> Result<(), AnalyzeError> {
+    let docs = &corpus.documents;
+    let stats = TermStats::gather(docs);
+    let gazetteer = Gazetteer::with_places_of(docs);
+    let describer = Describer::new(docs, &stats, &gazetteer, Some(vectors));
+    let meanings = themes::describe_themes(model, theme_centres, &describer, options.themes.seed)?;
+    let taxonomy = match &options.taxonomy {
+        Some(path) => guided::load_taxonomy(path)?,
+        None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
+    };
+    let named_vectors = taxonomy_vectors(vectors, &taxonomy)?;
+    guided::name_themes(&mut model.themes, &meanings, &taxonomy, named_vectors.view());
+    Ok(())
+}
+
+/// One unit vector per taxonomy entry: the mean of its texts' vectors.
+pub fn taxonomy_vectors(vectors: &dyn TermVectors, taxonomy: &guided::Taxonomy) -> Result<Array2<f32>, ThemeError> {
+    let texts: Vec<Vec<String>> = taxonomy.themes.iter().map(|t| t.texts()).collect();
+    let flat: Vec<&str> = texts.iter().flatten().map(String::as_str).collect();
+    let all = vectors.vectors(&flat)?;
+    let mut out = Array2::<f32>::zeros((texts.len(), all.ncols()));
+    let mut row = 0;
+    for (i, t) in texts.iter().enumerate() {
+        for _ in t {
+            let mut target = out.row_mut(i);
+            target += &all.row(row);
+            row += 1;
+        }
+    }
+    crate::embed::normalize_rows(&mut out);
+    Ok(out)
+}
+
+/// Stores the finished analysis: its summary, its record and its files.
+fn record(store: &mut Store, analysis: &Analysis, parser: &str) -> Result<(), AnalyzeError> {
+    let themes: Vec<PastTheme> = analysis
+        .model
+        .themes
+        .iter()
+        .zip(analysis.model.means.rows())
+        .map(|(t, c)| PastTheme { id: t.id, label: t.label.clone(), size: t.size, centroid: c.to_vec() })
+        .collect();
+    let corpus = &analysis.corpus;
+    let documents = corpus.documents.iter().zip(&corpus.stamps).map(|(d, &(size, mtime))| FileRecord {
+        document: d,
+        size,
+        mtime,
+        duplicate_of: None,
+    });
+    let duplicates = corpus.duplicates.iter().map(|d| FileRecord {
+        document: &d.document,
+        size: d.stamp.0,
+        mtime: d.stamp.1,
+        duplicate_of: Some(d.duplicate_of.as_str()),
+    });
+    let files: Vec<FileRecord> = documents.chain(duplicates).collect();
+    let stored = serde_json::to_string(&StoredAnalysis::of(analysis)).expect("analyses serialise");
+    let summary = analysis::RunSummary::of(analysis);
+    store.record_run(&analysis.run.finished, &summary, &stored, &themes, &files, parser)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::themes::ThemeId;
+
+    #[test]
+    fn another_seed_number_of_themes_or_corpus_draws_themes_afresh() {
+        let theme = PastTheme { id: ThemeId(0), label: "a".into(), size: 1, centroid: vec![1.0] };
+        let past = PastRun {
+            finished: "then".into(),
+            seed: Some(42),
+            documents: Some(100),
+            themes: vec![theme.clone(), theme],
+        };
+        let options = |count, seed| ThemeOptions { count, seed, ..ThemeOptions::default() };
+        let grown = DocumentChanges { new: vec!["x".into(); 5], unchanged: 100, ..DocumentChanges::default() };
+        assert!(refreshes(&options(ThemeCount::Auto, 42), Some(&past), &grown));
+        assert!(refreshes(&options(ThemeCount::Fixed(2), 42), Some(&past), &grown));
+        assert!(!refreshes(&options(ThemeCount::Fixed(3), 42), Some(&past), &grown));
+        assert!(!refreshes(&options(ThemeCount::Auto, 7), Some(&past), &grown));
+        assert!(refreshes(&options(ThemeCount::Auto, 7), Some(&PastRun { seed: None, ..past.clone() }), &grown));
+        assert!(!refreshes(&options(ThemeCount::Auto, 42), None, &grown));
+        let other = DocumentChanges {
+            new: vec!["x".into(); 1200],
+            removed: vec!["y".into(); 100],
+            ..DocumentChanges::default()
+        };
+        assert!(!refreshes(&options(ThemeCount::Auto, 42), Some(&past), &other), "another corpus in the same OUT");
+    }
+}

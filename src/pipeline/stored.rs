@@ -1,0 +1,97 @@
+//! Reading back the analysis the last `analyze` stored in an output folder, for the commands
+//! that build on it (`compare`, `evaluate`, `search`).
+
+use std::path::Path;
+
+use ndarray::Array2;
+
+use super::{AnalyzeError, SENTENCES_VERSION, STORE_FILE};
+use crate::analysis::{Analysis, StoredAnalysis};
+use crate::embed::{Backend, EmbedError, Embedder};
+use crate::store::{Store, StoreError};
+use crate::summarise::CentralSentences;
+use crate::themes;
+use crate::themes::describe::{Describer, TermStats};
+use crate::themes::places::Gazetteer;
+
+/// The analysis stored in `out` by the last `analyze`, as it was: nothing is embedded, clustered
+/// or rewritten. [`AnalyzeError::NoAnalysis`] when there is none to read.
+pub fn open(out: &Path) -> Result<Analysis, AnalyzeError> {
+    let shown = out.display().to_string();
+    let stale = |why: &str| AnalyzeError::StaleAnalysis { out: shown.clone(), why: why.to_string() };
+    let path = out.join(STORE_FILE);
+    if !path.is_file() {
+        return Err(AnalyzeError::NoAnalysis { out: shown.clone(), why: "no analysis here yet".into() });
+    }
+    let store = Store::open(&path).map_err(|e| match e {
+        e @ StoreError::TooNew { .. } => AnalyzeError::Store(e),
+        other => stale(&format!("the store cannot be read ({other})")),
+    })?;
+    if store.last_run()?.is_none() {
+        return Err(AnalyzeError::NoAnalysis { out: shown.clone(), why: "no analysis here yet".into() });
+    }
+    let Some(json) = store.last_analysis()? else {
+        return Err(stale("the last run was made by an older themescope and stored no analysis"));
+    };
+    let stored: StoredAnalysis =
+        serde_json::from_str(&json).map_err(|e| stale(&format!("the stored analysis cannot be read ({e})")))?;
+    let files = store.files(None)?;
+    let (model_id, coverage) = (stored.run.model_id.clone(), stored.run.coverage.clone());
+    stored
+        .restore(&files, |corpus| {
+            let hashes: Vec<String> = corpus.documents.iter().map(|d| d.text_hash()).collect();
+            let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            let cached = store.vectors(&model_id, &coverage, &refs).map_err(|e| e.to_string())?;
+            let dim = cached.values().next().map_or(0, Vec::len);
+            let mut vectors = Array2::<f32>::zeros((hashes.len(), dim));
+            for (i, h) in hashes.iter().enumerate() {
+                let v = cached.get(h).filter(|v| v.len() == dim).ok_or("the vector cache lacks some documents")?;
+                vectors.row_mut(i).assign(&ndarray::ArrayView1::from(v.as_slice()));
+            }
+            Ok(vectors)
+        })
+        .map_err(|why| stale(&why))
+}
+
+/// Each document's central sentences, as the analysis stored in `out` chose them (empty for a
+/// document whose sentences are not in the store).
+pub fn central_sentences(out: &Path, analysis: &Analysis) -> Result<Vec<CentralSentences>, AnalyzeError> {
+    let store = Store::open(&out.join(STORE_FILE))?;
+    let hashes: Vec<String> = analysis.corpus.documents.iter().map(|d| d.text_hash()).collect();
+    let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+    let key = format!("{}|{SENTENCES_VERSION}", analysis.run.coverage);
+    let mut found = store.central_sentences(&analysis.run.model_id, &key, &refs)?;
+    Ok(hashes.iter().map(|h| found.remove(h).unwrap_or_default()).collect())
+}
+
+/// The model an analysis was made with, checked to be the same (by its files' fingerprint):
+/// `model` names it when it was given as a path; by default its name is looked up.
+pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -> Result<Embedder, AnalyzeError> {
+    let precision =
+        analysis.run.params.precision.parse().map_err(|e: String| AnalyzeError::Embed(EmbedError::Model(e)))?;
+    let embedder = Embedder::load(Some(model.unwrap_or(&analysis.run.model)), backend, precision)?;
+    if embedder.model_id() != analysis.run.model_id {
+        return Err(AnalyzeError::Embed(EmbedError::Model(format!(
+            "the analysis was made with {} ({}); {} is another model ({}) whose vectors do not compare with its \
+             documents': give the same model with --model, or run `themescope analyze` with this one",
+            analysis.run.model,
+            analysis.run.model_id,
+            embedder.name(),
+            embedder.model_id()
+        ))));
+    }
+    Ok(embedder)
+}
+
+/// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
+/// whose first value is compared with the themes.
+pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
+    let docs = &analysis.corpus.documents;
+    let stats = TermStats::gather(docs);
+    let gazetteer = Gazetteer::with_places_of(docs);
+    let describer = Describer::new(docs, &stats, &gazetteer, None);
+    let labels: Option<Vec<Option<String>>> = against
+        .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());
+    let against = against.zip(labels.as_deref());
+    themes::evaluate::evaluate(&analysis.model, docs, &describer, against)
+}
