@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 
 /// Twelve short news articles in three folders, first line the title, no metadata.
@@ -31,18 +29,11 @@ fn news_folder() -> tempfile::TempDir {
     dir
 }
 
-fn analyze(input: &Path, out: &Path, extra: &[&str]) -> String {
-    let args: Vec<&str> = ["--themes", "3"].into_iter().chain(extra.iter().copied()).collect();
-    let o = analyze_with(input, out, &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn folders_are_a_facet() {
     let input = news_folder();
     let out = tempfile::tempdir().unwrap();
-    analyze(input.path(), out.path(), &[]);
+    analyze_ok(input.path(), out.path(), &["--themes", "3"]);
     let rows = read_csv(&out.path().join("documents.csv"));
     assert!(rows.iter().all(|r| ["sport", "business", "politics"].contains(&r["folder"].as_str())), "folder column");
     let o = bin().args(["compare", "--by", "folder", "--out"]).arg(out.path()).output().unwrap();
@@ -79,7 +70,7 @@ fn metadata_from_a_table_fills_what_files_do_not_say() {
     std::fs::write(input.path().join("sport/002.txt"), "Tennis champion retires\n[[country:Ghana]]\n\nThe tennis champion announced her retirement after twenty seasons. She thanked her fans.\n").unwrap();
     let out = tempfile::tempdir().unwrap();
     let table_arg = table.path().to_str().unwrap();
-    let stderr = analyze(input.path(), out.path(), &["--metadata", table_arg]);
+    let stderr = analyze_ok(input.path(), out.path(), &["--themes", "3", "--metadata", table_arg]);
     assert!(stderr.contains("yesterday") && stderr.contains("not understood"), "{stderr}");
     assert!(stderr.contains("a second row for business/004.txt"), "{stderr}");
     assert!(stderr.contains("a row for politics/999.txt, which is not a file"), "{stderr}");
@@ -104,7 +95,7 @@ fn metadata_from_a_table_fills_what_files_do_not_say() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("occurs once"));
     // Analysed again without the table, no document has a desk: the comparison by desk would
     // describe documents and themes that are gone, so it goes, and the run says so.
-    let stderr = analyze(input.path(), out.path(), &[]);
+    let stderr = analyze_ok(input.path(), out.path(), &["--themes", "3"]);
     assert!(stderr.contains("the comparison by desk was removed"), "{stderr}");
     for ext in ["json", "md", "html"] {
         assert!(!out.path().join(format!("compare-desk.{ext}")).exists());

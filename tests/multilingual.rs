@@ -2,8 +2,11 @@
 //! straightforward reference computation on the same folder, the folder's "query: " prompt is
 //! honoured, and the same sentence in three languages lands in the same place.
 
+mod common;
+
 use std::path::Path;
 
+use common::cosine;
 use safetensors::SafeTensors;
 use themescope::embed::{model, Backend, Coverage, Embedder, Precision};
 
@@ -147,10 +150,6 @@ fn erfc_large(x: f64) -> f64 {
         f = k as f64 / 2.0 / (x + f);
     }
     (-x * x).exp() / (x + f) / std::f64::consts::PI.sqrt()
-}
-
-fn cosine(a: &[f64], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * *y as f64).sum::<f64>() / b.iter().map(|y| (*y as f64).powi(2)).sum::<f64>().sqrt()
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod common;
 
 use std::path::Path;
 
+use common::cosine;
 use themescope::embed::{Backend, Budget, Coverage, Embedder, Precision};
 
 #[derive(serde::Deserialize)]
@@ -18,13 +19,6 @@ struct Item {
     text: String,
     token_count: usize,
     embedding: Vec<f32>,
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
-    let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
-    let nb: f64 = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
-    dot / (na * nb)
 }
 
 fn reference() -> Option<Reference> {

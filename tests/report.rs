@@ -7,16 +7,11 @@ use std::process::Command;
 
 use common::*;
 
-fn analyze_small(input: &std::path::Path, out: &std::path::Path) {
-    let o = analyze_with(input, out, &["--themes", "2"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
 #[test]
 fn report_is_self_contained_complete_and_escaped() {
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    analyze_small(input.path(), out.path());
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     for section in ["id=\"overview\"", "id=\"themes\"", "id=\"countries\"", "id=\"method\""] {
         assert!(html.contains(section), "missing section {section}");
@@ -56,7 +51,7 @@ fn report_is_self_contained_complete_and_escaped() {
 fn html_and_markdown_say_the_same_things() {
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    analyze_small(input.path(), out.path());
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
     for heading in ["Overview", "Themes", "Countries", "Method"] {
@@ -90,7 +85,7 @@ fn reports_leave_out_what_the_documents_do_not_say() {
         std::fs::write(input.path().join(name), text).unwrap();
     }
     let out = tempfile::tempdir().unwrap();
-    analyze_small(input.path(), out.path());
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
     for text in [&html, &md] {
@@ -109,7 +104,7 @@ fn report_renders_in_a_real_browser() {
     let Some(chromium) = chromium() else { return };
     let input = hostile_folder();
     let out = tempfile::tempdir().unwrap();
-    analyze_small(input.path(), out.path());
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
     let shot = out.path().join("shot.png");
     let profile = tempfile::tempdir().unwrap();
     let status = Command::new(chromium)
@@ -170,7 +165,7 @@ fn explore_page_follows_its_filters_in_a_real_browser() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    analyze_small(input.path(), out.path());
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
     let page = out.path().join("explore.html");
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.contains("Content-Security-Policy") && html.contains("default-src 'none'"), "no outside requests");

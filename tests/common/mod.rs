@@ -63,14 +63,25 @@ pub fn analyze_with(input: &Path, out: &Path, args: &[&str]) -> std::process::Ou
     bin().arg("analyze").arg(input).arg("--out").arg(out).args(args).output().unwrap()
 }
 
+/// Runs `themescope analyze INPUT --out OUT ARGS…`, which must succeed; returns its standard
+/// error.
+pub fn analyze_ok(input: &Path, out: &Path, args: &[&str]) -> String {
+    let o = analyze_with(input, out, args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 /// Runs `themescope analyze INPUT --out OUT --themes 5 --max-tokens-per-doc 512 EXTRA…`, which
 /// must succeed; returns its standard error.
 pub fn analyze_run(input: &Path, out: &Path, extra: &[&str]) -> String {
-    let args: Vec<&str> =
-        ["--themes", "5", "--max-tokens-per-doc", "512"].into_iter().chain(extra.iter().copied()).collect();
-    let o = analyze_with(input, out, &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    analyze_ok(input, out, &[&["--themes", "5", "--max-tokens-per-doc", "512"], extra].concat())
+}
+
+/// Cosine of two vectors, in f64 whatever their element types.
+pub fn cosine<A: Copy + Into<f64>, B: Copy + Into<f64>>(a: &[A], b: &[B]) -> f64 {
+    let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| (*x).into() * (*y).into()).sum();
+    dot / (norm(&mut a.iter().map(|x| (*x).into())) * norm(&mut b.iter().map(|y| (*y).into())))
 }
 
 pub fn read_json(path: &Path) -> serde_json::Value {
