@@ -52,6 +52,35 @@ impl Default for SummaryOptions {
     }
 }
 
+/// A [`SummaryOptions`] value that cannot give summaries.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SummaryParamError {
+    #[error("summary options: lambda (relevance against novelty) must lie in 0..=1, not {0}")]
+    Lambda(f32),
+    #[error("summary options: {what} must be at least {least}, not {value}")]
+    TooFew { what: &'static str, value: usize, least: usize },
+}
+
+impl SummaryOptions {
+    /// Refuses values that cannot give summaries: a document's summary is drawn from its central
+    /// sentences, which are drawn from its candidate sentences.
+    pub fn check(&self) -> Result<(), SummaryParamError> {
+        if !(0.0..=1.0).contains(&self.lambda) {
+            return Err(SummaryParamError::Lambda(self.lambda));
+        }
+        let at_least = |what, value, least| {
+            if value < least {
+                Err(SummaryParamError::TooFew { what, value, least })
+            } else {
+                Ok(())
+            }
+        };
+        at_least("central sentences per document", self.central_per_doc, self.doc_sentences.max(1))?;
+        at_least("candidate sentences per document", self.sentences_per_doc, self.central_per_doc)?;
+        at_least("documents per theme", self.docs_per_theme, 1)
+    }
+}
+
 /// A summary sentence, verbatim, with where it comes from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SummarySentence {
@@ -278,6 +307,23 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_that_cannot_give_summaries_are_refused() {
+        assert_eq!(SummaryOptions::default().check(), Ok(()));
+        let with = |f: fn(&mut SummaryOptions)| {
+            let mut o = SummaryOptions::default();
+            f(&mut o);
+            o.check()
+        };
+        assert_eq!(with(|o| o.lambda = 1.5), Err(SummaryParamError::Lambda(1.5)));
+        assert_eq!(with(|o| o.lambda = -0.1), Err(SummaryParamError::Lambda(-0.1)));
+        assert!(matches!(with(|o| o.lambda = f32::NAN), Err(SummaryParamError::Lambda(_))));
+        assert!(matches!(with(|o| o.central_per_doc = 0), Err(SummaryParamError::TooFew { .. })));
+        assert!(matches!(with(|o| o.doc_sentences = 5), Err(SummaryParamError::TooFew { .. })), "more than central");
+        assert!(matches!(with(|o| o.sentences_per_doc = 2), Err(SummaryParamError::TooFew { .. })));
+        assert!(matches!(with(|o| o.docs_per_theme = 0), Err(SummaryParamError::TooFew { .. })));
+    }
     use ndarray::array;
 
     fn split_sentences(text: &str) -> Vec<&str> {

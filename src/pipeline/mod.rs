@@ -29,7 +29,7 @@ use crate::embed::{EmbedError, Embedder};
 use crate::ingest::{self, Corpus, IngestError, IngestOptions, MetadataTable};
 use crate::report;
 use crate::store::{FileRecord, PastRun, Store, StoreError};
-use crate::summarise::{self, Summaries, SummaryOptions};
+use crate::summarise::{self, Summaries};
 use crate::themes::continuity::PastTheme;
 use crate::themes::describe::{Describer, TermStats, TermVectors};
 use crate::themes::places::Gazetteer;
@@ -54,6 +54,8 @@ pub enum AnalyzeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Themes(#[from] ThemeError),
+    #[error(transparent)]
+    Summary(#[from] crate::summarise::SummaryParamError),
     #[error("{0} is in use by another themescope run; wait for it to finish or choose another output folder")]
     InUse(String),
     #[error(transparent)]
@@ -118,6 +120,7 @@ const SENTENCES_VERSION: &str = "sentences-1";
 /// Runs the whole pipeline, writes every output into `options.out` and stores the analysis
 /// there.
 pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    options.check()?;
     let start = Instant::now();
     let mut times = StageTimes::default();
     let _lock = lock_out(&options.out)?;
@@ -150,9 +153,9 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     let embedder = Embedder::load(options.model.as_deref(), options.backend, options.precision)?;
     notes.extend(embedder.fallback().map(str::to_string));
     let coverage = options.coverage();
-    let summary_options = SummaryOptions::default();
+    let summary_options = &options.summary;
     let documents = times.time("embed documents", || {
-        embed_documents(&embedder, &mut store, &corpus, coverage, options, &summary_options)
+        embed_documents(&embedder, &mut store, &corpus, coverage, options, summary_options)
     })?;
     let (vectors, embedded) = (documents.vectors, documents.embedded);
     notes.extend(documents.sampled);
@@ -181,7 +184,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
                 &model.assignments,
                 &model.similarities,
                 theme_centres.view(),
-                &summary_options,
+                summary_options,
             )
         })
     } else {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::AnalyzeError;
 use crate::analysis::{self, RunInfo, RunParams};
 use crate::embed::{Backend, Budget, Coverage, Precision};
+use crate::summarise::SummaryOptions;
 use crate::themes::{ThemeCount, ThemeOptions};
 
 /// What `analyze` needs to know.
@@ -34,6 +35,7 @@ pub struct AnalyzeOptions {
     pub metadata: Option<PathBuf>,
     /// Write extractive summaries (sentence vectors come from the documents' own pass).
     pub summaries: bool,
+    pub summary: SummaryOptions,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
 }
@@ -55,6 +57,7 @@ impl AnalyzeOptions {
             follow_links: false,
             metadata: None,
             summaries: true,
+            summary: SummaryOptions::default(),
             progress: false,
         }
     }
@@ -80,6 +83,12 @@ impl AnalyzeOptions {
 }
 
 impl AnalyzeOptions {
+    /// Refuses parameters no stage can work with, before anything is read or written.
+    pub fn check(&self) -> Result<(), AnalyzeError> {
+        self.summary.check()?;
+        Ok(())
+    }
+
     /// How much of each document is embedded.
     pub fn coverage(&self) -> Coverage {
         Coverage::Whole(match self.max_tokens_per_doc {
