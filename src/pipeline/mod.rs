@@ -72,6 +72,14 @@ pub enum AnalyzeError {
     /// made with (see [`GivenOptions::check_against`]).
     #[error("{out}: the stored analysis was made with other options ({}); it is used as it is", Mismatch::list(.mismatches))]
     OptionsDiffer { out: String, mismatches: Vec<Mismatch> },
+    /// A command that embeds a question was given another model than the analysis's.
+    #[error(
+        "the analysis was made with {made_with}; {given} is another model whose vectors do not compare with its \
+         documents': give the analysis's own model, or analyze again with this one"
+    )]
+    OtherModel { made_with: String, given: String },
+    #[error("the stored analysis records precision {0}, which this themescope does not know")]
+    UnknownPrecision(String),
 }
 
 impl AnalyzeError {

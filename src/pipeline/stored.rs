@@ -7,7 +7,7 @@ use ndarray::Array2;
 
 use super::{AnalyzeError, SENTENCES_VERSION, STORE_FILE};
 use crate::analysis::{Analysis, StoredAnalysis};
-use crate::embed::{Backend, EmbedError, Embedder};
+use crate::embed::{Backend, Embedder};
 use crate::store::{Store, StoreError};
 use crate::summarise::CentralSentences;
 use crate::themes;
@@ -67,18 +67,15 @@ pub fn central_sentences(out: &Path, analysis: &Analysis) -> Result<Vec<CentralS
 /// The model an analysis was made with, checked to be the same (by its files' fingerprint):
 /// `model` names it when it was given as a path; by default its name is looked up.
 pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -> Result<Embedder, AnalyzeError> {
+    let run = &analysis.run;
     let precision =
-        analysis.run.params.precision.parse().map_err(|e: String| AnalyzeError::Embed(EmbedError::Model(e)))?;
-    let embedder = Embedder::load(Some(model.unwrap_or(&analysis.run.model)), backend, precision)?;
-    if embedder.model_id() != analysis.run.model_id {
-        return Err(AnalyzeError::Embed(EmbedError::Model(format!(
-            "the analysis was made with {} ({}); {} is another model ({}) whose vectors do not compare with its \
-             documents': give the same model with --model, or run `themescope analyze` with this one",
-            analysis.run.model,
-            analysis.run.model_id,
-            embedder.name(),
-            embedder.model_id()
-        ))));
+        run.params.precision.parse().map_err(|_| AnalyzeError::UnknownPrecision(run.params.precision.clone()))?;
+    let embedder = Embedder::load(Some(model.unwrap_or(&run.model)), backend, precision)?;
+    if embedder.model_id() != run.model_id {
+        return Err(AnalyzeError::OtherModel {
+            made_with: format!("{} ({})", run.model, run.model_id),
+            given: format!("{} ({})", embedder.name(), embedder.model_id()),
+        });
     }
     Ok(embedder)
 }
