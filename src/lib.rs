@@ -16,6 +16,7 @@ pub mod search;
 pub mod store;
 pub mod summarise;
 pub mod themes;
+pub mod trends;
 
 /// "1 theme", "3 themes": counts in messages.
 pub fn plural(n: usize, noun: &str) -> String {

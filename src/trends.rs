@@ -1,0 +1,443 @@
+//! Themes over time: each theme's share of every period's documents with an interval, and a
+//! test of whether that share rises or falls across the periods that is more than noise.
+//!
+//! The test is the Cochran–Armitage test for a linear trend in proportions (the score test of
+//! a binomial regression of the share on the period), with the variance inflated by the
+//! Pearson dispersion of the periods around the fitted line (quasi-binomial): documents come
+//! in batches (one lab writes five pages on one subject in one year), and a plain binomial test
+//! would take each batch for a trend. The p-values of all themes are adjusted together
+//! (Benjamini–Hochberg), so that among the themes marked rising or falling about 5% at most are
+//! expected to be noise.
+
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::Document;
+use crate::themes::ThemeId;
+
+/// The length of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    #[default]
+    Year,
+    Quarter,
+    Month,
+}
+
+impl Period {
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Year => "year",
+            Period::Quarter => "quarter",
+            Period::Month => "month",
+        }
+    }
+
+    /// The period a document falls in, as a number that counts periods (so that consecutive
+    /// periods differ by one): from its date, or for years from its year alone. A document
+    /// without a full date has no quarter or month.
+    pub fn index(self, d: &Document) -> Option<i64> {
+        match self {
+            Period::Year => d.date.map(|x| x.year()).or(d.year).map(i64::from),
+            Period::Quarter => d.date.map(|x| i64::from(x.year()) * 4 + i64::from(x.month0() / 3)),
+            Period::Month => d.date.map(|x| i64::from(x.year()) * 12 + i64::from(x.month0())),
+        }
+    }
+
+    /// "2021", "2021-Q3", "2021-07".
+    pub fn label(self, index: i64) -> String {
+        match self {
+            Period::Year => index.to_string(),
+            Period::Quarter => format!("{}-Q{}", index.div_euclid(4), index.rem_euclid(4) + 1),
+            Period::Month => format!("{}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1),
+        }
+    }
+}
+
+impl std::str::FromStr for Period {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Period, String> {
+        match s {
+            "year" => Ok(Period::Year),
+            "quarter" => Ok(Period::Quarter),
+            "month" => Ok(Period::Month),
+            other => Err(format!("unknown period {other:?}: year, quarter or month")),
+        }
+    }
+}
+
+/// How trends are measured.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrendOptions {
+    pub period: Period,
+    /// A period with fewer documents than this is too thin to give a share: it is shown as
+    /// such and left out of the test.
+    pub min_documents: usize,
+    /// The false discovery rate across themes at which a trend is marked.
+    pub level: f64,
+}
+
+impl Default for TrendOptions {
+    fn default() -> Self {
+        TrendOptions { period: Period::Year, min_documents: 5, level: 0.05 }
+    }
+}
+
+/// A theme's documents in one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodShare {
+    pub period: String,
+    /// The theme's documents in the period …
+    pub documents: usize,
+    /// … of all the period's documents.
+    pub total: usize,
+    /// The share with its 95% Wilson interval; `None` when the period is too thin.
+    pub share: Option<Interval>,
+}
+
+/// A proportion and its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Which way a theme's share moves, where the test says it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Rising,
+    Falling,
+}
+
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Rising => "rising",
+            Direction::Falling => "falling",
+        }
+    }
+}
+
+/// One theme's course over the periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeTrend {
+    pub theme_id: ThemeId,
+    pub series: Vec<PeriodShare>,
+    /// Set when the trend holds at the chosen false discovery rate.
+    pub direction: Option<Direction>,
+    /// The fitted change of the share per period (0.02: two percentage points a period).
+    pub slope: f64,
+    /// The fitted share in the first and the last period tested.
+    pub fitted_first: f64,
+    pub fitted_last: f64,
+    /// The test statistic after the dispersion correction, its two-sided p-value and the
+    /// p-value adjusted across themes (Benjamini–Hochberg); `None` where nothing could be tested
+    /// (fewer than three periods with enough documents, or a share of 0 or 1 throughout).
+    pub z: Option<f64>,
+    pub p: Option<f64>,
+    pub q: Option<f64>,
+}
+
+/// Every theme's course over the periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trends {
+    pub options: TrendOptions,
+    /// Every period from the first to the last that any document falls in, with its number of
+    /// documents (periods without any are listed too: a gap is not a zero).
+    pub periods: Vec<(String, usize)>,
+    /// Documents without a date of that precision, left out.
+    pub undated: usize,
+    /// By theme position.
+    pub themes: Vec<ThemeTrend>,
+    /// The index of the first period (see [`Period::index`]).
+    #[serde(skip)]
+    first: i64,
+}
+
+/// The early or the late part of the tested periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Early,
+    Late,
+}
+
+impl Trends {
+    /// The trends of `themes` (ids by position), whose documents are `assignments` (a position
+    /// per document).
+    pub fn of(documents: &[Document], assignments: &[usize], themes: &[ThemeId], options: TrendOptions) -> Trends {
+        let index: Vec<Option<i64>> = documents.iter().map(|d| options.period.index(d)).collect();
+        let undated = index.iter().filter(|i| i.is_none()).count();
+        let (Some(first), Some(last)) = (index.iter().flatten().min().copied(), index.iter().flatten().max().copied())
+        else {
+            return Trends { options, periods: Vec::new(), undated, themes: Vec::new(), first: 0 };
+        };
+        let width = (last - first + 1) as usize;
+        let mut totals = vec![0usize; width];
+        let mut counts = vec![vec![0usize; width]; themes.len()];
+        for (i, &t) in index.iter().zip(assignments) {
+            if let Some(i) = i {
+                let p = (i - first) as usize;
+                totals[p] += 1;
+                counts[t][p] += 1;
+            }
+        }
+        let labels: Vec<String> = (first..=last).map(|i| options.period.label(i)).collect();
+        let mut trends: Vec<ThemeTrend> = themes
+            .iter()
+            .zip(&counts)
+            .map(|(&id, counts)| {
+                let series = labels
+                    .iter()
+                    .zip(counts.iter().zip(&totals))
+                    .map(|(label, (&c, &n))| PeriodShare {
+                        period: label.clone(),
+                        documents: c,
+                        total: n,
+                        share: (n >= options.min_documents.max(1)).then(|| wilson(c, n)),
+                    })
+                    .collect();
+                let tested: Vec<(f64, f64, f64)> = counts
+                    .iter()
+                    .zip(&totals)
+                    .enumerate()
+                    .filter(|(_, (_, &n))| n >= options.min_documents.max(1))
+                    .map(|(x, (&c, &n))| (x as f64, c as f64, n as f64))
+                    .collect();
+                let fit = linear_trend(&tested);
+                ThemeTrend {
+                    theme_id: id,
+                    series,
+                    direction: None,
+                    slope: fit.map_or(0.0, |f| f.slope),
+                    fitted_first: fit.map_or(0.0, |f| f.first),
+                    fitted_last: fit.map_or(0.0, |f| f.last),
+                    z: fit.and_then(|f| f.z),
+                    p: fit.and_then(|f| f.z).map(|z| 2.0 * normal_tail(z.abs())),
+                    q: None,
+                }
+            })
+            .collect();
+        let p: Vec<Option<f64>> = trends.iter().map(|t| t.p).collect();
+        for (t, q) in trends.iter_mut().zip(benjamini_hochberg(&p)) {
+            t.q = q;
+            t.direction = match (q, t.z) {
+                (Some(q), Some(z)) if q <= options.level => Some(if z > 0.0 { Direction::Rising } else { Direction::Falling }),
+                _ => None,
+            };
+        }
+        Trends { options, periods: labels.into_iter().zip(totals).collect(), undated, themes: trends, first }
+    }
+
+    /// The periods with enough documents to give shares, by position in `periods`.
+    pub fn tested_periods(&self) -> Vec<usize> {
+        (0..self.periods.len()).filter(|&p| self.periods[p].1 >= self.options.min_documents.max(1)).collect()
+    }
+
+    /// Whether a document falls in the first half of the tested periods or in the last (the
+    /// middle one left out when their number is odd): where a theme's change of language is read.
+    pub fn part(&self, d: &Document) -> Option<Part> {
+        let position = usize::try_from(self.options.period.index(d)? - self.first).ok()?;
+        let tested = self.tested_periods();
+        let half = tested.len() / 2;
+        if tested[..half].contains(&position) {
+            Some(Part::Early)
+        } else if tested[tested.len() - half..].contains(&position) {
+            Some(Part::Late)
+        } else {
+            None
+        }
+    }
+}
+
+/// 95% Wilson score interval of `c` successes in `n` (n > 0).
+pub fn wilson(c: usize, n: usize) -> Interval {
+    const Z: f64 = 1.959_963_984_540_054;
+    let (c, n) = (c as f64, n as f64);
+    let p = c / n;
+    let denominator = 1.0 + Z * Z / n;
+    let centre = (p + Z * Z / (2.0 * n)) / denominator;
+    let half = Z / denominator * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt();
+    Interval { value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
+}
+
+/// A weighted line through the shares of the tested periods.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    slope: f64,
+    first: f64,
+    last: f64,
+    /// The trend statistic, dispersion-corrected; `None` when it cannot be computed.
+    z: Option<f64>,
+}
+
+/// Cochran–Armitage trend statistic on (period, count, total) triples, with the variance
+/// scaled by the Pearson dispersion around the weighted least-squares line when the periods
+/// scatter more than binomial sampling would make them (never scaled below 1).
+fn linear_trend(points: &[(f64, f64, f64)]) -> Option<Fit> {
+    if points.len() < 2 {
+        return None;
+    }
+    let n: f64 = points.iter().map(|p| p.2).sum();
+    let c: f64 = points.iter().map(|p| p.1).sum();
+    let mean_share = c / n;
+    let mean_x = points.iter().map(|p| p.0 * p.2).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| p.2 * (p.0 - mean_x).powi(2)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let t: f64 = points.iter().map(|p| p.1 * (p.0 - mean_x)).sum();
+    let slope = t / sxx;
+    let fitted = |x: f64| mean_share + slope * (x - mean_x);
+    let (first, last) = (fitted(points[0].0), fitted(points[points.len() - 1].0));
+    let binomial = mean_share * (1.0 - mean_share);
+    if points.len() < 3 || binomial <= 0.0 {
+        return Some(Fit { slope, first, last, z: None });
+    }
+    let pearson: f64 = points.iter().map(|p| p.2 * (p.1 / p.2 - fitted(p.0)).powi(2)).sum::<f64>() / binomial;
+    let dispersion = (pearson / (points.len() - 2) as f64).max(1.0);
+    let z = t / (binomial * sxx * dispersion).sqrt();
+    Some(Fit { slope, first, last, z: Some(z) })
+}
+
+/// P(Z > z) for a standard normal Z: erfc by its Chebyshev fit (Numerical Recipes' `erfcc`,
+/// relative error below 1.2e-7 everywhere), ample for p-values.
+pub fn normal_tail(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    0.5 * if x >= 0.0 { erfc } else { 2.0 - erfc }
+}
+
+/// Benjamini–Hochberg adjusted p-values (`None` stays `None` and does not count as a test).
+pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
+    order.sort_by(|&a, &b| p[a].unwrap_or(1.0).total_cmp(&p[b].unwrap_or(1.0)));
+    let m = order.len() as f64;
+    let mut q = vec![None; p.len()];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i].unwrap_or(1.0) * m / (rank + 1) as f64);
+        q[i] = Some(running);
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(year: i32) -> Document {
+        let mut d = crate::ingest::build_document("Text.", "d".into(), "d.txt".into());
+        d.year = Some(year);
+        d
+    }
+
+    /// A deterministic shuffle (a fixed permutation by a multiplicative step).
+    fn shuffled<T: Clone>(items: &[T], step: usize) -> Vec<T> {
+        (0..items.len()).map(|i| items[(i * step) % items.len()].clone()).collect()
+    }
+
+    /// Theme 0 grows from 10% to 60% of the documents over six years; themes 1 and 2 share the
+    /// rest evenly.
+    fn planted() -> (Vec<Document>, Vec<usize>) {
+        let mut docs = Vec::new();
+        let mut themes = Vec::new();
+        for (y, share) in (2018..2024).zip([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]) {
+            let n = 40;
+            let growing = (n as f64 * share) as usize;
+            for i in 0..n {
+                docs.push(doc(y));
+                themes.push(if i < growing { 0 } else { 1 + i % 2 });
+            }
+        }
+        (docs, themes)
+    }
+
+    #[test]
+    fn a_growing_theme_is_found_rising_and_shuffled_dates_find_nothing() {
+        let (docs, themes) = planted();
+        let ids = [ThemeId(0), ThemeId(1), ThemeId(2)];
+        let t = Trends::of(&docs, &themes, &ids, TrendOptions::default());
+        assert_eq!(t.periods.len(), 6);
+        assert_eq!(t.themes[0].direction, Some(Direction::Rising), "{:?}", t.themes[0]);
+        assert!((t.themes[0].slope - 0.1).abs() < 0.01, "ten points a year: {}", t.themes[0].slope);
+        assert!(t.themes[1..].iter().all(|x| x.direction == Some(Direction::Falling)), "the others give way");
+
+        assert_eq!(t.part(&doc(2018)), Some(Part::Early));
+        assert_eq!(t.part(&doc(2020)), Some(Part::Early));
+        assert_eq!(t.part(&doc(2021)), Some(Part::Late));
+        assert_eq!(t.part(&doc(2030)), None);
+
+        let years: Vec<Document> = shuffled(&docs, 97);
+        let t = Trends::of(&years, &themes, &ids, TrendOptions::default());
+        assert!(t.themes.iter().all(|x| x.direction.is_none()), "{:?}", t.themes.iter().map(|x| x.q).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn thin_periods_and_gaps_are_shown_as_such() {
+        let mut docs: Vec<Document> = (0..10).map(|_| doc(2019)).collect();
+        docs.extend((0..2).map(|_| doc(2021)));
+        let themes = vec![0; docs.len()];
+        let t = Trends::of(&docs, &themes, &[ThemeId(4)], TrendOptions::default());
+        let labels: Vec<&str> = t.periods.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(labels, ["2019", "2020", "2021"]);
+        let series = &t.themes[0].series;
+        assert!(series[0].share.is_some());
+        assert_eq!((series[1].total, series[1].share), (0, None), "a year without documents is no zero");
+        assert_eq!((series[2].total, series[2].share), (2, None), "two documents give no share");
+        assert_eq!(t.themes[0].z, None, "one period cannot show a trend");
+    }
+
+    #[test]
+    fn batches_of_pages_are_not_taken_for_a_trend() {
+        // Shares jumping between periods far beyond binomial noise, with no direction: the
+        // dispersion correction must keep the test quiet where the plain binomial one is not.
+        let points: Vec<(f64, f64, f64)> =
+            [0.05, 0.45, 0.1, 0.5, 0.15, 0.55].iter().enumerate().map(|(x, &s)| (x as f64, s * 200.0, 200.0)).collect();
+        let fit = linear_trend(&points).unwrap();
+        let p = 2.0 * normal_tail(fit.z.unwrap().abs());
+        assert!(p > 0.05, "p = {p}");
+    }
+
+    #[test]
+    fn the_statistics_match_known_values() {
+        assert!((normal_tail(1.959_964) - 0.025).abs() < 1e-6);
+        assert!((normal_tail(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_tail(-1.0) - 0.841_344_746).abs() < 1e-6);
+        let w = wilson(5, 10);
+        assert!((w.low - 0.236_593).abs() < 1e-5 && (w.high - 0.763_407).abs() < 1e-5, "{w:?}");
+        let q = benjamini_hochberg(&[Some(0.01), None, Some(0.04), Some(0.03)]);
+        assert_eq!(q[1], None);
+        for (got, want) in [(q[0], 0.03), (q[2], 0.04), (q[3], 0.04)] {
+            assert!((got.unwrap() - want).abs() < 1e-12, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn periods_count_and_label_consecutively() {
+        let date = |s: &str| {
+            let mut d = doc(2000);
+            d.date = Some(s.parse().unwrap());
+            d
+        };
+        let (a, b) = (date("2021-12-31"), date("2022-01-01"));
+        for period in [Period::Year, Period::Quarter, Period::Month] {
+            assert_eq!(period.index(&b).unwrap() - period.index(&a).unwrap(), 1, "{period:?}");
+        }
+        assert_eq!(Period::Quarter.label(Period::Quarter.index(&a).unwrap()), "2021-Q4");
+        assert_eq!(Period::Month.label(Period::Month.index(&b).unwrap()), "2022-01");
+        assert_eq!(Period::Quarter.index(&doc(2020)), None, "a year alone has no quarter");
+        assert!("week".parse::<Period>().is_err());
+    }
+}
