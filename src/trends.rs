@@ -140,7 +140,38 @@ pub struct ThemeTrend {
     pub z: Option<f64>,
     pub p: Option<f64>,
     pub q: Option<f64>,
+    /// For a rising or falling theme: the terms its pages use more and less in the last part
+    /// of the periods than in the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<TermShift>,
 }
+
+/// How a theme's language moved between the first and the last part of the periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermShift {
+    /// The language of the pages compared (the theme's main one).
+    pub language: String,
+    pub early_documents: usize,
+    pub late_documents: usize,
+    pub gained: Vec<ShiftedTerm>,
+    pub lost: Vec<ShiftedTerm>,
+}
+
+/// A term and how much more (z > 0) or less its theme's late pages use it than its early ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftedTerm {
+    pub term: String,
+    pub early: usize,
+    pub late: usize,
+    pub z: f64,
+}
+
+/// Terms listed per direction of a [`TermShift`].
+const SHIFTED_TERMS: usize = 8;
+/// Strength of the Dirichlet prior (α₀) of the term shifts, as in `compare`.
+const TERM_PRIOR: f64 = 500.0;
+/// |z| a term's shift must reach (two-sided 5%).
+const TERM_Z: f64 = 1.96;
 
 /// Every theme's course over the periods.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -218,6 +249,7 @@ impl Trends {
                     z: fit.and_then(|f| f.z),
                     p: fit.and_then(|f| f.z).map(|z| 2.0 * normal_tail(z.abs())),
                     q: None,
+                    terms: None,
                 }
             })
             .collect();
@@ -251,6 +283,74 @@ impl Trends {
             None
         }
     }
+}
+
+impl Trends {
+    /// Reads, for each rising or falling theme, how its language moved: the terms (of its pages
+    /// in its main language, `terms[i]` those of document i) that its late pages use more or less
+    /// than its early ones, by log-odds with an informative Dirichlet prior from all of the
+    /// theme's pages (Monroe et al. 2008, as `compare` does between groups).
+    pub fn read_language(
+        &mut self,
+        documents: &[Document],
+        assignments: &[usize],
+        terms: &[std::collections::HashSet<String>],
+    ) {
+        let parts: Vec<Option<Part>> = documents.iter().map(|d| self.part(d)).collect();
+        for (position, trend) in self.themes.iter_mut().enumerate() {
+            if trend.direction.is_none() {
+                continue;
+            }
+            let members: Vec<usize> = (0..documents.len()).filter(|&i| assignments[i] == position).collect();
+            let mut languages: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+            for &i in &members {
+                *languages.entry(documents[i].language.as_deref().unwrap_or("unknown")).or_default() += 1;
+            }
+            let Some((&language, _)) = languages.iter().max_by_key(|(l, n)| (**n, std::cmp::Reverse(**l))) else {
+                continue;
+            };
+            let (mut early, mut late) = (Vec::new(), Vec::new());
+            for &i in members.iter().filter(|&&i| documents[i].language.as_deref().unwrap_or("unknown") == language) {
+                match parts[i] {
+                    Some(Part::Early) => early.push(i),
+                    Some(Part::Late) => late.push(i),
+                    None => {}
+                }
+            }
+            trend.terms = Some(term_shift(language, &early, &late, terms));
+        }
+    }
+}
+
+/// The terms the `late` documents use more and less than the `early` ones.
+fn term_shift(language: &str, early: &[usize], late: &[usize], terms: &[std::collections::HashSet<String>]) -> TermShift {
+    let count = |docs: &[usize]| {
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for &i in docs {
+            for t in &terms[i] {
+                *counts.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        counts
+    };
+    let (e, l) = (count(early), count(late));
+    let (n_e, n_l) = (e.values().sum::<usize>() as f64, l.values().sum::<usize>() as f64);
+    let mut all: Vec<&str> = e.keys().chain(l.keys()).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    let mut shifted: Vec<ShiftedTerm> = all
+        .into_iter()
+        .map(|t| {
+            let (ye, yl) = (e.get(t).copied().unwrap_or(0), l.get(t).copied().unwrap_or(0));
+            let alpha = TERM_PRIOR * (ye + yl) as f64 / (n_e + n_l);
+            let lo = crate::compare::log_odds(yl as f64, n_l, ye as f64, n_e, alpha, TERM_PRIOR);
+            ShiftedTerm { term: t.to_string(), early: ye, late: yl, z: lo.z }
+        })
+        .collect();
+    shifted.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.term.cmp(&b.term)));
+    let gained = shifted.iter().filter(|s| s.z >= TERM_Z && s.late >= 2).take(SHIFTED_TERMS).cloned().collect();
+    let lost = shifted.iter().rev().filter(|s| s.z <= -TERM_Z && s.early >= 2).take(SHIFTED_TERMS).cloned().collect();
+    TermShift { language: language.to_string(), early_documents: early.len(), late_documents: late.len(), gained, lost }
 }
 
 /// 95% Wilson score interval of `c` successes in `n` (n > 0).
@@ -382,6 +482,37 @@ mod tests {
         let years: Vec<Document> = shuffled(&docs, 97);
         let t = Trends::of(&years, &themes, &ids, TrendOptions::default());
         assert!(t.themes.iter().all(|x| x.direction.is_none()), "{:?}", t.themes.iter().map(|x| x.q).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_rising_themes_new_words_are_read() {
+        let (mut docs, themes) = planted();
+        for (i, d) in docs.iter_mut().enumerate() {
+            d.language = Some("en".into());
+            if themes[i] != 0 {
+                d.language = Some(if i % 3 == 0 { "fr" } else { "en" }.into());
+            }
+        }
+        let terms: Vec<std::collections::HashSet<String>> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let late = d.year.unwrap() >= 2021;
+                let words: &[&str] = match (themes[i], late) {
+                    (0, false) => &["covid", "online", "digital"],
+                    (0, true) => &["ai", "generative", "digital"],
+                    _ => &["water", "farms"],
+                };
+                words.iter().map(|w| w.to_string()).collect()
+            })
+            .collect();
+        let mut t = Trends::of(&docs, &themes, &[ThemeId(0), ThemeId(1), ThemeId(2)], TrendOptions::default());
+        t.read_language(&docs, &themes, &terms);
+        let shift = t.themes[0].terms.as_ref().expect("a rising theme's language is read");
+        let words = |v: &[ShiftedTerm]| v.iter().map(|s| s.term.clone()).collect::<Vec<_>>();
+        assert_eq!(shift.language, "en");
+        assert_eq!(words(&shift.gained), ["ai", "generative"]);
+        assert_eq!(words(&shift.lost), ["covid", "online"]);
     }
 
     #[test]
