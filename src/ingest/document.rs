@@ -67,6 +67,13 @@ fn document_from(
 ) -> Document {
     let mut warnings = page.warnings;
     let mut metadata = page.metadata;
+    // The title the page states (its heading, its own title tag or front matter) is written in
+    // the page's markup, as its body is; a metadata table's title is plain text.
+    let stated_title = page.heading.or_else(|| parse::first(&metadata, "title").map(str::to_string));
+    let stated_title = match markup {
+        Markup::Encoded => stated_title.as_deref().map(clean::unescape),
+        Markup::Decoded => stated_title,
+    };
     if let Some(row) = row {
         table::fill(&mut metadata, row);
     }
@@ -74,7 +81,7 @@ fn document_from(
         Markup::Encoded => clean::clean(page.lines),
         Markup::Decoded => clean::strip(clean::Draft { lines: page.lines, ..clean::Draft::default() }),
     };
-    let heading = page.heading.or_else(|| parse::first(&metadata, "title").map(str::to_string));
+    let heading = stated_title.or_else(|| parse::first(&metadata, "title").map(str::to_string));
     let title = resolve_title(heading.as_deref(), draft.shown_title.as_deref(), &draft.lines, &path);
     let title_key = title.to_lowercase();
     let body: Vec<String> = draft
@@ -161,5 +168,28 @@ mod tests {
             "a.txt".into(),
         );
         assert_eq!(doc.continent.as_deref(), Some("Asia"));
+    }
+
+    const ENCODED_TITLE: &str = "Entities&rsquo; test &amp;lt;b&amp;gt; caf&eacute;";
+
+    #[test]
+    fn title_entities_are_decoded_once_as_the_body_is() {
+        let doc = build_document(&format!("# {ENCODED_TITLE}\n\nSome body text."), "x".into(), "a.txt".into());
+        assert_eq!(doc.title, "Entities’ test &lt;b&gt; café");
+        let body = build_document(&format!("# T\n\n{ENCODED_TITLE}"), "x".into(), "a.txt".into());
+        assert_eq!(body.text, doc.title, "the title reads as the same line in the body would");
+        for page in [format!("[[title:{ENCODED_TITLE}]]\nBody."), format!("---\ntitle: {ENCODED_TITLE}\n---\nBody.")] {
+            assert_eq!(build_document(&page, "x".into(), "a.txt".into()).title, doc.title, "{page}");
+        }
+    }
+
+    #[test]
+    fn decoded_and_plain_titles_are_not_decoded_again() {
+        let web = html::page("<title>Entities’ test &amp;lt;b&amp;gt;</title><p>Body.</p>");
+        let doc = document_from(web, Markup::Decoded, None, "x".into(), "a.html".into());
+        assert_eq!(doc.title, "Entities’ test &lt;b&gt;");
+        let row = Metadata::from([("title".to_string(), vec!["AT&amp;T".to_string()])]);
+        let doc = document_from(parse::split_page("Body."), Markup::Encoded, Some(&row), "x".into(), "a.txt".into());
+        assert_eq!(doc.title, "AT&amp;T", "a metadata table is plain text, not markup");
     }
 }

@@ -33,7 +33,7 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 /// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
 /// files parsed by another version are read again. Change it whenever a change to this module
 /// can change what a file becomes.
-pub const PARSER_VERSION: &str = "ingest-5";
+pub const PARSER_VERSION: &str = "ingest-6";
 
 /// One article, cleaned and described.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
