@@ -7,6 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::params::SNIFF_BYTES;
 use super::{hex_prefix, SkipKind};
 
 /// Reads and decodes a file, noting truncation and lossy decoding in `warnings`.
@@ -17,7 +18,7 @@ pub(super) fn read_text(
 ) -> Result<(String, String), (SkipKind, String)> {
     let file = File::open(path).map_err(|e| (SkipKind::Unreadable, format!("cannot open ({e}); skipped")))?;
     let mut bytes = Vec::new();
-    file.take(max_bytes + 1)
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| (SkipKind::Unreadable, format!("cannot read ({e}); skipped")))?;
     if bytes.len() as u64 > max_bytes {
@@ -40,7 +41,7 @@ fn encoding_of(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> 
     if let Some(found) = encoding_rs::Encoding::for_bom(bytes) {
         return Some(found);
     }
-    let head = &bytes[..bytes.len().min(8192)];
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
     let nul_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
     let half = head.len() / 2;
     if half >= 2 && nul_at(1) * 10 >= half * 9 && nul_at(0) == 0 {
@@ -65,7 +66,7 @@ fn encoding_of(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> 
 /// bytes that could not be decoded in `warnings`. `None` for binary data.
 pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Option<String> {
     let Some((encoding, mark)) = encoding_of(bytes) else {
-        if bytes[..bytes.len().min(8192)].contains(&0) {
+        if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
             return None;
         }
         let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |s| s.len());
@@ -83,4 +84,22 @@ pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Option<String> {
         warnings.push(format!("bytes not valid in {}; shown as U+FFFD", encoding.name()));
     }
     Some(text.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_limit_reads_the_whole_file_and_a_small_one_truncates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "Some text.").unwrap();
+        let mut warnings = Vec::new();
+        let (_, text) = read_text(&path, u64::MAX, &mut warnings).unwrap();
+        assert_eq!((text.as_str(), warnings.len()), ("Some text.", 0));
+        let (_, text) = read_text(&path, 4, &mut warnings).unwrap();
+        assert_eq!(text, "Some");
+        assert!(warnings[0].contains("truncated"), "{warnings:?}");
+    }
 }

@@ -6,6 +6,7 @@ mod document;
 pub mod html;
 pub mod lang;
 pub mod meta;
+pub mod params;
 pub mod parse;
 mod summary;
 pub mod table;
@@ -22,13 +23,11 @@ use sha2::{Digest, Sha256};
 
 pub use decode::decode;
 pub use document::build_document;
+pub use params::{ParamError, DEFAULT_MAX_FILE_BYTES};
 pub use parse::Metadata;
 pub use summary::{summary_table, Summary};
 pub use table::MetadataTable;
 use walk::{find_files, relative, stamp};
-
-/// Files larger than this are read up to the limit and flagged as truncated.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
 /// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
 /// files parsed by another version are read again. Change it whenever a change to this module
@@ -175,6 +174,8 @@ pub enum IngestError {
     NotAFolder(PathBuf),
     #[error("{0}: no readable .txt or .md documents found")]
     NoDocuments(PathBuf),
+    #[error(transparent)]
+    Params(#[from] ParamError),
 }
 
 /// How to read files.
@@ -232,6 +233,7 @@ pub struct KnownFile {
 /// Reads every `.txt`/`.md` file under `dir` (recursively, following links) into a corpus.
 /// Fails only when `dir` is unusable or holds no usable document.
 pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestError> {
+    options.check()?;
     if !dir.is_dir() {
         return Err(IngestError::NotAFolder(dir.to_path_buf()));
     }

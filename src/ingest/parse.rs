@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::params::{HEADING_MAX_WORDS, HEADING_WRAP_LINE_MAX_WORDS};
+
 /// Every `[[key:value]]` of a page: key → values in file order (keys may repeat).
 pub type Metadata = BTreeMap<String, Vec<String>>;
 
@@ -109,8 +111,8 @@ pub fn split_page(text: &str) -> RawPage {
                         let next = next.trim();
                         let wraps = !next.is_empty()
                             && parse_tag(next) == Tag::Text
-                            && next.split_whitespace().count() <= 8
-                            && heading.split_whitespace().count() < 20;
+                            && next.split_whitespace().count() <= HEADING_WRAP_LINE_MAX_WORDS
+                            && heading.split_whitespace().count() < HEADING_MAX_WORDS;
                         if !wraps {
                             break;
                         }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::clean;
+use super::params::{FALLBACK_TITLE_MAX_WORDS, TITLE_MAX_WORDS};
 
 fn is_ellipsis(s: &str) -> bool {
     s.ends_with('…') || s.ends_with("...")
@@ -25,14 +26,16 @@ pub(super) fn resolve_title(heading: Option<&str>, shown: Option<&str>, lines: &
             .chain(lines.iter().map(String::as_str))
             .map(|l| l.trim().trim_start_matches('#').trim())
             .find(|l| {
-                l.len() > prefix.len() && l.to_lowercase().starts_with(&prefix) && l.split_whitespace().count() <= 40
+                l.len() > prefix.len()
+                    && l.to_lowercase().starts_with(&prefix)
+                    && l.split_whitespace().count() <= TITLE_MAX_WORDS
             });
         return full.unwrap_or(title).to_string();
     }
     lines
         .iter()
         .map(|l| l.trim().trim_start_matches('#').trim())
-        .find(|l| !l.is_empty() && l.split_whitespace().count() <= 20)
+        .find(|l| !l.is_empty() && l.split_whitespace().count() <= FALLBACK_TITLE_MAX_WORDS)
         .map(str::to_string)
         .unwrap_or_else(|| path_stem(path))
 }

@@ -12,6 +12,8 @@ mod site;
 
 use chrono::NaiveDate;
 
+use super::params::MAX_CLEAN_ROUNDS;
+
 use lines::{
     drop_date_lines, drop_empty_headings, drop_image_lines, drop_link_lines, drop_markup_lines, drop_platform_notes,
     drop_questionnaire_prompts, drop_teasers, strip_inline_html, strip_timestamps,
@@ -64,10 +66,6 @@ pub const STEPS: &[Step] = &[
     Step { name: "find_byline", apply: find_byline },
 ];
 
-/// Rounds of [`STEPS`] at most: removing one layer of chrome can bring another to the top of
-/// the page (a header saved twice), so the steps run again until nothing changes.
-const MAX_ROUNDS: usize = 4;
-
 /// Decodes the markup of raw page lines (once: decoding is not idempotent), then removes
 /// chrome (see [`strip`]).
 pub fn clean(lines: Vec<String>) -> Draft {
@@ -76,14 +74,14 @@ pub fn clean(lines: Vec<String>) -> Draft {
     strip(draft)
 }
 
-/// Runs [`STEPS`] until the lines stop changing: stripping a stripped page changes nothing. What
+/// Runs [`STEPS`] until the lines stop changing (at most [`MAX_CLEAN_ROUNDS`] times): stripping a stripped page changes nothing. What
 /// the steps learn about the page (title shown, author, dates) comes from the first round, which
 /// sees the page as published; later rounds only remove lines.
 pub fn strip(mut draft: Draft) -> Draft {
     for step in STEPS {
         (step.apply)(&mut draft);
     }
-    for _ in 1..MAX_ROUNDS {
+    for _ in 1..MAX_CLEAN_ROUNDS {
         let mut again = Draft { lines: draft.lines.clone(), ..Draft::default() };
         for step in STEPS {
             (step.apply)(&mut again);

@@ -4,6 +4,7 @@
 
 use super::{is_name_like, short_norm, words, Draft};
 use crate::ingest::meta::parse_date;
+use crate::ingest::params::TITLE_MAX_WORDS;
 
 const SKIP_LINKS: &[&str] = &[
     "skip to main content",
@@ -90,7 +91,7 @@ pub(super) fn strip_site_header(draft: &mut Draft) {
         end += 1;
     }
     if let Some(title) = draft.lines.get(end).map(|l| l.trim().to_string()) {
-        if !title.is_empty() && words(&title) <= 40 {
+        if !title.is_empty() && words(&title) <= TITLE_MAX_WORDS {
             if draft.shown_title.is_none() {
                 draft.shown_title = Some(title);
             }
