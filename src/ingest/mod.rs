@@ -1,4 +1,12 @@
-//! Ingestion: seed files → clean [`Document`]s with metadata, collected in a [`Corpus`].
+//! Ingestion: the pages of a folder (`.txt`, `.md`, `.html`, `.htm`) → clean [`Document`]s with
+//! metadata, collected in a [`Corpus`].
+//!
+//! The stage in order: `walk.rs` finds the files, `decode.rs` reads their bytes as text,
+//! [`parse`] (text and Markdown) or [`html`] (web pages) splits a page into metadata, heading and
+//! lines, [`clean`] removes website chrome, `title.rs` chooses the title and `document.rs` builds
+//! the [`Document`] ([`meta`]: dates and continents, [`lang`]: language, [`table`]: metadata from
+//! `--metadata FILE.csv`). [`params`] holds the limits all of them use; `summary.rs` counts a run
+//! for `themescope ingest`.
 
 pub mod clean;
 mod decode;
@@ -30,14 +38,15 @@ pub use table::MetadataTable;
 use walk::{find_files, relative, stamp};
 
 /// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
-/// files parsed by another version are read again. Change it whenever a change to this module
+/// files parsed by another version are read again. Change it whenever a change to this folder
 /// can change what a file becomes.
 pub const PARSER_VERSION: &str = "ingest-6";
 
 /// One article, cleaned and described.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Document {
-    /// First 16 hex digits of SHA-256 of the file's bytes: the same content has the same id
+    /// First 16 hex digits of SHA-256 of the file's bytes (as read, up to the size limit): the
+    /// same content has the same id
     /// on every machine, wherever the file lives.
     pub doc_id: String,
     /// Path relative to the ingested folder, with `/` separators.
@@ -181,6 +190,8 @@ pub enum IngestError {
 /// How to read files.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
+    /// Files larger than this are read up to it and flagged as truncated; 0 is refused (see
+    /// [`IngestOptions::check`]).
     pub max_file_bytes: u64,
     /// Folders under the root that are not input (e.g. an output folder placed inside it).
     pub exclude: Vec<PathBuf>,
@@ -230,8 +241,10 @@ pub struct KnownFile {
     pub doc: Document,
 }
 
-/// Reads every `.txt`/`.md` file under `dir` (recursively, following links) into a corpus.
-/// Fails only when `dir` is unusable or holds no usable document.
+/// Reads every `.txt`, `.md`, `.html` and `.htm` file under `dir` (recursively; links that lead
+/// outside it only with [`IngestOptions::follow_links`]) into a corpus. Fails only when the
+/// options are refused by [`IngestOptions::check`], or `dir` is unusable or holds no usable
+/// document.
 pub fn ingest_dir(dir: &Path, options: &IngestOptions) -> Result<Corpus, IngestError> {
     options.check()?;
     if !dir.is_dir() {

@@ -1,4 +1,5 @@
-//! Splits a page into its `[[key:value]]` metadata, its `# ` heading and its body lines.
+//! Splits a text or Markdown page into its metadata (`[[key:value]]` lines and YAML front
+//! matter), its `# ` heading and its body lines.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,8 @@ pub type Metadata = BTreeMap<String, Vec<String>>;
 #[derive(Debug, Default)]
 pub struct RawPage {
     pub metadata: Metadata,
-    /// The first `# ` heading with its wrapped continuation lines, as written.
+    /// The first `# ` heading with its wrapped continuation lines, as written (a web page's
+    /// title, as [`super::html`] gives it, is decoded already).
     pub heading: Option<String>,
     /// All other lines, in order, metadata lines removed.
     pub lines: Vec<String>,

@@ -27,6 +27,8 @@ pub(super) fn is_web_page(path: &str) -> bool {
     path.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
+/// The candidate files under `dir`, in file-name order, and the entries skipped: links leading
+/// outside it (unless [`IngestOptions::follow_links`]), link loops and unreadable entries.
 pub(super) fn find_files(dir: &Path, options: &IngestOptions) -> (Vec<PathBuf>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();

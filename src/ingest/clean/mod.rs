@@ -1,10 +1,11 @@
 //! Removal of website chrome from a page body, as an ordered list of small named steps.
 //!
 //! Each step sees the whole [`Draft`] and may drop lines or note what it learnt (a title shown
-//! in a site header, a date, an author) for later stages. Add a step here when a new source
-//! appears; keep each one generic (about a kind of chrome, never about one file). The steps
-//! live by the kind of chrome they remove: [`medium`], [`site`] (undp.org) and [`lines`] (lines
-//! any site may have); this module runs them and decodes the markup they read.
+//! in a site header, a date, an author) for later stages. The steps live by the kind of chrome
+//! they remove: `medium.rs` (Medium), `site.rs` (undp.org) and `lines.rs` (lines any site may
+//! have); this module runs them in order and decodes the markup they read. When a new source
+//! appears, add its steps to the file of their kind (or a new file for a new site) and to
+//! [`STEPS`]; keep each one generic (about a kind of chrome, never about one file).
 
 mod lines;
 mod medium;
