@@ -102,4 +102,15 @@ mod tests {
         assert_eq!(text, "Some");
         assert!(warnings[0].contains("truncated"), "{warnings:?}");
     }
+
+    #[test]
+    fn marks_utf16_without_a_mark_and_binary_data_are_told_apart() {
+        let mut warnings = Vec::new();
+        let utf16le: Vec<u8> = "Café au lait".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&utf16le, &mut warnings).as_deref(), Some("Café au lait"));
+        let with_mark = [&[0xEF, 0xBB, 0xBF][..], "Té".as_bytes()].concat();
+        assert_eq!(decode(&with_mark, &mut warnings).as_deref(), Some("Té"));
+        assert_eq!(decode(b"PK\x03\x04\x00\x00binary", &mut warnings), None);
+        assert!(warnings[0].contains("UTF-16LE (detected)"), "{warnings:?}");
+    }
 }

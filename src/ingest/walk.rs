@@ -81,3 +81,30 @@ pub(super) fn relative(root: &Path, path: &Path) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_leaving_the_folder_are_skipped_unless_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "Not for the report.").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# A\nText.").unwrap();
+        std::fs::write(dir.path().join("notes.pdf"), "not read").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), dir.path().join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("a.md"), dir.path().join("inside.txt")).unwrap();
+        let names = |files: &[PathBuf]| files.iter().map(|f| relative(dir.path(), f)).collect::<Vec<_>>();
+
+        let (files, skipped) = find_files(dir.path(), &IngestOptions::default());
+        assert_eq!(names(&files), vec!["a.md", "inside.txt"], "a link inside the folder is read");
+        assert_eq!((skipped[0].path.as_str(), skipped[0].kind), ("link.txt", SkipKind::OutsideLink));
+
+        let (files, skipped) =
+            find_files(dir.path(), &IngestOptions { follow_links: true, ..IngestOptions::default() });
+        assert_eq!(names(&files), vec!["a.md", "inside.txt", "link.txt"]);
+        assert!(skipped.is_empty());
+    }
+}
