@@ -58,8 +58,8 @@ fn text_of(e: ElementRef) -> String {
     e.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Reads a saved web page. Entities are decoded by the parser, so the lines need no further
-/// decoding.
+/// Reads a saved web page. Entities are decoded by the parser, so neither the lines nor the
+/// title need further decoding.
 pub fn page(html: &str) -> RawPage {
     let doc = Html::parse_document(html);
     let mut metadata = Metadata::new();

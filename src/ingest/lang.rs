@@ -2,16 +2,17 @@
 
 use whatlang::Lang;
 
+use super::params::{LANGUAGE_MIN_WORDS, LANGUAGE_SAMPLE_BYTES};
+
 /// Detects the language of `text` and returns its ISO 639-1 code (639-3 where no two-letter
 /// code exists). `None` when the text is too short or too mixed to tell.
 pub fn detect(text: &str) -> Option<String> {
-    // A paragraph or two decides as well as the whole page, at a fraction of the cost.
-    let mut end = text.len().min(1500);
+    let mut end = text.len().min(LANGUAGE_SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     let sample = &text[..end];
-    if sample.split_whitespace().count() < 3 {
+    if sample.split_whitespace().count() < LANGUAGE_MIN_WORDS {
         return None;
     }
     let info = whatlang::detect(sample)?;

@@ -1,6 +1,9 @@
-//! Splits a page into its `[[key:value]]` metadata, its `# ` heading and its body lines.
+//! Splits a text or Markdown page into its metadata (`[[key:value]]` lines and YAML front
+//! matter), its `# ` heading and its body lines.
 
 use std::collections::BTreeMap;
+
+use super::params::{HEADING_MAX_WORDS, HEADING_WRAP_LINE_MAX_WORDS};
 
 /// Every `[[key:value]]` of a page: key → values in file order (keys may repeat).
 pub type Metadata = BTreeMap<String, Vec<String>>;
@@ -9,7 +12,8 @@ pub type Metadata = BTreeMap<String, Vec<String>>;
 #[derive(Debug, Default)]
 pub struct RawPage {
     pub metadata: Metadata,
-    /// The first `# ` heading with its wrapped continuation lines, as written.
+    /// The first `# ` heading with its wrapped continuation lines, as written (a web page's
+    /// title, as [`super::html`] gives it, is decoded already).
     pub heading: Option<String>,
     /// All other lines, in order, metadata lines removed.
     pub lines: Vec<String>,
@@ -109,8 +113,8 @@ pub fn split_page(text: &str) -> RawPage {
                         let next = next.trim();
                         let wraps = !next.is_empty()
                             && parse_tag(next) == Tag::Text
-                            && next.split_whitespace().count() <= 8
-                            && heading.split_whitespace().count() < 20;
+                            && next.split_whitespace().count() <= HEADING_WRAP_LINE_MAX_WORDS
+                            && heading.split_whitespace().count() < HEADING_MAX_WORDS;
                         if !wraps {
                             break;
                         }
