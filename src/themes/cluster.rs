@@ -8,6 +8,7 @@ use ndarray::{Array1, Array2, ArrayView, ArrayView2, Axis, Dimension};
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 
+pub use super::model::KTried;
 use super::ThemeError;
 
 /// A partition of documents: one label per row, and the centroids (unit length).
@@ -22,18 +23,6 @@ pub struct Clustering {
     /// Agreement (adjusted Rand index) between fits with different seeds at the chosen number
     /// of themes, on the selection sample; `None` when the number was given.
     pub stability: Option<f32>,
-}
-
-/// A number of themes tried by [`auto_kmeans`] and how it scored.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KTried {
-    pub k: usize,
-    /// Mean cosine silhouette over the seeds …
-    pub silhouette: f32,
-    /// … and its standard deviation over them.
-    pub spread: f32,
-    /// Mean adjusted Rand index between the seeds' partitions.
-    pub stability: f32,
 }
 
 /// Runs k-means with a fixed `k` (same seed, same result).

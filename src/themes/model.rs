@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use super::cluster;
-
 /// Errors of theme discovery.
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
@@ -123,7 +121,20 @@ pub struct ThemeModel {
     /// The clustering's centres as fitted (what the next run's warm start begins from).
     pub means: Array2<f32>,
     /// Each number of themes tried (with `--themes auto`) and its scores.
-    pub tried: Vec<cluster::KTried>,
-    /// Agreement between seeds at the chosen number of themes (see [`cluster::auto_kmeans`]).
+    pub tried: Vec<KTried>,
+    /// Agreement between seeds at the chosen number of themes (see
+    /// [`auto_kmeans`](super::cluster::auto_kmeans)).
     pub stability: Option<f32>,
+}
+
+/// A number of themes tried by [`auto_kmeans`](super::cluster::auto_kmeans) and how it scored.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KTried {
+    pub k: usize,
+    /// Mean cosine silhouette over the seeds …
+    pub silhouette: f32,
+    /// … and its standard deviation over them.
+    pub spread: f32,
+    /// Mean adjusted Rand index between the seeds' partitions.
+    pub stability: f32,
 }
