@@ -29,8 +29,9 @@ pub struct Evaluation {
     pub nmi_language: f64,
     /// Share of all themes' top-10 keywords that are places or proper names.
     pub place_or_name_keywords: f64,
-    /// Share of themes whose label words (top-3 keywords) include a word little used (under a
-    /// fifth of its use) in the language of most of the theme's pages.
+    /// Share of themes whose label words (top-3 keywords) include a word of another language
+    /// than that of most of the theme's pages (one with at least four fifths of the word's use:
+    /// see [`TermLanguages::of`](super::describe::TermLanguages::of)).
     pub foreign_labels: f64,
     /// Mean share of a theme's pages that contain each of its 3 label words.
     pub label_coverage: f64,

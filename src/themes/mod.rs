@@ -118,7 +118,7 @@ pub fn assign_to_centres(
 
 /// Themes from a partition: ordered by size (largest first), with representative documents,
 /// languages and cohesion. Ids are provisional until [`continuity::carry_ids`] gives stable
-/// ones; keywords, labels and places come from [`describe`], parents from [`parent_groups`].
+/// ones; keywords, labels, places and parents come from [`describe_themes`].
 fn build_model(
     documents: &[Document],
     vectors: ArrayView2<f32>,
@@ -188,6 +188,7 @@ fn unit_rows(m: &Array2<f32>) -> Array2<f32> {
     out
 }
 
+/// Every document in one theme: what too few documents to cluster make.
 fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
     let mut centroid = vectors.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| ndarray::Array1::zeros(vectors.ncols()));
     crate::embed::normalize(centroid.as_slice_mut().expect("a fresh array is contiguous"));
