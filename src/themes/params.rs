@@ -60,7 +60,7 @@ impl ThemeOptions {
 
 /// The tunables of theme labelling (see [`Describer`](super::describe::Describer)). Not options:
 /// each was set by measuring labels on the shared corpora, as its note says.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct LabelParams {
     /// Candidate terms ranked by c-TF-IDF for each class …
     pub candidates: usize,

@@ -25,7 +25,7 @@ pub trait LabelSource {
 
 /// The label as a phrase of the best keywords, as an analyst would write them ("Waste
 /// management and recycling"; see [`label::phrase`]).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Extractive;
 
 impl LabelSource for Extractive {
