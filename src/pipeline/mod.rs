@@ -298,7 +298,7 @@ fn describe(
     let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
     let describer = Describer::new(docs, &stats, &gazetteer, Some(vectors));
-    let meanings = themes::describe_themes(model, theme_centres, &describer, options.themes.seed)?;
+    let meanings = themes::describe_themes(model, theme_centres, &describer, &options.themes)?;
     let taxonomy = match &options.taxonomy {
         Some(path) => guided::load_taxonomy(path)?,
         None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,

@@ -8,6 +8,7 @@ use ndarray::{Array1, Array2, ArrayView, ArrayView2, Axis, Dimension};
 use rand_xoshiro::rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256Plus;
 
+pub use super::model::KTried;
 use super::ThemeError;
 
 /// A partition of documents: one label per row, and the centroids (unit length).
@@ -22,18 +23,6 @@ pub struct Clustering {
     /// Agreement (adjusted Rand index) between fits with different seeds at the chosen number
     /// of themes, on the selection sample; `None` when the number was given.
     pub stability: Option<f32>,
-}
-
-/// A number of themes tried by [`auto_kmeans`] and how it scored.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KTried {
-    pub k: usize,
-    /// Mean cosine silhouette over the seeds …
-    pub silhouette: f32,
-    /// … and its standard deviation over them.
-    pub spread: f32,
-    /// Mean adjusted Rand index between the seeds' partitions.
-    pub stability: f32,
 }
 
 /// Runs k-means with a fixed `k` (same seed, same result).
@@ -116,10 +105,11 @@ fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Candidate numbers of themes for `n` documents: around √(n/2), the usual rule of thumb, from
-/// half to one and a half times it, capped at 60 and at n/3.
+/// half to one and a half times it, capped at 60 and at n/3 (at least 2, but never more than n:
+/// k-means cannot make more clusters than it has points).
 pub fn candidate_ks(n: usize) -> Vec<usize> {
     let rule = ((n as f64) / 2.0).sqrt();
-    let cap = (n / 3).clamp(2, 60);
+    let cap = (n / 3).clamp(2, 60).min(n);
     let (lo, hi) = (((rule * 0.5).round() as usize).max(2), ((rule * 1.5).round() as usize).min(cap));
     if lo >= hi {
         return vec![lo.min(cap)];
@@ -135,7 +125,8 @@ const SELECTION_SEEDS: u64 = 3;
 
 /// Picks k among [`candidate_ks`] on a fixed sample of up to 2,000 documents, then clusters
 /// all documents with that k; see [`choose_k`]. Scoring every candidate on the whole corpus
-/// cost 81 s on the 7,614 pages; on the sample, about a tenth of that.
+/// cost 81 s on the 7,614 pages; on the sample, about a tenth of that. Every candidate fits
+/// the sample: it holds min(n, 2,000) rows, and no candidate exceeds n or 60.
 pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, ThemeError> {
     use rayon::prelude::*;
     let n = vectors.nrows();
@@ -146,16 +137,13 @@ pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, Th
     let jobs: Vec<(usize, u64)> = ks.iter().flat_map(|&k| (0..SELECTION_SEEDS).map(move |s| (k, s))).collect();
     let fits = jobs
         .par_iter()
-        .map(|&(k, s)| {
-            fit(sample_vectors.view(), k.min(sample.len()), seed.wrapping_add(s), KMeansInit::KMeansPlusPlus, 1)
-        })
+        .map(|&(k, s)| fit(sample_vectors.view(), k, seed.wrapping_add(s), KMeansInit::KMeansPlusPlus, 1))
         .collect::<Result<Vec<_>, _>>()?;
     let tried: Vec<KTried> = ks
         .iter()
         .zip(fits.chunks(SELECTION_SEEDS as usize))
         .map(|(&k, fits)| {
-            let silhouettes: Vec<f32> =
-                fits.iter().map(|f| silhouette(&distances, &f.labels, k.min(sample.len()))).collect();
+            let silhouettes: Vec<f32> = fits.iter().map(|f| silhouette(&distances, &f.labels, k)).collect();
             KTried {
                 k,
                 silhouette: mean(&silhouettes),
@@ -165,7 +153,7 @@ pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, Th
         })
         .collect();
     let best = choose_k(&tried, rule_of_thumb(n));
-    let mut clustering = kmeans(vectors, best.k.min(n), seed)?;
+    let mut clustering = kmeans(vectors, best.k, seed)?;
     clustering.stability = Some(best.stability);
     clustering.tried = tried;
     Ok(clustering)

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::describe::Describer;
+use super::terms::{language_of, UNKNOWN};
 use super::{ThemeId, ThemeModel};
 use crate::ingest::Document;
 
@@ -17,7 +18,7 @@ pub struct Evaluation {
     pub themes: usize,
     /// Mean NPMI of the top-10 terms over all themes.
     pub npmi: f64,
-    /// NPMI of each theme's top-10 terms, by theme id.
+    /// NPMI of each theme's top-10 terms, in the order of the model's themes.
     pub npmi_per_theme: Vec<f64>,
     /// Unique terms among all themes' top-25 over 25 × themes.
     pub diversity: f64,
@@ -28,8 +29,9 @@ pub struct Evaluation {
     pub nmi_language: f64,
     /// Share of all themes' top-10 keywords that are places or proper names.
     pub place_or_name_keywords: f64,
-    /// Share of themes whose label words (top-3 keywords) include a word little used (under a
-    /// fifth of its use) in the language of most of the theme's pages.
+    /// Share of themes whose label words (top-3 keywords) include a word of another language
+    /// than that of most of the theme's pages (one with at least four fifths of the word's use:
+    /// see [`TermLanguages::of`](super::describe::TermLanguages::of)).
     pub foreign_labels: f64,
     /// Mean share of a theme's pages that contain each of its 3 label words.
     pub label_coverage: f64,
@@ -144,7 +146,7 @@ pub fn evaluate(
         .themes
         .iter()
         .filter(|t| {
-            let main = t.languages.iter().filter(|(l, _)| *l != "unknown").max_by_key(|(_, n)| **n).map(|(l, _)| l);
+            let main = t.languages.iter().filter(|(l, _)| *l != UNKNOWN).max_by_key(|(_, n)| **n).map(|(l, _)| l);
             t.keywords
                 .iter()
                 .take(LABEL_WORDS)
@@ -197,7 +199,7 @@ pub fn evaluate(
             ari: ari(&themes, &classes),
         }
     });
-    let lang: Vec<&str> = documents.iter().map(|d| d.language.as_deref().unwrap_or("unknown")).collect();
+    let lang: Vec<&str> = documents.iter().map(language_of).collect();
     Evaluation {
         documents: n,
         themes: model.themes.len(),

@@ -71,8 +71,8 @@ pub struct Taxonomy {
 pub const DEFAULT_SCORE: f32 = 1.2;
 pub const DEFAULT_MARGIN: f32 = 1.0;
 
-/// Reads a taxonomy TOML file: `[[theme]]` tables with `name`, `description`, `terms`, and an
-/// optional top-level `threshold`.
+/// Reads a taxonomy TOML file: `[[theme]]` tables with `name`, `description`, `terms`, and
+/// optional top-level `score` and `margin` (see [`Taxonomy`]).
 pub fn load_taxonomy(path: &Path) -> Result<Taxonomy, ThemeError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ThemeError::Taxonomy { path: path.display().to_string(), why: e.to_string() })?;

@@ -189,6 +189,31 @@ pub fn case_evidence(text: &str) -> (HashSet<String>, HashSet<String>) {
     (capitalised, lower)
 }
 
+/// The first `limit` places in rank order, each once: a place that shares a word with an
+/// earlier one is dropped, unless it is the longer name those words were parts of ("south"
+/// and "africa" ranked apart, then "south africa": one place).
+pub fn distinct_places<'t>(found: impl Iterator<Item = &'t str>, limit: usize) -> Vec<&'t str> {
+    let words = |p: &str| p.split(' ').count();
+    let mut out: Vec<&str> = Vec::new();
+    for place in found {
+        let overlapping: Vec<usize> = (0..out.len()).filter(|&i| label::overlaps(out[i], place)).collect();
+        match overlapping.split_first() {
+            None => out.push(place),
+            Some((&first, rest)) if overlapping.iter().all(|&i| words(out[i]) < words(place)) => {
+                out[first] = place;
+                for &i in rest.iter().rev() {
+                    out.remove(i);
+                }
+            }
+            Some(_) => {}
+        }
+        if out.len() == limit {
+            break;
+        }
+    }
+    out
+}
+
 /// A place or name word as shown in a list: "samoa" → "Samoa", "latin america" → "Latin America".
 pub fn display_name(term: &str) -> String {
     term.split(' ')
@@ -261,5 +286,11 @@ mod tests {
     fn display_names_are_capitalised() {
         assert_eq!(display_name("latin america"), "Latin America");
         assert_eq!(display_name("áfrica"), "África");
+    }
+
+    #[test]
+    fn a_longer_place_name_replaces_its_parts() {
+        let found = ["uganda", "south", "kampala", "africa", "south africa", "africa", "east amman", "amman"];
+        assert_eq!(distinct_places(found.into_iter(), 8), ["uganda", "south africa", "kampala", "east amman"]);
     }
 }
