@@ -500,18 +500,15 @@ pub fn central_sentences(out: &Path, analysis: &Analysis) -> Result<Vec<CentralS
 /// The model an analysis was made with, checked to be the same (by its files' fingerprint):
 /// `model` names it when it was given as a path; by default its name is looked up.
 pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -> Result<Embedder, AnalyzeError> {
-    let precision =
-        analysis.run.params.precision.parse().map_err(|e: String| AnalyzeError::Embed(EmbedError::Model(e)))?;
+    let precision = analysis.run.params.precision.parse::<Precision>().map_err(EmbedError::from)?;
     let embedder = Embedder::load(Some(model.unwrap_or(&analysis.run.model)), backend, precision)?;
     if embedder.model_id() != analysis.run.model_id {
-        return Err(AnalyzeError::Embed(EmbedError::Model(format!(
-            "the analysis was made with {} ({}); {} is another model ({}) whose vectors do not compare with its \
-             documents': give the same model with --model, or run `themescope analyze` with this one",
-            analysis.run.model,
-            analysis.run.model_id,
-            embedder.name(),
-            embedder.model_id()
-        ))));
+        return Err(AnalyzeError::Embed(EmbedError::OtherModel {
+            analysed: analysis.run.model.clone(),
+            analysed_id: analysis.run.model_id.clone(),
+            given: embedder.name().to_string(),
+            given_id: embedder.model_id().to_string(),
+        }));
     }
     Ok(embedder)
 }
