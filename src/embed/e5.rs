@@ -64,7 +64,7 @@ pub enum E5Error {
     Shape { name: String, values: usize, shape: Vec<usize> },
     #[error(transparent)]
     Wheel(#[from] FetchError),
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Safetensors(#[from] SafeTensorError),

@@ -1,6 +1,7 @@
 //! The embedding stage's errors. Each names what it concerns (a file, a folder, a model) and
-//! keeps the error that caused it as its source; none names a command-line flag, so the CLI can
-//! add its own hints.
+//! keeps the error that caused it as its `source()`, which its own message leaves out (a report
+//! of the whole chain, as the CLI prints, says each cause once). None names a command-line flag,
+//! so the CLI can add its own hints.
 
 use std::path::PathBuf;
 
@@ -13,11 +14,11 @@ use super::options::OptionsError;
 /// Errors of the embedding stage.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("model: {}: {source}", path.display())]
+    #[error("model: {}", path.display())]
     Json { path: PathBuf, source: serde_json::Error },
-    #[error("model: {}: {source}", path.display())]
+    #[error("model: {}", path.display())]
     Safetensors { path: PathBuf, source: SafeTensorError },
     #[error("model: {}: tensor {name}: {problem}", path.display())]
     Tensor { path: PathBuf, name: String, problem: TensorProblem },
@@ -37,7 +38,7 @@ pub enum EmbedError {
         known.join(", ")
     )]
     NotFound { requested: String, models_dir: PathBuf, known: Vec<&'static str> },
-    #[error("tokenizer: {}: {source}", path.display())]
+    #[error("tokenizer: {}", path.display())]
     Tokenizer { path: PathBuf, source: tokenizers::Error },
     #[error(
         "model: {}: tokenizer.json gives token id {id} but the model's vocabulary has {vocab} entries; the \
@@ -49,19 +50,19 @@ pub enum EmbedError {
     NonFinite { dir: PathBuf },
     /// What was asked of a model that its encoder family, or this build, does not offer.
     #[error("model: {0}")]
-    Unsupported(#[from] Unsupported),
+    Unsupported(Unsupported),
     /// A backend's own failure (e.g. libtorch's), with what it was doing.
-    #[error("model: {context}: {source}")]
+    #[error("model: {context}")]
     Backend { context: String, source: Box<dyn std::error::Error + Send + Sync> },
     #[error(
-        "could not obtain the model: {source}; to install it by hand: {by_hand} into {}; or use any local \
-         sentence-transformers folder by its path",
+        "could not obtain the model into {} (to install it by hand: {by_hand}; or use any local \
+         sentence-transformers folder by its path)",
         dir.display()
     )]
     Fetch { dir: PathBuf, by_hand: &'static str, source: Box<EmbedError> },
     #[error(transparent)]
     Download(#[from] FetchError),
-    #[error("multilingual-e5-small: {0}")]
+    #[error("multilingual-e5-small")]
     Assemble(#[from] E5Error),
     #[error(transparent)]
     Options(#[from] OptionsError),
@@ -71,7 +72,7 @@ pub enum EmbedError {
     AlreadyStatic { model: String },
     #[error("model: no token vectors to reduce")]
     NoTokenVectors,
-    #[error("model: PCA of the token vectors: {source}")]
+    #[error("model: PCA of the token vectors")]
     Pca { source: linfa_linalg::LinalgError },
     /// A model other than the one an analysis was made with, whose vectors do not compare.
     #[error(
@@ -116,7 +117,7 @@ impl EmbedError {
 #[derive(Debug, thiserror::Error)]
 pub enum TensorProblem {
     #[error("{0}")]
-    Missing(#[source] SafeTensorError),
+    Missing(SafeTensorError),
     #[error("shape {found:?}, expected {expected}")]
     Shape { found: Vec<usize>, expected: String },
     #[error("dtype {0:?} is not supported (F32, F16, BF16 are)")]
@@ -138,8 +139,8 @@ pub enum ConfigProblem {
     NotBertFamily,
     #[error("safetensors header is implausibly large")]
     HeaderTooLarge,
-    #[error("not a safetensors file")]
-    NotSafetensors(#[source] serde_json::Error),
+    #[error("not a safetensors file ({0})")]
+    NotSafetensors(serde_json::Error),
     #[error("max_seq_length ({window}) leaves no room for text after {specials} special tokens")]
     NoRoom { window: usize, specials: usize },
 }
@@ -156,4 +157,25 @@ pub enum Unsupported {
     NotBuilt { backend: &'static str, feature: &'static str, needs: &'static str },
     #[error("{model}: no encoder runs a {kind} model on the {backend} backend")]
     NoFamily { model: String, kind: &'static str, backend: &'static str },
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn a_cause_is_told_once_along_the_chain() {
+        let cause = serde_json::from_str::<u32>("x").unwrap_err();
+        let told = cause.to_string();
+        let err = EmbedError::json(std::path::Path::new("m/config.json"), cause);
+        let mut chain = vec![err.to_string()];
+        let mut cause = err.source();
+        while let Some(e) = cause {
+            chain.push(e.to_string());
+            cause = e.source();
+        }
+        assert_eq!(chain, ["model: m/config.json".to_string(), told]);
+    }
 }

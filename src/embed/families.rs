@@ -73,29 +73,70 @@ pub(super) fn load_encoder(
 ) -> Result<Box<dyn Encoder>, EmbedError> {
     let family =
         FAMILIES.iter().find(|f| f.kind == files.kind && f.backend.is_none_or(|b| b == backend)).ok_or_else(|| {
-            Unsupported::NoFamily { model: files.name.clone(), kind: files.kind.name(), backend: backend.name() }
+            EmbedError::Unsupported(Unsupported::NoFamily {
+                model: files.name.clone(),
+                kind: files.kind.name(),
+                backend: backend.name(),
+            })
         })?;
     if !family.precisions.contains(&precision) {
         let supported: Vec<&str> = family.precisions.iter().map(|p| p.name()).collect();
-        return Err(Unsupported::Precision {
+        return Err(EmbedError::Unsupported(Unsupported::Precision {
             model: files.name.clone(),
             family: family.name,
             supported: supported.join(" or "),
             precision: precision.name(),
-        }
-        .into());
+        }));
     }
-    let load = family.load.as_ref().map_err(|feature| Unsupported::NotBuilt {
-        backend: backend.name(),
-        feature: feature.name,
-        needs: feature.needs,
+    let load = family.load.as_ref().map_err(|feature| {
+        EmbedError::Unsupported(Unsupported::NotBuilt {
+            backend: backend.name(),
+            feature: feature.name,
+            needs: feature.needs,
+        })
     })?;
     load(files, precision, tokenizer)
 }
 
 #[cfg(test)]
 mod tests {
+    use tokenizers::models::wordlevel::WordLevel;
+
     use super::*;
+    use crate::embed::model::Pooling;
+
+    fn folder(kind: ModelKind) -> ModelFiles {
+        ModelFiles {
+            dir: "models/m".into(),
+            kind,
+            name: "m".into(),
+            pooling: Pooling::Mean,
+            normalize: true,
+            max_seq_length: None,
+            prompt: String::new(),
+            multilingual: false,
+        }
+    }
+
+    fn refusal(kind: ModelKind, backend: Backend, precision: Precision) -> String {
+        let tokenizer = Tokenizer::new(WordLevel::default());
+        load_encoder(&folder(kind), backend, precision, &tokenizer).err().expect("refused before loading").to_string()
+    }
+
+    #[test]
+    fn a_precision_a_family_lacks_is_refused_before_loading() {
+        let err = refusal(ModelKind::Static, Backend::Native, Precision::Int8);
+        assert_eq!(err, "model: m: a static model runs in fp32 only, not int8");
+        let err = refusal(ModelKind::Transformer, Backend::RustBert, Precision::Int8);
+        assert_eq!(err, "model: m: the rust-bert backend runs in fp32 only, not int8");
+    }
+
+    #[cfg(not(feature = "rust-bert"))]
+    #[test]
+    fn a_family_this_build_lacks_names_its_feature() {
+        let err = refusal(ModelKind::Transformer, Backend::RustBert, Precision::Fp32);
+        assert!(err.contains("--features rust-bert"), "{err}");
+    }
 
     #[test]
     fn every_kind_of_folder_runs_on_every_backend() {

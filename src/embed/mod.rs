@@ -199,8 +199,9 @@ impl Embedder {
         Frame { cls: self.cls.len(), sep: self.sep.len(), room: self.window - self.cls.len() - self.sep.len() }
     }
 
-    /// Pools the hidden states of one window (`ids` with specials) into a sentence vector as the
-    /// model's pooling says (normalised if the model says so).
+    /// Pools the hidden states of one window (`n` tokens, specials included) into a sentence
+    /// vector as the model's pooling says (normalised if the model says so); a non-finite value
+    /// is an error, never a vector.
     fn pool(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>, EmbedError> {
         let mut v = pool::pool(hidden, n, self.dim(), self.files.pooling);
         if v.iter().any(|x| !x.is_finite()) {
