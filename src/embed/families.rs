@@ -17,7 +17,7 @@ use super::{bert, model2vec, EmbedError};
 pub(super) type Load = fn(&ModelFiles, Precision, &Tokenizer) -> Result<Box<dyn Encoder>, EmbedError>;
 
 /// A cargo feature a family needs, and what building with it takes.
-pub(super) struct Feature {
+struct Feature {
     name: &'static str,
     needs: &'static str,
 }
@@ -31,14 +31,16 @@ struct Family {
     /// transformer code).
     backend: Option<Backend>,
     precisions: &'static [Precision],
-    /// Its loader, or the feature this build was made without.
-    load: Result<Load, Feature>,
+    /// The cargo feature it is built with, if it needs one.
+    feature: Option<Feature>,
+    /// Its loader; `None` in a build without its feature.
+    load: Option<Load>,
 }
 
 #[cfg(feature = "rust-bert")]
-const RUST_BERT: Result<Load, Feature> = Ok(super::rustbert::load);
+const RUST_BERT: Option<Load> = Some(super::rustbert::load);
 #[cfg(not(feature = "rust-bert"))]
-const RUST_BERT: Result<Load, Feature> = Err(Feature { name: "rust-bert", needs: "the libtorch it needs" });
+const RUST_BERT: Option<Load> = None;
 
 const FAMILIES: &[Family] = &[
     Family {
@@ -46,20 +48,23 @@ const FAMILIES: &[Family] = &[
         kind: ModelKind::Static,
         backend: None,
         precisions: &[Precision::Fp32],
-        load: Ok(model2vec::load),
+        feature: None,
+        load: Some(model2vec::load),
     },
     Family {
         name: "the native encoder",
         kind: ModelKind::Transformer,
         backend: Some(Backend::Native),
         precisions: &[Precision::Fp32, Precision::Int8],
-        load: Ok(bert::load),
+        feature: None,
+        load: Some(bert::load),
     },
     Family {
         name: "the rust-bert backend",
         kind: ModelKind::Transformer,
         backend: Some(Backend::RustBert),
         precisions: &[Precision::Fp32],
+        feature: Some(Feature { name: "rust-bert", needs: "the libtorch it needs" }),
         load: RUST_BERT,
     },
 ];
@@ -88,13 +93,14 @@ pub(super) fn load_encoder(
             precision: precision.name(),
         }));
     }
-    let load = family.load.as_ref().map_err(|feature| {
-        EmbedError::Unsupported(Unsupported::NotBuilt {
+    let Some(load) = family.load else {
+        let feature = family.feature.as_ref().expect("a family is left out of a build only for want of its feature");
+        return Err(EmbedError::Unsupported(Unsupported::NotBuilt {
             backend: backend.name(),
             feature: feature.name,
             needs: feature.needs,
-        })
-    })?;
+        }));
+    };
     load(files, precision, tokenizer)
 }
 
@@ -136,6 +142,11 @@ mod tests {
     fn a_family_this_build_lacks_names_its_feature() {
         let err = refusal(ModelKind::Transformer, Backend::RustBert, Precision::Fp32);
         assert!(err.contains("--features rust-bert"), "{err}");
+    }
+
+    #[test]
+    fn a_family_is_built_or_names_the_feature_it_needs() {
+        assert!(FAMILIES.iter().all(|f| f.load.is_some() || f.feature.is_some()));
     }
 
     #[test]
