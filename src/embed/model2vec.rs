@@ -81,7 +81,7 @@ pub struct Distilled {
 }
 
 /// Distils `source` into a static model folder `out` (created; an existing model there is not
-/// replaced) of `dims` dimensions (fewer when the model has fewer).
+/// replaced) of `dims` dimensions (at least 1; fewer when the model has fewer).
 pub fn distill(source: &Embedder, out: &Path, dims: usize, progress: &ProgressBar) -> Result<Distilled, EmbedError> {
     let dims = check_dims(dims)?;
     if out.join("model.safetensors").exists() {

@@ -100,6 +100,23 @@ fn a_well_formed_tiny_model_gives_finite_vectors() {
     assert!(v.iter().all(|x| x.is_finite()));
 }
 
+/// int8 runs where the CPU can (calibrated on the folder's own tokenizer), and says why not
+/// where it cannot.
+#[test]
+fn a_tiny_model_loads_in_int8_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_model(dir.path(), WORDS.len(), false, CONFIG);
+    let embedder =
+        Embedder::from_files(model::read_model_dir(dir.path()).unwrap(), Backend::Native, Precision::Int8).unwrap();
+    if int8::available() {
+        assert_eq!(embedder.precision(), Precision::Int8);
+        assert!(embedder.model_id().ends_with("+int8"), "{}", embedder.model_id());
+    } else {
+        assert!(embedder.fallback().is_some_and(|why| why.contains("lacks AVX-512 VNNI")));
+    }
+    assert!(embed(&embedder, "solar water farm").unwrap().iter().all(|x| x.is_finite()));
+}
+
 #[test]
 fn nan_weights_are_an_error_not_a_vector() {
     let dir = tempfile::tempdir().unwrap();
