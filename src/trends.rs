@@ -257,7 +257,9 @@ impl Trends {
         for (t, q) in trends.iter_mut().zip(benjamini_hochberg(&p)) {
             t.q = q;
             t.direction = match (q, t.z) {
-                (Some(q), Some(z)) if q <= options.level => Some(if z > 0.0 { Direction::Rising } else { Direction::Falling }),
+                (Some(q), Some(z)) if q <= options.level => {
+                    Some(if z > 0.0 { Direction::Rising } else { Direction::Falling })
+                }
                 _ => None,
             };
         }
@@ -323,7 +325,12 @@ impl Trends {
 }
 
 /// The terms the `late` documents use more and less than the `early` ones.
-fn term_shift(language: &str, early: &[usize], late: &[usize], terms: &[std::collections::HashSet<String>]) -> TermShift {
+fn term_shift(
+    language: &str,
+    early: &[usize],
+    late: &[usize],
+    terms: &[std::collections::HashSet<String>],
+) -> TermShift {
     let count = |docs: &[usize]| {
         let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for &i in docs {
@@ -481,7 +488,11 @@ mod tests {
 
         let years: Vec<Document> = shuffled(&docs, 97);
         let t = Trends::of(&years, &themes, &ids, TrendOptions::default());
-        assert!(t.themes.iter().all(|x| x.direction.is_none()), "{:?}", t.themes.iter().map(|x| x.q).collect::<Vec<_>>());
+        assert!(
+            t.themes.iter().all(|x| x.direction.is_none()),
+            "{:?}",
+            t.themes.iter().map(|x| x.q).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ impl TermVectors for Model {
     fn vectors(&self, terms: &[&str]) -> Result<Array2<f32>, ThemeError> {
         self.0
             .embed_texts(terms, Coverage::FirstWindow, &indicatif::ProgressBar::hidden())
-            .map_err(|e| ThemeError::TermVectors(e.to_string()))
+            .map_err(|e| ThemeError::TermVectors(Box::new(e)))
     }
 }
 

@@ -27,7 +27,7 @@ impl TermVectors for CachedVectors<'_, '_> {
         let mut store = self.store.borrow_mut();
         embed_cached(self.embedder, &mut store, &texts, Coverage::FirstWindow, false, "terms")
             .map(|(v, _)| v)
-            .map_err(|e| ThemeError::TermVectors(e.to_string()))
+            .map_err(|e| ThemeError::TermVectors(Box::new(e)))
     }
 }
 

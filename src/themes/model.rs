@@ -12,8 +12,9 @@ pub enum ThemeError {
     Clustering(String),
     #[error("taxonomy {path}: {why}")]
     Taxonomy { path: String, why: String },
-    #[error("embedding terms: {0}")]
-    TermVectors(String),
+    /// The vectors of keywords or taxonomy entries could not be had (from the model or its cache).
+    #[error("embedding terms")]
+    TermVectors(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// An option no corpus can satisfy (see [`ThemeOptions::check`](super::ThemeOptions::check)).
     #[error("theme option `{name}`: {why}")]
     InvalidParam { name: &'static str, why: String },
