@@ -13,6 +13,7 @@ use crate::summarise::Summaries;
 use crate::themes::cluster::KTried;
 use crate::themes::continuity::Continuity;
 use crate::themes::{ParentTheme, Theme, ThemeCount, ThemeId, ThemeModel};
+use crate::trends::{TrendOptions, Trends};
 
 /// An analysis: documents, vectors, themes and summaries, and the run that made them.
 pub struct Analysis {
@@ -21,6 +22,8 @@ pub struct Analysis {
     pub vectors: Array2<f32>,
     pub model: ThemeModel,
     pub summaries: Summaries,
+    /// Each theme's share of every period's documents, and which rise or fall.
+    pub trends: Trends,
     pub run: RunInfo,
 }
 
@@ -239,6 +242,9 @@ pub struct RunParams {
     pub k_tried: Vec<KTried>,
     /// Agreement (ARI) between seeds at the chosen number of themes.
     pub stability: Option<f32>,
+    /// How themes over time are measured (older analyses: by year, the defaults).
+    #[serde(default)]
+    pub trends: TrendOptions,
 }
 
 fn fp32() -> String {
@@ -301,9 +307,16 @@ pub struct StoredAnalysis {
     pub parents: Vec<ParentTheme>,
     pub assignments: Vec<ThemeId>,
     pub similarities: Vec<f32>,
+    /// Each document's confidence in its theme (older analyses did not measure it).
+    #[serde(default)]
+    pub confidence: Option<Vec<f32>>,
     /// The clustering's centres as fitted, by theme position.
     pub means: Vec<Vec<f32>>,
     pub summaries: Summaries,
+    /// Older analyses stored none: theirs are measured again, without the themes' change of
+    /// language.
+    #[serde(default)]
+    pub trends: Option<Trends>,
 }
 
 impl StoredAnalysis {
@@ -321,8 +334,10 @@ impl StoredAnalysis {
             parents: a.model.parents.clone(),
             assignments: a.model.assignments.iter().map(|&p| a.model.themes[p].id).collect(),
             similarities: a.model.similarities.clone(),
+            confidence: a.model.confidence.clone(),
             means: a.model.means.rows().into_iter().map(|r| r.to_vec()).collect(),
             summaries: a.summaries.clone(),
+            trends: Some(a.trends.clone()),
         }
     }
 
@@ -380,12 +395,17 @@ impl StoredAnalysis {
             parents: self.parents,
             assignments,
             similarities: self.similarities,
+            confidence: self.confidence,
             centroids,
             means,
             tried: self.run.params.k_tried.clone(),
             stability: self.run.params.stability,
         };
-        Ok(Analysis { corpus, vectors, model, summaries: self.summaries, run: self.run })
+        let trends = self.trends.unwrap_or_else(|| {
+            let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();
+            Trends::of(&corpus.documents, &model.assignments, &ids, self.run.params.trends)
+        });
+        Ok(Analysis { corpus, vectors, model, summaries: self.summaries, trends, run: self.run })
     }
 }
 

@@ -13,6 +13,7 @@ use themescope::ingest::{self, IngestOptions};
 use themescope::pipeline::{self, AnalyzeError, AnalyzeOptions, GivenOptions, Mismatch, Setting};
 use themescope::search;
 use themescope::themes::{ThemeCount, ThemeId};
+use themescope::trends::Period;
 use themescope::{plural, progress};
 
 /// Turn a folder of articles into theme reports.
@@ -185,6 +186,10 @@ struct AnalysisArgs {
     /// source, or other columns. Values a file states itself win.
     #[arg(long, value_name = "FILE.csv")]
     metadata: Option<PathBuf>,
+    /// Periods of the themes over time: year, quarter or month (quarters and months need full
+    /// dates) [default: year].
+    #[arg(long)]
+    period: Option<Period>,
 }
 
 /// The model and what runs it: the same flags wherever a command embeds.
@@ -223,6 +228,7 @@ impl AnalysisArgs {
             taxonomy: self.taxonomy.clone(),
             only_type: self.only_type.clone(),
             metadata: self.metadata.clone(),
+            period: self.period,
             multilingual: self.multilingual,
         })
     }
@@ -249,6 +255,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::Taxonomy => "--taxonomy",
         Setting::OnlyType => "--type",
         Setting::Metadata => "--metadata",
+        Setting::Period => "--period",
         Setting::Multilingual => "--multilingual",
     }
 }

@@ -184,9 +184,8 @@ pub struct Trends {
     pub undated: usize,
     /// By theme position.
     pub themes: Vec<ThemeTrend>,
-    /// The index of the first period (see [`Period::index`]).
-    #[serde(skip)]
-    first: i64,
+    /// The index of the first period (see [`Period::index`]), where `periods` begin.
+    pub first_index: i64,
 }
 
 /// The early or the late part of the tested periods.
@@ -204,7 +203,7 @@ impl Trends {
         let undated = index.iter().filter(|i| i.is_none()).count();
         let (Some(first), Some(last)) = (index.iter().flatten().min().copied(), index.iter().flatten().max().copied())
         else {
-            return Trends { options, periods: Vec::new(), undated, themes: Vec::new(), first: 0 };
+            return Trends { options, periods: Vec::new(), undated, themes: Vec::new(), first_index: 0 };
         };
         let width = (last - first + 1) as usize;
         let mut totals = vec![0usize; width];
@@ -263,7 +262,13 @@ impl Trends {
                 _ => None,
             };
         }
-        Trends { options, periods: labels.into_iter().zip(totals).collect(), undated, themes: trends, first }
+        Trends {
+            options,
+            periods: labels.into_iter().zip(totals).collect(),
+            undated,
+            themes: trends,
+            first_index: first,
+        }
     }
 
     /// The periods with enough documents to give shares, by position in `periods`.
@@ -274,7 +279,7 @@ impl Trends {
     /// Whether a document falls in the first half of the tested periods or in the last (the
     /// middle one left out when their number is odd): where a theme's change of language is read.
     pub fn part(&self, d: &Document) -> Option<Part> {
-        let position = usize::try_from(self.options.period.index(d)? - self.first).ok()?;
+        let position = usize::try_from(self.options.period.index(d)? - self.first_index).ok()?;
         let tested = self.tested_periods();
         let half = tested.len() / 2;
         if tested[..half].contains(&position) {
@@ -356,7 +361,9 @@ fn term_shift(
         .collect();
     shifted.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.term.cmp(&b.term)));
     let gained = shifted.iter().filter(|s| s.z >= TERM_Z && s.late >= 2).take(SHIFTED_TERMS).cloned().collect();
-    let lost = shifted.iter().rev().filter(|s| s.z <= -TERM_Z && s.early >= 2).take(SHIFTED_TERMS).cloned().collect();
+    let mut lost: Vec<ShiftedTerm> = shifted.iter().filter(|s| s.z <= -TERM_Z && s.early >= 2).cloned().collect();
+    lost.sort_by(|a, b| a.z.total_cmp(&b.z).then_with(|| a.term.cmp(&b.term)));
+    lost.truncate(SHIFTED_TERMS);
     TermShift { language: language.to_string(), early_documents: early.len(), late_documents: late.len(), gained, lost }
 }
 

@@ -9,7 +9,7 @@ mod options;
 mod stored;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -33,7 +33,8 @@ use crate::summarise::{self, Summaries};
 use crate::themes::continuity::PastTheme;
 use crate::themes::describe::{Describer, TermStats, TermVectors};
 use crate::themes::places::Gazetteer;
-use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeModel, ThemeOptions};
+use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeId, ThemeModel, ThemeOptions};
+use crate::trends::Trends;
 
 /// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
 pub const DEFAULT_TAXONOMY: &str = include_str!("../../taxonomy.toml");
@@ -177,11 +178,11 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         cluster(&corpus, vectors.view(), &context, &store, &mut notes)
     })?;
     let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
-    stage(&mut times, options.progress, "labels", || -> Result<(), AnalyzeError> {
+    let trends = stage(&mut times, options.progress, "labels", || -> Result<Trends, AnalyzeError> {
         let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
-        describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
+        let trends = describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
         continuity.label(&model.themes);
-        Ok(())
+        Ok(trends)
     })?;
 
     let summaries = if options.summaries {
@@ -210,6 +211,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
         vectors,
         model,
         summaries,
+        trends,
         run: RunInfo {
             finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             previous_run: previous.map(|p| p.finished),
@@ -286,14 +288,15 @@ fn cluster(
     Ok((model, continuity))
 }
 
-/// Keywords, labels, places, broad areas and names of every theme.
+/// Keywords, labels, places, broad areas and names of every theme, and the themes over time
+/// (whose change of language is read in the same terms).
 fn describe(
     corpus: &Corpus,
     model: &mut ThemeModel,
     theme_centres: ArrayView2<f32>,
     vectors: &CachedVectors,
     options: &AnalyzeOptions,
-) -> Result<(), AnalyzeError> {
+) -> Result<Trends, AnalyzeError> {
     let docs = &corpus.documents;
     let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
@@ -305,7 +308,17 @@ fn describe(
     };
     let named_vectors = taxonomy_vectors(vectors, &taxonomy)?;
     guided::name_themes(&mut model.themes, &meanings, &taxonomy, named_vectors.view());
-    Ok(())
+    let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();
+    let mut trends = Trends::of(docs, &model.assignments, &ids, options.trends);
+    if trends.themes.iter().any(|t| t.direction.is_some()) {
+        let terms: Vec<HashSet<String>> = stats
+            .per_doc
+            .iter()
+            .map(|c| c.keys().filter(|t| !describer.is_place_or_name(t)).cloned().collect())
+            .collect();
+        trends.read_language(docs, &model.assignments, &terms);
+    }
+    Ok(trends)
 }
 
 /// One unit vector per taxonomy entry: the mean of its texts' vectors.

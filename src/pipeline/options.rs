@@ -8,6 +8,7 @@ use crate::analysis::{self, RunInfo, RunParams};
 use crate::embed::{Backend, Budget, Coverage, Precision};
 use crate::summarise::SummaryOptions;
 use crate::themes::{ThemeCount, ThemeOptions};
+use crate::trends::{Period, TrendOptions};
 
 /// What `analyze` needs to know.
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub struct AnalyzeOptions {
     /// Write extractive summaries (sentence vectors come from the documents' own pass).
     pub summaries: bool,
     pub summary: SummaryOptions,
+    /// How themes over time are measured.
+    pub trends: TrendOptions,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
 }
@@ -58,6 +61,7 @@ impl AnalyzeOptions {
             metadata: None,
             summaries: true,
             summary: SummaryOptions::default(),
+            trends: TrendOptions::default(),
             progress: false,
         }
     }
@@ -78,6 +82,7 @@ impl AnalyzeOptions {
             keep_themes: self.keep_themes,
             k_tried: Vec::new(),
             stability: None,
+            trends: self.trends,
         }
     }
 }
@@ -113,6 +118,7 @@ pub struct GivenOptions {
     pub taxonomy: Option<PathBuf>,
     pub only_type: Option<String>,
     pub metadata: Option<PathBuf>,
+    pub period: Option<Period>,
     /// Asked for all pages to be clustered together (there is no way to ask for the opposite).
     pub multilingual: bool,
 }
@@ -129,6 +135,7 @@ pub enum Setting {
     Taxonomy,
     OnlyType,
     Metadata,
+    Period,
     Multilingual,
 }
 
@@ -144,6 +151,7 @@ impl Setting {
             Setting::Taxonomy => "taxonomy",
             Setting::OnlyType => "type",
             Setting::Metadata => "metadata",
+            Setting::Period => "period",
             Setting::Multilingual => "multilingual",
         }
     }
@@ -187,6 +195,7 @@ impl GivenOptions {
             max_tokens_per_doc: self.max_tokens_per_doc,
             only_type: self.only_type.clone(),
             metadata: self.metadata.clone(),
+            trends: TrendOptions { period: self.period.unwrap_or_default(), ..TrendOptions::default() },
             ..AnalyzeOptions::new(self.input.clone().unwrap_or_else(|| PathBuf::from("seeds")), out)
         }
     }
@@ -228,6 +237,7 @@ impl GivenOptions {
         check(Setting::Taxonomy, path(&self.taxonomy), or_none(p.taxonomy.clone()));
         check(Setting::OnlyType, self.only_type.clone(), or_none(p.only_type.clone()));
         check(Setting::Metadata, path(&self.metadata), or_none(p.metadata.clone()));
+        check(Setting::Period, self.period.map(|x| x.name().to_string()), p.trends.period.name().to_string());
         if mismatches.is_empty() {
             Ok(())
         } else {

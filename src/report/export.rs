@@ -37,11 +37,23 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
         .map(|(i, t)| {
             let mut value = serde_json::to_value(t).expect("themes serialise");
             value["summary"] = json!(analysis.summaries.themes.get(i).cloned().unwrap_or_default());
+            if let Some(trend) = analysis.trends.themes.get(i) {
+                value["trend"] = json!(trend.direction.map(|d| d.name()));
+                value["over_time"] = json!(trend);
+            }
             value
         })
         .collect();
+    let trends = &analysis.trends;
     json!({
         "themes": themes,
+        "over_time": {
+            "period": trends.options.period.name(),
+            "periods": trends.periods.iter().map(|(p, n)| json!({"period": p, "documents": n})).collect::<Vec<_>>(),
+            "undated": trends.undated,
+            "min_documents": trends.options.min_documents,
+            "false_discovery_rate": trends.options.level,
+        },
         "parents": analysis.model.parents,
         "params": analysis.run.params,
         "model": analysis.run.model,
@@ -49,7 +61,9 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
 }
 
 /// One row per file:
-/// `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder`.
+/// `doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder,confidence`
+/// (confidence: the share of fits with other seeds that put the document with its theme; empty
+/// where not measured).
 fn documents_csv(analysis: &Analysis) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -66,6 +80,7 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
         "similarity",
         "duplicate_of",
         "folder",
+        "confidence",
     ])
     .expect("writing to memory cannot fail");
     let model = &analysis.model;
@@ -87,6 +102,7 @@ fn documents_csv(analysis: &Analysis) -> Vec<u8> {
             format!("{:.4}", model.similarities[i]),
             duplicate_of.unwrap_or_default().to_string(),
             d.folder().unwrap_or_default(),
+            model.confidence.as_ref().map(|c| format!("{:.2}", c[i])).unwrap_or_default(),
         ])
         .expect("writing to memory cannot fail");
     }
@@ -107,6 +123,7 @@ fn documents_json(analysis: &Analysis) -> serde_json::Value {
                 "title": d.title,
                 "theme_id": model.themes[model.assignments[i]].id,
                 "similarity": model.similarities[i],
+                "confidence": model.confidence.as_ref().map(|c| c[i]),
                 "duplicate_of": duplicate_of,
                 "summary": analysis.summaries.documents.get(i).cloned().unwrap_or_default(),
             })

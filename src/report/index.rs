@@ -257,11 +257,19 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
             .map(|p| format!(" · broad area: {}", p.label))
             .unwrap_or_default();
         let languages: Vec<(String, usize)> = t.languages.iter().map(|(l, n)| (l.clone(), *n)).collect();
+        let stability = t.stability.map(|v| format!(" · stability {v:.2}")).unwrap_or_default();
         card.push(Block::Meta(vec![Inline::text(format!(
-            "{} documents{parent} · languages: {}",
+            "{} documents{stability}{parent} · languages: {}",
             t.size,
             counts(&languages, 4)
         ))]));
+        if t.tentative {
+            card.title.push(Inline::Badge("tentative".into()));
+            card.push(Block::Meta(vec![Inline::text(
+                "Tentative: fits of the same number of themes with other seeds recover less than half of it, so \
+                 its borders are not a finding.",
+            )]));
+        }
         if t.catch_all {
             card.push(Block::Meta(vec![Inline::text(
                 "A catch-all: its pages share much less than those of other themes (cohesion far below the \
@@ -379,11 +387,16 @@ fn method(analysis: &Analysis) -> Section {
     let mut s = Section::new(Some("method"), "Method");
     s.push(Block::Paragraph(vec![Inline::text(format!(
         "Documents were cleaned of website chrome, embedded whole with {} (windows of the model's length, pooled), \
-         clustered with k-means (linfa) on unit vectors, and described by class-based TF-IDF over 1-2 word terms, \
+         clustered with k-means (linfa) on unit vectors as the consensus of {} fits with different seeds (how often \
+         two documents share a cluster, grouped by average linkage), and described by class-based TF-IDF over 1-2 word terms, \
          re-ranked by closeness to each theme's centre and by how many of its pages use them; places and names are \
          listed apart. Summaries are sentences quoted verbatim, chosen for closeness to the theme centre and \
-         variety (maximal marginal relevance).",
-        analysis.run.model
+         variety (maximal marginal relevance). A theme's stability is how well those fits recover it (mean \
+         best-match Jaccard); below {} it is marked tentative. A document's confidence (documents.csv) is the \
+         share of fits that put it with its theme.",
+        analysis.run.model,
+        crate::themes::consensus::RUNS,
+        crate::themes::consensus::TENTATIVE_BELOW,
     ))]));
     s.push(Block::Paragraph(vec![Inline::text(format!(
         "{} documents analysed; {} exact duplicates analysed once; {} files skipped; {} warnings (see run.json).",

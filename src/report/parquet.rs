@@ -74,6 +74,10 @@ pub fn documents(analysis: &Analysis) -> Result<Vec<u8>, ParquetError> {
         ("similarity", Arc::new(rows.iter().map(|r| model.similarities[r.position]).collect::<Float32Array>())),
         ("duplicate_of", strings(rows.iter().map(|r| r.duplicate_of))),
         ("folder", strings(rows.iter().map(|r| r.document.folder()).collect::<Vec<_>>().iter().map(Option::as_deref))),
+        (
+            "confidence",
+            Arc::new(rows.iter().map(|r| model.confidence.as_ref().map(|c| c[r.position])).collect::<Float32Array>()),
+        ),
     ];
     let values: Float32Array = rows.iter().flat_map(|r| analysis.vectors.row(r.position).to_vec()).collect();
     let item = Arc::new(Field::new("item", DataType::Float32, false));

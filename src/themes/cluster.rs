@@ -1,4 +1,5 @@
-//! Clustering document vectors into themes with linfa's k-means, choosing k by silhouette.
+//! Clustering document vectors into themes with linfa's k-means, choosing k by silhouette; the
+//! partition itself is the consensus of many fits (see [`super::consensus`]).
 
 use linfa::prelude::*;
 use linfa::DatasetBase;
@@ -23,33 +24,40 @@ pub struct Clustering {
     /// Agreement (adjusted Rand index) between fits with different seeds at the chosen number
     /// of themes, on the selection sample; `None` when the number was given.
     pub stability: Option<f32>,
+    /// The unit centres of the fits a consensus was drawn from (see [`super::consensus`]),
+    /// which measure each theme's stability and each document's confidence; empty otherwise.
+    pub runs: Vec<Array2<f32>>,
 }
 
 /// Runs k-means with a fixed `k` (same seed, same result).
 pub fn kmeans(vectors: ArrayView2<f32>, k: usize, seed: u64) -> Result<Clustering, ThemeError> {
-    fit(vectors, k, seed, KMeansInit::KMeansPlusPlus, 1)
+    fit(vectors, k, seed, KMeansInit::KMeansPlusPlus, MAX_ITERATIONS)
 }
+
+/// Iterations k-means may take to converge.
+const MAX_ITERATIONS: u64 = 200;
 
 /// Runs k-means started from given centres (e.g. the previous run's themes): when a folder
 /// grows a little, the themes move a little instead of being drawn afresh.
 pub fn kmeans_from(vectors: ArrayView2<f32>, centres: Array2<f32>, seed: u64) -> Result<Clustering, ThemeError> {
     let k = centres.nrows();
-    fit(vectors, k, seed, KMeansInit::Precomputed(centres), 1)
+    fit(vectors, k, seed, KMeansInit::Precomputed(centres), MAX_ITERATIONS)
 }
 
-fn fit(
+/// One k-means fit of `k` clusters from `init`, at most `iterations` of them.
+pub(super) fn fit(
     vectors: ArrayView2<f32>,
     k: usize,
     seed: u64,
     init: KMeansInit<f32>,
-    runs: usize,
+    iterations: u64,
 ) -> Result<Clustering, ThemeError> {
     let data = DatasetBase::from(vectors.to_owned());
     let rng = Xoshiro256Plus::seed_from_u64(seed);
     let model = KMeans::params_with(k, rng, LanesL2)
         .init_method(init)
-        .n_runs(runs)
-        .max_n_iterations(200)
+        .n_runs(1)
+        .max_n_iterations(iterations)
         .tolerance(1e-4)
         .fit(&data)
         .map_err(|e| ThemeError::Clustering(e.to_string()))?;
@@ -57,7 +65,7 @@ fn fit(
     let means = model.centroids().to_owned();
     let mut centroids = means.clone();
     crate::embed::normalize_rows(&mut centroids);
-    Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new(), stability: None })
+    Ok(Clustering { labels: labels.to_vec(), centroids, means, tried: Vec::new(), stability: None, runs: Vec::new() })
 }
 
 /// Squared Euclidean distance for linfa's k-means, summed in eight independent lanes so the
@@ -130,14 +138,14 @@ const SELECTION_SEEDS: u64 = 3;
 pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, ThemeError> {
     use rayon::prelude::*;
     let n = vectors.nrows();
-    let sample = sample_rows(n, 2000, seed);
+    let sample = sample_rows(n, super::consensus::SAMPLE);
     let sample_vectors = vectors.select(Axis(0), &sample);
     let distances = cosine_distances(sample_vectors.view());
     let ks = candidate_ks(n);
     let jobs: Vec<(usize, u64)> = ks.iter().flat_map(|&k| (0..SELECTION_SEEDS).map(move |s| (k, s))).collect();
     let fits = jobs
         .par_iter()
-        .map(|&(k, s)| fit(sample_vectors.view(), k, seed.wrapping_add(s), KMeansInit::KMeansPlusPlus, 1))
+        .map(|&(k, s)| fit(sample_vectors.view(), k, seed.wrapping_add(s), KMeansInit::KMeansPlusPlus, MAX_ITERATIONS))
         .collect::<Result<Vec<_>, _>>()?;
     let tried: Vec<KTried> = ks
         .iter()
@@ -153,7 +161,7 @@ pub fn auto_kmeans(vectors: ArrayView2<f32>, seed: u64) -> Result<Clustering, Th
         })
         .collect();
     let best = choose_k(&tried, rule_of_thumb(n));
-    let mut clustering = kmeans(vectors, best.k, seed)?;
+    let mut clustering = super::consensus::consensus(vectors, best.k, seed)?;
     clustering.stability = Some(best.stability);
     clustering.tried = tried;
     Ok(clustering)
@@ -213,14 +221,15 @@ pub fn choose_k(tried: &[KTried], prior: f64) -> KTried {
         .unwrap_or(best)
 }
 
-/// Up to `max` row indices spread over `0..n`, chosen by a seeded shuffle.
-fn sample_rows(n: usize, max: usize, seed: u64) -> Vec<usize> {
+/// Up to `max` row indices spread over `0..n` by a fixed shuffle: the same documents whatever
+/// the seed, so that the sample is no source of difference between runs.
+pub(super) fn sample_rows(n: usize, max: usize) -> Vec<usize> {
     use rand_xoshiro::rand_core::RngCore;
     let mut idx: Vec<usize> = (0..n).collect();
     if n <= max {
         return idx;
     }
-    let mut rng = Xoshiro256Plus::seed_from_u64(seed ^ 0x5eed);
+    let mut rng = Xoshiro256Plus::seed_from_u64(0x5eed);
     for i in (1..n).rev() {
         let j = (rng.next_u64() % (i as u64 + 1)) as usize;
         idx.swap(i, j);

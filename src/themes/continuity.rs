@@ -168,6 +168,7 @@ mod tests {
             parents: vec![],
             assignments: vec![],
             similarities: vec![],
+            confidence: None,
             means: centroids.clone(),
             centroids,
             tried: vec![],

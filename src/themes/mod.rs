@@ -6,6 +6,7 @@
 
 mod catch_all;
 pub mod cluster;
+pub mod consensus;
 pub mod continuity;
 pub mod describe;
 pub mod evaluate;
@@ -58,7 +59,7 @@ fn discover_in(
         _ if n < 3 => single_theme(vectors),
         ThemeCount::Fixed(k) => {
             let k = k.min(n);
-            fit_on_main_language(documents, vectors, options, k, |v| cluster::kmeans(v, k, options.seed))?
+            fit_on_main_language(documents, vectors, options, k, |v| consensus::consensus(v, k, options.seed))?
         }
         ThemeCount::Auto => {
             fit_on_main_language(documents, vectors, options, 3, |v| cluster::auto_kmeans(v, options.seed))?
@@ -82,8 +83,10 @@ pub fn refine(
         return discover_in(documents, vectors.view(), options);
     }
     let k = centres.nrows();
+    // The refined themes are measured against fresh fits, as a consensus is.
     let clustering = fit_on_main_language(documents, vectors.view(), options, k, |v| {
-        cluster::kmeans_from(v, centres, options.seed)
+        let refined = cluster::kmeans_from(v, centres, options.seed)?;
+        Ok(cluster::Clustering { runs: consensus::runs(v, k, options.seed)?.centres, ..refined })
     })?;
     build_model(documents, vectors.view(), clustering, options)
 }
@@ -112,6 +115,7 @@ pub fn assign_to_centres(
         means: centres,
         tried: Vec::new(),
         stability: None,
+        runs: Vec::new(),
     };
     build_model(documents, vectors.view(), clustering, options)
 }
@@ -137,6 +141,8 @@ fn build_model(
     let centroids = clustering.centroids.select(ndarray::Axis(0), &order);
     let means = clustering.means.select(ndarray::Axis(0), &order);
     let similarities: Vec<f32> = (0..n).map(|i| vectors.row(i).dot(&centroids.row(assignments[i]))).collect();
+    let agreement = (!clustering.runs.is_empty())
+        .then(|| consensus::agreement(vectors, &assignments, order.len(), &clustering.runs));
 
     let mut themes: Vec<Theme> = (0..order.len())
         .map(|position| {
@@ -147,6 +153,7 @@ fn build_model(
                 *languages.entry(terms::language_of(&documents[i]).to_string()).or_insert(0) += 1;
             }
             let cohesion = members.iter().map(|&i| similarities[i]).sum::<f32>() / members.len().max(1) as f32;
+            let stability = agreement.as_ref().map(|a| a.stability[position]);
             Theme {
                 id: ThemeId(position as u32),
                 label: String::new(),
@@ -165,6 +172,8 @@ fn build_model(
                 languages,
                 cohesion,
                 catch_all: false,
+                stability,
+                tentative: stability.is_some_and(|s| s < consensus::TENTATIVE_BELOW),
             }
         })
         .collect();
@@ -174,6 +183,7 @@ fn build_model(
         parents: Vec::new(),
         assignments,
         similarities,
+        confidence: agreement.map(|a| a.confidence),
         centroids,
         means,
         tried: clustering.tried,
@@ -198,6 +208,7 @@ fn single_theme(vectors: ArrayView2<f32>) -> cluster::Clustering {
         centroids: centroid.insert_axis(ndarray::Axis(0)),
         tried: Vec::new(),
         stability: None,
+        runs: Vec::new(),
     }
 }
 

@@ -70,6 +70,14 @@ pub struct Theme {
     pub cohesion: f32,
     /// A large theme much looser than the others: pages with no common subject, not a topic.
     pub catch_all: bool,
+    /// How well fits with other seeds recover the theme (mean best-match Jaccard, see
+    /// [`consensus::agreement`](super::consensus::agreement)); `None` where not measured.
+    #[serde(default)]
+    pub stability: Option<f32>,
+    /// Recovered too poorly to be presented as a finding (stability below
+    /// [`TENTATIVE_BELOW`](super::consensus::TENTATIVE_BELOW)).
+    #[serde(default)]
+    pub tentative: bool,
 }
 
 #[cfg(test)]
@@ -90,6 +98,8 @@ impl Theme {
             languages: BTreeMap::new(),
             cohesion: 0.5,
             catch_all: false,
+            stability: None,
+            tentative: false,
         }
     }
 }
@@ -117,6 +127,9 @@ pub struct ThemeModel {
     pub assignments: Vec<usize>,
     /// Cosine similarity of each document to its theme's centroid.
     pub similarities: Vec<f32>,
+    /// Each document's share of fits with other seeds that put it with its theme (see
+    /// [`consensus::agreement`](super::consensus::agreement)); `None` where not measured.
+    pub confidence: Option<Vec<f32>>,
     /// Unit centroid of each theme, in the order of `themes`.
     pub centroids: Array2<f32>,
     /// The clustering's centres as fitted (what the next run's warm start begins from).
