@@ -13,7 +13,7 @@ use crate::summarise::Summaries;
 use crate::themes::cluster::KTried;
 use crate::themes::continuity::Continuity;
 use crate::themes::{ParentTheme, Theme, ThemeCount, ThemeId, ThemeModel};
-use crate::trends::{TrendOptions, Trends};
+use crate::trends::{SinceLast, TrendOptions, Trends};
 
 /// An analysis: documents, vectors, themes and summaries, and the run that made them.
 pub struct Analysis {
@@ -106,6 +106,9 @@ pub struct RunInfo {
     pub parsed: usize,
     /// What the run itself had to say: a store rebuilt, an option that could not be met.
     pub notes: Vec<String>,
+    /// What the pages that arrived since the previous run are about (none on a first run).
+    #[serde(default)]
+    pub since_last: Option<SinceLast>,
 }
 
 /// The run's own account, as `run.json` says it and the store keeps it for `history` and for the
@@ -128,6 +131,9 @@ pub struct RunSummary {
     pub peak_rss_mb_by_stage: BTreeMap<String, f64>,
     pub notes: Vec<String>,
     pub warnings: Vec<String>,
+    /// What the new pages are about, against the previous run (absent on a first run).
+    #[serde(default)]
+    pub since_last: Option<SinceLast>,
 }
 
 /// How many documents a run saw, and what became of them.
@@ -213,6 +219,7 @@ impl RunSummary {
             peak_rss_mb_by_stage: by_stage(&run.peak_mb_by_stage, true),
             notes: run.notes.clone(),
             warnings: corpus.warnings(),
+            since_last: run.since_last.clone(),
         }
     }
 }

@@ -173,7 +173,10 @@ fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder")
+        Some(
+            "doc_id,path,title,type,country,continent,date,language,theme_id,theme_label,similarity,duplicate_of,folder,\
+             confidence"
+        )
     );
     assert_eq!(lines.count(), 60);
     let run = read_json(&out.path().join("run.json"));

@@ -34,7 +34,7 @@ use crate::themes::continuity::PastTheme;
 use crate::themes::describe::{Describer, TermStats, TermVectors};
 use crate::themes::places::Gazetteer;
 use crate::themes::{self, guided, ThemeCount, ThemeError, ThemeId, ThemeModel, ThemeOptions};
-use crate::trends::Trends;
+use crate::trends::{PreviousThemes, SinceLast, Trends};
 
 /// The taxonomy shipped with themescope, used when `--taxonomy` is not given.
 pub const DEFAULT_TAXONOMY: &str = include_str!("../../taxonomy.toml");
@@ -227,8 +227,17 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             peak_mb_by_stage: Vec::new(),
             parsed,
             notes,
+            since_last: None,
         },
     };
+    if let Some(finished) = &analysis.run.previous_run {
+        let previous: PreviousThemes =
+            store.last_analysis()?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
+        let ids: Vec<ThemeId> = analysis.model.assignments.iter().map(|&p| analysis.model.themes[p].id).collect();
+        let new: HashSet<&str> = analysis.run.changes.new.iter().map(String::as_str).collect();
+        analysis.run.since_last =
+            Some(SinceLast::between(finished, &previous, &analysis.corpus.documents, &ids, &new));
+    }
     let refreshed = stage(&mut times, options.progress, "report", || {
         let notes = refresh_comparisons(&options.out, &analysis)?;
         report::write_all(&options.out, &analysis)?;

@@ -161,44 +161,70 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
     Ok(svg)
 }
 
-/// Lines of `series[i]` (one value per x label), with a legend.
-pub fn lines(
+/// Each series as a line through its values with a band over its interval (one optional
+/// `(low, value, high)` per x label; a missing one breaks the line: no value is no zero), with a
+/// legend.
+pub fn bands(
     title: &str,
     y_desc: &str,
+    x_desc: &str,
     x_labels: &[String],
     names: &[String],
-    series: &[Vec<f64>],
+    series: &[Vec<Option<(f64, f64, f64)>>],
 ) -> Result<String, ChartError> {
-    const NAME: &str = "lines";
+    const NAME: &str = "bands";
     let nx = x_labels.len().max(2);
-    let max = series.iter().flatten().copied().fold(0.0, f64::max).max(1e-9) * 1.1;
+    let max = series.iter().flatten().flatten().map(|v| v.2).fold(0.0, f64::max).max(1e-9) * 1.05;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (820, 420)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (820, 440)).into_drawing_area();
         root.fill(&WHITE).map_err(fail(NAME))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
             .margin(10)
-            .x_label_area_size(36)
+            .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d(0..nx - 1, 0.0..max)
             .map_err(fail(NAME))?;
         chart
             .configure_mesh()
-            .x_labels(nx)
+            .x_labels(nx.min(16))
             .x_label_formatter(&|i| x_labels.get(*i).cloned().unwrap_or_default())
             .y_desc(y_desc)
-            .x_desc("year")
-            .label_style(("sans-serif", 12))
+            .x_desc(x_desc)
+            .label_style(("sans-serif", 11))
             .draw()
             .map_err(fail(NAME))?;
         for (i, (name, values)) in names.iter().zip(series).enumerate() {
             let style = ShapeStyle::from(colour(i)).stroke_width(2);
-            chart
-                .draw_series(LineSeries::new(values.iter().enumerate().map(|(x, &y)| (x, y)), style))
-                .map_err(fail(NAME))?
-                .label(shorten(name, 40))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+            // One polygon and one line per run of periods with a value.
+            let runs = values
+                .iter()
+                .enumerate()
+                .collect::<Vec<_>>()
+                .split(|(_, v)| v.is_none())
+                .map(|run| run.iter().map(|&(x, v)| (x, v.expect("runs hold values"))).collect::<Vec<_>>())
+                .filter(|run| !run.is_empty())
+                .collect::<Vec<_>>();
+            for run in &runs {
+                let outline: Vec<(usize, f64)> =
+                    run.iter().map(|&(x, v)| (x, v.2)).chain(run.iter().rev().map(|&(x, v)| (x, v.0))).collect();
+                chart.draw_series(std::iter::once(Polygon::new(outline, colour(i).mix(0.15)))).map_err(fail(NAME))?;
+                chart
+                    .draw_series(run.iter().map(|&(x, v)| Circle::new((x, v.1), 3, style.filled())))
+                    .map_err(fail(NAME))?;
+            }
+            let mut first = true;
+            for run in &runs {
+                let drawn = chart
+                    .draw_series(LineSeries::new(run.iter().map(|&(x, v)| (x, v.1)), style))
+                    .map_err(fail(NAME))?;
+                if std::mem::take(&mut first) {
+                    drawn
+                        .label(shorten(name, 44))
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+                }
+            }
         }
         draw_legend(&mut chart, NAME)?;
         root.present().map_err(fail(NAME))?;
@@ -276,7 +302,9 @@ mod tests {
     #[test]
     fn charts_survive_empty_and_flat_data() {
         assert!(heatmap("h", &[], &[], &[]).is_ok());
-        assert!(lines("l", "share", &["2020".into()], &["a".into()], &[vec![0.0]]).is_ok());
+        let gap = vec![Some((0.1, 0.2, 0.3)), None, Some((0.0, 0.1, 0.4))];
+        assert!(bands("b", "share", "year", &["2020".into()], &["a".into()], &[vec![None]]).is_ok());
+        assert!(bands("b", "share", "year", &["2020".into(), "2021".into(), "2022".into()], &["a".into()], &[gap]).is_ok());
         assert!(scatter("s", &[(0.0, 0.0)], &[0], &["a".into()]).is_ok());
     }
 }

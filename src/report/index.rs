@@ -104,7 +104,7 @@ pub fn page(analysis: &Analysis, charts: &Charts, comparisons: &[(String, String
 fn what_changed(analysis: &Analysis, previous: &str) -> Section {
     let c = &analysis.run.changes;
     let k = &analysis.run.continuity;
-    let mut s = Section::new(Some("changes"), format!("What changed since {previous}"));
+    let mut s = Section::new(Some("changes"), format!("Since {previous}"));
     s.push(Block::Paragraph(vec![Inline::text(format!(
         "{} new documents, {} changed, {} removed; {} new themes, {} retired.",
         c.new.len(),
@@ -113,6 +113,9 @@ fn what_changed(analysis: &Analysis, previous: &str) -> Section {
         k.new.len(),
         k.retired.len()
     ))]));
+    if let Some(since) = &analysis.run.since_last {
+        s.blocks.extend(since_last(analysis, since));
+    }
     let new_paths: std::collections::HashSet<&str> = c.new.iter().map(String::as_str).collect();
     let new_docs: Vec<Vec<Inline>> = analysis
         .corpus
@@ -301,6 +304,9 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         if !facts.is_empty() {
             card.push(Block::Paragraph(facts));
         }
+        if let Some(trend) = analysis.trends.themes.get(position).filter(|t| t.direction.is_some()) {
+            card.push(Block::Paragraph(trend_sentence(analysis, trend)));
+        }
         if let Some(summary) = analysis.summaries.themes.get(position).filter(|s| !s.is_empty()) {
             card.push(Block::Paragraph(vec![Inline::Strong("Summary".into())]));
             for sentence in summary {
@@ -315,13 +321,147 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         s.subsections.push(card);
     }
     if years >= 2 {
+        let trends = &analysis.trends;
+        let moving: Vec<usize> = (0..trends.themes.len()).filter(|&p| trends.themes[p].direction.is_some()).collect();
+        let tested = trends.tested_periods().len();
+        if tested >= 3 {
+            let mut line = vec![Inline::Strong("Over time: ".into())];
+            if moving.is_empty() {
+                line.push(Inline::text(format!(
+                    "no theme's share rises or falls beyond what chance and batches of pages explain, over {tested} \
+                     {}s with at least {} documents.",
+                    trends.options.period.name(),
+                    trends.options.min_documents
+                )));
+            } else {
+                for (i, &p) in moving.iter().enumerate() {
+                    if i > 0 {
+                        line.push(Inline::text("; "));
+                    }
+                    let t = &trends.themes[p];
+                    line.push(Inline::Link {
+                        text: theme_title(analysis, p),
+                        url: format!("#theme-{}", t.theme_id),
+                    });
+                    line.push(Inline::text(format!(
+                        " {} ({:.0}% → {:.0}%)",
+                        t.direction.map_or("", |d| d.name()),
+                        100.0 * t.fitted_first,
+                        100.0 * t.fitted_last
+                    )));
+                }
+                line.push(Inline::text(format!(
+                    ", over {tested} {}s with at least {} documents (false discovery rate {:.0}%).",
+                    trends.options.period.name(),
+                    trends.options.min_documents,
+                    100.0 * trends.options.level
+                )));
+            }
+            s.push(Block::Paragraph(line));
+        }
         s.blocks.extend(charts.block(
             "themes-over-years.svg",
-            "Share of each year's documents that falls in each of the largest themes.",
+            "Share of each period's documents in the rising and falling themes and the largest ones, with 95% \
+             intervals (Wilson); periods with too few documents are left as gaps, not zeros.",
             None,
         ));
     }
     s
+}
+
+/// Sentences on what the new pages are about and whose narratives moved, linked to the themes.
+fn since_last(analysis: &Analysis, since: &crate::trends::SinceLast) -> Vec<Block> {
+    let link = |id: crate::themes::ThemeId| {
+        let position = analysis.model.themes.iter().position(|t| t.id == id);
+        Inline::Link {
+            text: position.map_or_else(|| id.to_string(), |p| theme_title(analysis, p)),
+            url: format!("#theme-{id}"),
+        }
+    };
+    let mut blocks = Vec::new();
+    if since.new_documents == 0 || since.joined.is_empty() {
+        return blocks;
+    }
+    let mut line = vec![Inline::text(format!("The {} new pages joined ", since.new_documents))];
+    for (i, j) in since.joined.iter().take(5).enumerate() {
+        if i > 0 {
+            line.push(Inline::text(", "));
+        }
+        line.push(link(j.theme_id));
+        line.push(Inline::text(format!(
+            " ({}, {:.0}% of the new pages against {:.0}% of the documents before)",
+            j.new,
+            100.0 * j.share_of_new,
+            100.0 * j.share_before
+        )));
+    }
+    if since.joined.len() > 5 {
+        line.push(Inline::text(format!(" and {} other themes", since.joined.len() - 5)));
+    }
+    line.push(Inline::text("."));
+    blocks.push(Block::Paragraph(line));
+    let fresh: Vec<&crate::trends::Joined> = since
+        .joined
+        .iter()
+        .filter(|j| j.new_share_of_theme > 0.5 && analysis.run.continuity.new.iter().any(|t| t.id == j.theme_id))
+        .collect();
+    if !fresh.is_empty() {
+        let mut line = vec![Inline::text("New themes formed mostly of new pages: ")];
+        for (i, j) in fresh.iter().enumerate() {
+            if i > 0 {
+                line.push(Inline::text(", "));
+            }
+            line.push(link(j.theme_id));
+            line.push(Inline::text(format!(" ({:.0}% new)", 100.0 * j.new_share_of_theme)));
+        }
+        line.push(Inline::text("."));
+        blocks.push(Block::Paragraph(line));
+    }
+    for m in &since.countries {
+        let mut line = vec![Inline::text(format!(
+            "{}: {} new pages ({} → {} documents); its mix of themes moved by {:.2} (Jensen-Shannon divergence, 0 \
+             to 1)",
+            m.country, m.new, m.before, m.after, m.divergence
+        ))];
+        if let Some((id, by)) = m.gained {
+            line.push(Inline::text(", most towards "));
+            line.push(link(id));
+            line.push(Inline::text(format!(" (+{:.0} points)", 100.0 * by)));
+        }
+        line.push(Inline::text("."));
+        blocks.push(Block::Paragraph(line));
+    }
+    blocks
+}
+
+/// "Rising: its share went from 8% to 21% …", with the words it gained and lost.
+fn trend_sentence(analysis: &Analysis, trend: &crate::trends::ThemeTrend) -> Vec<Inline> {
+    let tested = analysis.trends.tested_periods();
+    let period = |i: Option<&usize>| i.map(|&p| analysis.trends.periods[p].0.clone()).unwrap_or_default();
+    let direction = trend.direction.map_or("", |d| d.name());
+    let mut out = vec![
+        Inline::Strong(format!("{}{}: ", direction[..1].to_uppercase(), &direction[1..])),
+        Inline::text(format!(
+            "its share of each {}'s documents went from {:.0}% ({}) to {:.0}% ({}) on the fitted trend (adjusted \
+             p = {:.3}).",
+            analysis.trends.options.period.name(),
+            100.0 * trend.fitted_first,
+            period(tested.first()),
+            100.0 * trend.fitted_last,
+            period(tested.last()),
+            trend.q.unwrap_or(1.0)
+        )),
+    ];
+    if let Some(terms) = &trend.terms {
+        let words = |v: &[crate::trends::ShiftedTerm]| v.iter().map(|t| t.term.as_str()).collect::<Vec<_>>().join(", ");
+        if !terms.gained.is_empty() {
+            out.push(Inline::text(format!(" Its later pages use more: {}.", words(&terms.gained))));
+        }
+        if !terms.lost.is_empty() {
+            out.push(Inline::text(format!(" Less: {}.", words(&terms.lost))));
+        }
+    }
+    out
 }
 
 fn comparison_links(comparisons: &[(String, String)]) -> Vec<Inline> {

@@ -155,28 +155,32 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
         );
     }
 
-    let years = index::years(docs.iter());
-    if years.len() >= 2 {
-        let shown = model.themes.len().min(8);
-        let series: Vec<Vec<f64>> = (0..shown)
-            .map(|p| {
-                let theme_years = index::years(analysis.members(p));
-                years
-                    .iter()
-                    .map(|(y, total)| {
-                        theme_years.iter().find(|(ty, _)| ty == y).map_or(0.0, |(_, n)| *n as f64 / *total as f64)
-                    })
-                    .collect()
+    let trends = &analysis.trends;
+    if trends.tested_periods().len() >= 2 {
+        // Rising and falling themes first, then the largest.
+        let mut shown: Vec<usize> = (0..trends.themes.len()).collect();
+        shown.sort_by_key(|&p| (trends.themes[p].direction.is_none(), p));
+        shown.truncate(6);
+        let series: Vec<Vec<Option<(f64, f64, f64)>>> = shown
+            .iter()
+            .map(|&p| trends.themes[p].series.iter().map(|s| s.share.map(|i| (i.low, i.value, i.high))).collect())
+            .collect();
+        let names: Vec<String> = shown
+            .iter()
+            .map(|&p| match trends.themes[p].direction {
+                Some(d) => format!("{} ({})", titles[p], d.name()),
+                None => titles[p].clone(),
             })
             .collect();
-        let year_labels: Vec<String> = years.iter().map(|(y, _)| y.clone()).collect();
+        let labels: Vec<String> = trends.periods.iter().map(|(p, n)| format!("{p} (n={n})")).collect();
         out.add(
             "themes-over-years.svg".into(),
-            charts::lines(
-                "Share of each year's documents, largest themes",
+            charts::bands(
+                "Share of each period's documents, with 95% intervals",
                 "share of documents",
-                &year_labels,
-                &titles[..shown],
+                trends.options.period.name(),
+                &labels,
+                &names,
                 &series,
             )?,
         );

@@ -111,19 +111,18 @@ fn condensed(i: usize, j: usize, m: usize) -> usize {
 /// large enough to be a theme: average linkage leaves documents no fit places consistently as
 /// clusters of their own until late, and a cut at exactly `k` would make them themes. The small
 /// clusters left over are not themes; the last k-means places their documents.
+/// Too few documents for `k` clusters that large (a handful of pages) make the plain cut at `k`.
 fn cut(dendrogram: &kodama::Dendrogram<f32>, m: usize, k: usize) -> Vec<Vec<usize>> {
     let min_size = (m / k / 5).max(2);
-    let mut best = Vec::new();
     for clusters in k..=m {
-        let groups = groups_after(dendrogram, m, m - clusters);
-        let large: Vec<Vec<usize>> = groups.into_iter().filter(|g| g.len() >= min_size).collect();
-        if large.len() >= k || clusters == m {
-            best = large;
-            break;
+        let mut large: Vec<Vec<usize>> =
+            groups_after(dendrogram, m, m - clusters).into_iter().filter(|g| g.len() >= min_size).collect();
+        if large.len() >= k {
+            large.truncate(k);
+            return large;
         }
     }
-    best.truncate(k);
-    best
+    groups_after(dendrogram, m, m - k)
 }
 
 /// The clusters after the first `merges` steps of the dendrogram, largest first.
@@ -269,6 +268,13 @@ mod tests {
         let merged: Vec<usize> = merged.into_iter().map(relabel).collect();
         let a = agreement(v.view(), &merged, 2, &runs.centres);
         assert!(a.stability[0] < 0.7 && a.stability[1] > 0.8, "{:?}", a.stability);
+    }
+
+    #[test]
+    fn a_handful_of_documents_still_makes_k_themes() {
+        let v = blobs().select(Axis(0), &[0, 1, 40, 41]);
+        let c = consensus(v.view(), 4, 3).unwrap();
+        assert_eq!(c.centroids.nrows(), 4);
     }
 
     #[test]

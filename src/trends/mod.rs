@@ -9,11 +9,15 @@
 //! (Benjamini–Hochberg), so that among the themes marked rising or falling about 5% at most are
 //! expected to be noise.
 
+mod since;
+
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::Document;
 use crate::themes::ThemeId;
+
+pub use since::{CountryMove, Joined, PreviousThemes, SinceLast};
 
 /// The length of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
