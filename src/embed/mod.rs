@@ -312,14 +312,18 @@ impl Embedder {
         Self::from_files(model::locate(model)?, backend, precision)
     }
 
-    /// Loads a model from an already located folder. int8 on a CPU without AVX-512 VNNI falls
-    /// back to fp32 and says so in [`Embedder::fallback`].
+    /// Loads a model from an already located folder. int8 on a CPU without an int8 kernel falls
+    /// back to fp32 and says so in [`Embedder::fallback`]; a kernel forced by
+    /// [`int8::KERNEL_VAR`] that the CPU lacks is an error.
     pub fn from_files(files: ModelFiles, backend: Backend, precision: Precision) -> Result<Embedder, EmbedError> {
         let (precision, fallback) = if precision == Precision::Int8 && !int8::available() {
-            (Precision::Fp32, Some("this CPU lacks AVX-512 VNNI: --precision int8 runs in fp32 instead".to_string()))
+            (Precision::Fp32, Some("this CPU lacks AVX2: --precision int8 runs in fp32 instead".to_string()))
         } else {
             (precision, None)
         };
+        if precision == Precision::Int8 {
+            int8::Kernel::chosen().map_err(EmbedError::Model)?;
+        }
         let tok_path = files.dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tok_path)
             .map_err(|e| EmbedError::Tokenizer(format!("{}: {e}", tok_path.display())))?;
