@@ -317,7 +317,10 @@ impl Embedder {
     /// [`int8::KERNEL_VAR`] that the CPU lacks is an error.
     pub fn from_files(files: ModelFiles, backend: Backend, precision: Precision) -> Result<Embedder, EmbedError> {
         let (precision, fallback) = if precision == Precision::Int8 && !int8::available() {
-            (Precision::Fp32, Some("this CPU lacks AVX2: --precision int8 runs in fp32 instead".to_string()))
+            (
+                Precision::Fp32,
+                Some("this CPU lacks AVX-512 VNNI and AVX2: --precision int8 runs in fp32 instead".to_string()),
+            )
         } else {
             (precision, None)
         };
