@@ -1,11 +1,14 @@
-//! int8 matrix products for `--precision int8`, on AVX-512 VNNI or AVX2 (see [`Kernel`]).
+//! int8 matrix products for `--precision int8`, on AVX-512 VNNI or AVX2.
 //!
 //! Weights are quantised once per output row (symmetric, scale = max |w| / 127) and activations
-//! per input row as they come (asymmetric, dynamic: the row's range onto 0..=255, 0..=127 for
-//! AVX2, with a zero point, which suits `vpdpbusd`'s and `vpmaddubsw`'s unsigned × signed bytes
-//! and spends no levels on values GELU never gives). The zero point is taken back with each
-//! output row's weight sum. No crate offers these kernels for our layout (gemm's int8 path has
-//! no VNNI kernel), hence the hand-written ones; the fp32 path stays the exact default.
+//! per input row as they come (asymmetric, dynamic: the row's range onto 0..=255 with a zero
+//! point, which suits `vpdpbusd`'s unsigned × signed bytes and spends no levels on values GELU
+//! never gives). The zero point is taken back with each output row's weight sum. No crate
+//! offers this kernel for our layout (gemm's int8 path has no VNNI kernel), hence the
+//! hand-written ones; the fp32 path stays the exact default.
+//!
+//! Every kernel computes the same integer sums, so a text's vectors do not depend on which one
+//! the CPU runs (see [`Kernel`]).
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
@@ -13,30 +16,28 @@ use std::arch::x86_64::*;
 /// Names the kernel to use instead of the best one the CPU runs (so that tests reach each).
 pub const KERNEL_VAR: &str = "THEMESCOPE_INT8_KERNEL";
 
-/// The kernels' tiles: 4 input rows × registers of outputs.
-const ROWS: usize = 4;
-/// The AVX-512 kernel's outputs per register (16 i32 lanes) and registers per tile (16
-/// accumulators).
+/// The AVX-512 kernel's outputs per register (16 i32 lanes) and its tile: 4 input rows × 4
+/// registers of outputs (16 accumulators).
 const LANES: usize = 16;
+const ROWS: usize = 4;
 const BLOCKS: usize = 4;
-/// The AVX2 kernel's: 8 i32 lanes, 2 registers (8 accumulators). 12 accumulators leave too few
-/// of the 16 ymm registers for the weights, the broadcast row, the pair sums and the ones: some
-/// then live on the stack, and the loop runs slower.
+/// The AVX2 kernel's: 8 i32 lanes, 4 rows × 2 registers (8 accumulators). 12 accumulators
+/// (4 × 3 or 6 × 2) leave too few of the 16 ymm registers for the weights, the broadcast row
+/// and the product: one accumulator then lives on the stack, and the loop runs at 2/3 the speed.
 const AVX2_LANES: usize = 8;
+const AVX2_ROWS: usize = 4;
 const AVX2_BLOCKS: usize = 2;
 
-/// An int8 matrix-product kernel, by the instructions it needs. None for AVX-VNNI (the 256-bit
-/// `vpdpbusd` of Intel's 12th generation on): no machine here has it to test one.
+/// An int8 matrix-product kernel, by the instructions it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
     /// `vpdpbusd` on 512-bit registers: 64 u8 × i8 products per instruction.
     Avx512Vnni,
-    /// `vpmaddubsw`, then `vpmaddwd` by ones into i32, on 256-bit registers: 32 u8 × i8
-    /// products per pair. `vpmaddubsw` adds each two products into a saturating i16, and two
-    /// of 255 × 127 pass 32767, so activations take 0..=127 here (as fbgemm's `reduce_range`
-    /// in PyTorch): 2 × 127 × 127 fits. Vectors thus differ a little from the VNNI kernel's.
-    /// Activations widened to i16 for `vpmaddwd` alone would be exact, the VNNI sums to the
-    /// bit, but have half the products per instruction: their products ran 15-20% slower.
+    /// Activations widened to i16 (their zero point taken off) and `vpmaddwd`: 16 products
+    /// per instruction, exact. `vpmaddubsw` would do 32 on the bytes, but it adds each pair of
+    /// u8 × i8 products into a saturating i16, and two products of 255 × 127 pass 32767; the
+    /// usual ways around that (activations or weights in 7 bits) would give other vectors than
+    /// the VNNI kernel, whereas these i32 sums are the VNNI kernel's to the bit.
     Avx2,
 }
 
@@ -56,14 +57,6 @@ impl Kernel {
         match self {
             Kernel::Avx512Vnni => "avx512vnni",
             Kernel::Avx2 => "avx2",
-        }
-    }
-
-    /// Outputs per register, registers of outputs per tile.
-    fn output_tile(self) -> (usize, usize) {
-        match self {
-            Kernel::Avx512Vnni => (LANES, BLOCKS),
-            Kernel::Avx2 => (AVX2_LANES, AVX2_BLOCKS),
         }
     }
 
@@ -120,12 +113,36 @@ pub fn available() -> bool {
     Kernel::detect().is_some()
 }
 
+/// The quantised weights, packed for their kernel: for each block of the kernel's outputs per
+/// register and each group of 4 (VNNI, bytes) or 2 (AVX2, i16) inputs, the group's inputs of
+/// each output in turn (output-major).
+enum Packed {
+    Avx512Vnni(Vec<i8>),
+    Avx2(Vec<i16>),
+}
+
+/// Packs row-major quantised weights `[outputs, inputs]` into `blocks` blocks of `lanes`
+/// outputs, `group` inputs at a time, over `width` (padded) inputs.
+fn pack<T: From<i8> + Copy + Default>(
+    q: &[i8],
+    inputs: usize,
+    width: usize,
+    (lanes, group, blocks): (usize, usize, usize),
+) -> Vec<T> {
+    let groups = width / group;
+    let mut packed = vec![T::default(); blocks * groups * lanes * group];
+    for (o, row) in q.chunks_exact(inputs).enumerate() {
+        let (block, lane) = (o / lanes, o % lanes);
+        for (i, &w) in row.iter().enumerate() {
+            packed[((block * groups + i / group) * lanes + lane) * group + i % group] = T::from(w);
+        }
+    }
+    packed
+}
+
 /// A dense layer's weight `[outputs, inputs]` in int8, packed for the kernel it runs on.
 pub struct QuantizedLinear {
-    kernel: Kernel,
-    /// For each block of the kernel's outputs per register and each group of 4 inputs, 4 bytes
-    /// per output (output-major).
-    packed: Vec<i8>,
+    packed: Packed,
     /// Per output: the dequantisation scale and the sum of its quantised weights.
     scales: Vec<f32>,
     sums: Vec<i32>,
@@ -166,9 +183,7 @@ impl QuantizedLinear {
         assert_eq!(weight.len(), outputs * inputs);
         assert_eq!(smooth.len(), inputs);
         let k4 = inputs.div_ceil(4);
-        let (lanes, blocks) = kernel.output_tile();
-        let out_blocks = outputs.div_ceil(lanes * blocks) * blocks;
-        let mut packed = vec![0i8; out_blocks * k4 * lanes * 4];
+        let mut q = vec![0i8; outputs * inputs];
         let mut scales = vec![0.0f32; outputs];
         let mut sums = vec![0i32; outputs];
         for o in 0..outputs {
@@ -176,17 +191,34 @@ impl QuantizedLinear {
             let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
             let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
             scales[o] = scale;
-            let (block, lane) = (o / lanes, o % lanes);
             let mut sum = 0i32;
-            for (i, &w) in row.iter().enumerate() {
-                let q = (w / scale).round().clamp(-127.0, 127.0) as i8;
-                sum += q as i32;
-                packed[((block * k4 + i / 4) * lanes + lane) * 4 + i % 4] = q;
+            for (&w, q) in row.iter().zip(&mut q[o * inputs..(o + 1) * inputs]) {
+                *q = (w / scale).round().clamp(-127.0, 127.0) as i8;
+                sum += *q as i32;
             }
             sums[o] = sum;
         }
+        let tile_outputs = |lanes: usize, blocks: usize| outputs.div_ceil(lanes * blocks) * blocks;
+        let (packed, out_blocks) = match kernel {
+            Kernel::Avx512Vnni => {
+                let out_blocks = tile_outputs(LANES, BLOCKS);
+                (Packed::Avx512Vnni(pack(&q, inputs, k4 * 4, (LANES, 4, out_blocks))), out_blocks)
+            }
+            Kernel::Avx2 => {
+                let out_blocks = tile_outputs(AVX2_LANES, AVX2_BLOCKS);
+                (Packed::Avx2(pack(&q, inputs, k4 * 4, (AVX2_LANES, 2, out_blocks))), out_blocks)
+            }
+        };
         let unsmooth = smooth.iter().map(|s| 1.0 / s).collect();
-        QuantizedLinear { kernel, packed, scales, sums, unsmooth, inputs, outputs, k4, out_blocks }
+        QuantizedLinear { packed, scales, sums, unsmooth, inputs, outputs, k4, out_blocks }
+    }
+
+    /// The kernel the layer is packed for.
+    pub fn kernel(&self) -> Kernel {
+        match self.packed {
+            Packed::Avx512Vnni(_) => Kernel::Avx512Vnni,
+            Packed::Avx2(_) => Kernel::Avx2,
+        }
     }
 
     /// out = input · Wᵀ + bias for `rows` rows of `inputs` values.
@@ -196,25 +228,20 @@ impl QuantizedLinear {
         // stays inside the padded buffers built by `for_kernel` and `quantise_rows`, and the
         // shapes are checked above.
         unsafe {
-            match self.kernel {
-                Kernel::Avx512Vnni => self.forward_vnni(input, rows, bias, out),
-                Kernel::Avx2 => self.forward_avx2(input, rows, bias, out),
+            match &self.packed {
+                Packed::Avx512Vnni(w) => self.forward_vnni(w, input, rows, bias, out),
+                Packed::Avx2(w) => self.forward_avx2(w, input, rows, bias, out),
             }
         }
     }
 
-    /// Rows of `input` as u8 (value / scale + zero point), padded to whole tiles (with the zero
-    /// point: padding adds nothing), with each row's scale and zero point. Inlined into the
-    /// kernels, where its loops vectorise.
+    /// Rows of `input` as u8 (value / scale + zero point), padded to whole tiles of
+    /// `tile_rows` (with the zero point: padding adds nothing), with each row's scale and zero
+    /// point. Inlined into the kernels, where its loops vectorise.
     #[inline(always)]
-    fn quantise_rows(&self, input: &[f32], rows: usize) -> (Vec<u8>, Vec<(f32, i32)>) {
-        // 7 bits for AVX2, whose pairs of products would saturate with 8 (see `Kernel::Avx2`).
-        let levels = match self.kernel {
-            Kernel::Avx512Vnni => 255.0,
-            Kernel::Avx2 => 127.0,
-        };
+    fn quantise_rows(&self, input: &[f32], rows: usize, tile_rows: usize) -> (Vec<u8>, Vec<(f32, i32)>) {
         let width = self.k4 * 4;
-        let padded_rows = rows.div_ceil(ROWS) * ROWS;
+        let padded_rows = rows.div_ceil(tile_rows) * tile_rows;
         let mut a = vec![0u8; padded_rows * width];
         let mut params = vec![(1.0f32, 0i32); padded_rows];
         for r in 0..rows {
@@ -225,14 +252,14 @@ impl QuantizedLinear {
                 lo = lo.min(x * u);
                 hi = hi.max(x * u);
             }
-            let scale = if hi > lo { (hi - lo) / levels } else { 1.0 };
-            let zero = (-lo / scale + 0.5).floor().clamp(0.0, levels);
+            let scale = if hi > lo { (hi - lo) / 255.0 } else { 1.0 };
+            let zero = (-lo / scale + 0.5).floor().clamp(0.0, 255.0);
             params[r] = (scale, zero as i32);
             let inv = 1.0 / scale;
             let out = &mut a[r * width..(r + 1) * width];
-            // x·inv + zero is within [-0.5, levels + 0.5]: adding ½ and truncating rounds it.
+            // x·inv + zero is within [-0.5, 255.5]: adding ½ and truncating rounds it.
             for ((q, x), u) in out[..self.inputs].iter_mut().zip(row).zip(&self.unsmooth) {
-                *q = (x * u * inv + zero + 0.5).clamp(0.0, levels) as u8;
+                *q = (x * u * inv + zero + 0.5).clamp(0.0, 255.0) as u8;
             }
             out[self.inputs..].fill(zero as u8);
         }
@@ -241,8 +268,8 @@ impl QuantizedLinear {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn forward_vnni(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
-        let (a, a_params) = self.quantise_rows(input, rows);
+    unsafe fn forward_vnni(&self, packed: &[i8], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        let (a, a_params) = self.quantise_rows(input, rows, ROWS);
         let width = self.k4 * 4;
         let block_bytes = self.k4 * LANES * 4;
         for group in (0..self.out_blocks).step_by(BLOCKS) {
@@ -252,7 +279,7 @@ impl QuantizedLinear {
                     let mut w = [_mm512_setzero_si512(); BLOCKS];
                     for (j, wj) in w.iter_mut().enumerate() {
                         let at = (group + j) * block_bytes + kb * LANES * 4;
-                        *wj = _mm512_loadu_si512(self.packed.as_ptr().add(at).cast());
+                        *wj = _mm512_loadu_si512(packed.as_ptr().add(at).cast());
                     }
                     for (r, acc_r) in acc.iter_mut().enumerate() {
                         let four = (a.as_ptr().add((r0 + r) * width + kb * 4) as *const i32).read_unaligned();
@@ -287,44 +314,48 @@ impl QuantizedLinear {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn forward_avx2(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
-        let (a, a_params) = self.quantise_rows(input, rows);
+    unsafe fn forward_avx2(&self, packed: &[i16], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        let (a, a_params) = self.quantise_rows(input, rows, AVX2_ROWS);
         let width = self.k4 * 4;
-        let block_bytes = self.k4 * AVX2_LANES * 4;
-        let ones = _mm256_set1_epi16(1);
+        // u8 − zero point lies in −255..=255: as i16 its products with the weights, and their
+        // pair sums, are exact in `vpmaddwd`'s i32 (and the padding is 0).
+        let mut a16 = vec![0i16; a.len()];
+        for ((wide, bytes), &(_, zero)) in a16.chunks_exact_mut(width).zip(a.chunks_exact(width)).zip(&a_params) {
+            for (w, &b) in wide.iter_mut().zip(bytes) {
+                *w = b as i16 - zero as i16;
+            }
+        }
+        let block_len = width * AVX2_LANES;
         for group in (0..self.out_blocks).step_by(AVX2_BLOCKS) {
-            for r0 in (0..rows).step_by(ROWS) {
-                let mut acc = [[_mm256_setzero_si256(); AVX2_BLOCKS]; ROWS];
-                for kb in 0..self.k4 {
+            for r0 in (0..rows).step_by(AVX2_ROWS) {
+                let mut acc = [[_mm256_setzero_si256(); AVX2_BLOCKS]; AVX2_ROWS];
+                for kp in 0..width / 2 {
                     let mut w = [_mm256_setzero_si256(); AVX2_BLOCKS];
                     for (j, wj) in w.iter_mut().enumerate() {
-                        let at = (group + j) * block_bytes + kb * AVX2_LANES * 4;
-                        *wj = _mm256_loadu_si256(self.packed.as_ptr().add(at).cast());
+                        let at = (group + j) * block_len + kp * AVX2_LANES * 2;
+                        *wj = _mm256_loadu_si256(packed.as_ptr().add(at).cast());
                     }
                     for (r, acc_r) in acc.iter_mut().enumerate() {
-                        let four = (a.as_ptr().add((r0 + r) * width + kb * 4) as *const i32).read_unaligned();
-                        let x = _mm256_set1_epi32(four);
+                        let two = (a16.as_ptr().add((r0 + r) * width + kp * 2) as *const i32).read_unaligned();
+                        let x = _mm256_set1_epi32(two);
                         for (acc_rj, wj) in acc_r.iter_mut().zip(&w) {
-                            let pairs = _mm256_maddubs_epi16(x, *wj);
-                            *acc_rj = _mm256_add_epi32(*acc_rj, _mm256_madd_epi16(pairs, ones));
+                            *acc_rj = _mm256_add_epi32(*acc_rj, _mm256_madd_epi16(x, *wj));
                         }
                     }
                 }
-                // As in the VNNI kernel, 8 outputs at a time.
+                // out = acc · row scale · output scale + bias, 8 outputs at a time, in the
+                // VNNI kernel's order of operations (the same floats from the same sums).
                 for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
                     if first >= self.outputs {
                         break;
                     }
                     let left = (self.outputs - first).min(AVX2_LANES) as i32;
                     let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-                    let sums = _mm256_maskload_epi32(self.sums.as_ptr().add(first), mask);
                     let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
                     let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
                     for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
                         let row = r0 + r;
-                        let (a_scale, zero) = a_params[row];
-                        let exact = _mm256_sub_epi32(acc_r[j], _mm256_mullo_epi32(_mm256_set1_epi32(zero), sums));
-                        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(exact), _mm256_set1_ps(a_scale));
+                        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(acc_r[j]), _mm256_set1_ps(a_params[row].0));
                         let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
                         _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
                     }
@@ -334,12 +365,12 @@ impl QuantizedLinear {
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn forward_vnni(&self, _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+    unsafe fn forward_vnni(&self, _: &[i8], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
         unreachable!("no kernel is supported off x86-64")
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn forward_avx2(&self, _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+    unsafe fn forward_avx2(&self, _: &[i16], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
         unreachable!("no kernel is supported off x86-64")
     }
 }
@@ -372,65 +403,64 @@ mod tests {
             .collect()
     }
 
-    /// `kernel`'s product against the same quantised arithmetic done plainly; and close to the
-    /// fp32 product.
-    fn assert_matches_plain_arithmetic(kernel: Kernel, (rows, inputs, outputs): (usize, usize, usize)) {
-        let (weight, input, bias, smooth) = case(rows, inputs, outputs);
-        let q = QuantizedLinear::for_kernel(kernel, &weight, outputs, inputs, &smooth);
-        let mut out = vec![0.0f32; rows * outputs];
-        q.forward(&input, rows, &bias, &mut out);
-        let (a, a_params) = q.quantise_rows(&input, rows);
-        for r in 0..rows {
-            for o in 0..outputs {
-                let w_row = &weight[o * inputs..(o + 1) * inputs];
-                let w_scale = q.scales[o];
-                let plain: i32 = (0..inputs)
-                    .map(|i| {
-                        let qw = (w_row[i] * smooth[i] / w_scale).round().clamp(-127.0, 127.0) as i32;
-                        (a[r * q.k4 * 4 + i] as i32 - a_params[r].1) * qw
-                    })
-                    .sum();
-                let expected = plain as f32 * a_params[r].0 * w_scale + bias[o];
-                let got = out[r * outputs + o];
-                let name = kernel.name();
-                assert!(
-                    (got - expected).abs() <= 1e-4 * expected.abs().max(1.0),
-                    "{name}: row {r} output {o}: {got} vs {expected}"
-                );
-                let exact: f32 = (0..inputs).map(|i| input[r * inputs + i] * w_row[i]).sum::<f32>() + bias[o];
-                let magnitude: f32 = (0..inputs).map(|i| (input[r * inputs + i] * w_row[i]).abs()).sum();
-                assert!((got - exact).abs() < 0.03 * magnitude, "{name}: row {r} output {o}: {got} vs fp32 {exact}");
-            }
-        }
-    }
-
-    /// Each kernel on shapes with tails in every dimension of every kernel's tiles.
+    /// Each kernel against the same quantised arithmetic done plainly, on shapes with tails in
+    /// every dimension of every kernel's tiles; and close to the fp32 product.
     #[test]
     fn int8_product_matches_plain_quantised_arithmetic() {
         for kernel in runnable() {
-            for shape in [(7, 45, 83), (13, 130, 203)] {
-                assert_matches_plain_arithmetic(kernel, shape);
+            for (rows, inputs, outputs) in [(7, 45, 83), (13, 130, 203)] {
+                let (weight, input, bias, smooth) = case(rows, inputs, outputs);
+                let q = QuantizedLinear::for_kernel(kernel, &weight, outputs, inputs, &smooth);
+                assert_eq!(q.kernel(), kernel);
+                let mut out = vec![0.0f32; rows * outputs];
+                q.forward(&input, rows, &bias, &mut out);
+                let (a, a_params) = q.quantise_rows(&input, rows, 1);
+                for r in 0..rows {
+                    for o in 0..outputs {
+                        let w_row = &weight[o * inputs..(o + 1) * inputs];
+                        let w_scale = q.scales[o];
+                        let plain: i32 = (0..inputs)
+                            .map(|i| {
+                                let qw = (w_row[i] * smooth[i] / w_scale).round().clamp(-127.0, 127.0) as i32;
+                                (a[r * q.k4 * 4 + i] as i32 - a_params[r].1) * qw
+                            })
+                            .sum();
+                        let expected = plain as f32 * a_params[r].0 * w_scale + bias[o];
+                        let got = out[r * outputs + o];
+                        assert!(
+                            (got - expected).abs() <= 1e-4 * expected.abs().max(1.0),
+                            "{}: row {r} output {o}: {got} vs {expected}",
+                            kernel.name()
+                        );
+                        let exact: f32 = (0..inputs).map(|i| input[r * inputs + i] * w_row[i]).sum::<f32>() + bias[o];
+                        let magnitude: f32 = (0..inputs).map(|i| (input[r * inputs + i] * w_row[i]).abs()).sum();
+                        assert!(
+                            (got - exact).abs() < 0.03 * magnitude,
+                            "{}: row {r} output {o}: {got} vs fp32 {exact}",
+                            kernel.name()
+                        );
+                    }
+                }
             }
         }
     }
 
-    /// Rows at the top of their range against weights of ±127: the largest pairs of products,
-    /// which `vpmaddubsw` would saturate with activations of 8 bits.
+    /// The AVX2 kernel's exact i32 sums make its outputs the VNNI kernel's, bit for bit: a
+    /// text's vectors do not depend on the CPU.
     #[test]
-    fn int8_largest_products_do_not_saturate() {
-        let (rows, inputs, outputs) = (5, 64, 16);
-        let weight: Vec<f32> = (0..outputs * inputs).map(|i| if i / inputs % 2 == 0 { 1.0 } else { -1.0 }).collect();
-        let input: Vec<f32> = (0..rows * inputs).map(|i| if i % inputs == 0 { -1.0 } else { 1.0 }).collect();
-        let smooth = vec![1.0f32; inputs];
-        for kernel in runnable() {
-            let q = QuantizedLinear::for_kernel(kernel, &weight, outputs, inputs, &smooth);
-            let mut out = vec![0.0f32; rows * outputs];
-            q.forward(&input, rows, &vec![0.0; outputs], &mut out);
-            for (i, y) in out.iter().enumerate() {
-                let exact = if i % outputs % 2 == 0 { 62.0 } else { -62.0 };
-                // Saturated pairs would lose about half of the sum.
-                assert!((y - exact).abs() < 0.02 * 62.0, "{}: output {i}: {y} vs {exact}", kernel.name());
-            }
+    fn avx2_outputs_are_the_vnni_outputs_to_the_bit() {
+        if runnable().len() < Kernel::ALL.len() {
+            return;
+        }
+        for (rows, inputs, outputs) in [(7, 45, 83), (13, 130, 203), (33, 384, 1536)] {
+            let (weight, input, bias, smooth) = case(rows, inputs, outputs);
+            let [vnni, avx2] = [Kernel::Avx512Vnni, Kernel::Avx2].map(|k| {
+                let mut out = vec![0.0f32; rows * outputs];
+                QuantizedLinear::for_kernel(k, &weight, outputs, inputs, &smooth)
+                    .forward(&input, rows, &bias, &mut out);
+                out.iter().map(|y| y.to_bits()).collect::<Vec<u32>>()
+            });
+            assert!(vnni == avx2, "{rows}×{inputs}→{outputs}: the AVX2 outputs differ from the VNNI outputs");
         }
     }
 
