@@ -91,6 +91,9 @@ pub struct RunInfo {
     pub model_id: String,
     /// Cache key of the document vectors' coverage.
     pub coverage: String,
+    /// What computed the vectors ([`crate::embed::Embedder::kernel`]).
+    #[serde(default)]
+    pub kernel: String,
     pub params: RunParams,
     /// Documents whose vectors were computed in this run (the rest came from the cache).
     pub embedded: usize,
@@ -123,6 +126,9 @@ pub struct RunSummary {
     pub changes: RunChanges,
     pub model: String,
     pub model_id: String,
+    /// What computed the vectors: "fp32 gemm", "int8 AVX-512 VNNI", "int8 AVX2", "static", ….
+    #[serde(default)]
+    pub kernel: String,
     pub params: RunParams,
     pub seconds: f64,
     /// Keyed by stage name (ingest, embed documents, themes, labels, summaries, report, store).
@@ -213,6 +219,7 @@ impl RunSummary {
             changes: RunChanges { documents: run.changes.clone(), themes: run.continuity.clone() },
             model: run.model.clone(),
             model_id: run.model_id.clone(),
+            kernel: run.kernel.clone(),
             params: run.params.clone(),
             seconds: run.seconds,
             seconds_by_stage: by_stage(&run.seconds_by_stage, false),

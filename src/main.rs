@@ -466,6 +466,7 @@ fn run_analysis(options: &AnalyzeOptions, verbose: bool) -> anyhow::Result<Analy
         run.seconds
     );
     if verbose {
+        eprintln!("  vectors computed by {} ({})", run.kernel, run.model);
         for (stage, seconds) in &run.seconds_by_stage {
             match run.peak_mb_by_stage.iter().find(|(s, _)| s == stage) {
                 Some((_, mb)) => eprintln!("  {stage:<16} {seconds:>8.2} s  peak {mb:>6.0} MB"),

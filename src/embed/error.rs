@@ -151,6 +151,9 @@ pub enum Unsupported {
     NotBuilt { backend: &'static str, feature: &'static str, needs: &'static str },
     #[error("{model}: no encoder runs a {kind} model on the {backend} backend")]
     NoFamily { model: String, kind: &'static str, backend: &'static str },
+    /// The int8 kernel asked for (by name, in the environment) cannot run here.
+    #[error("{0}")]
+    Int8Kernel(String),
 }
 
 #[cfg(test)]

@@ -1,39 +1,148 @@
-//! int8 matrix products ([`super::Precision::Int8`]) on AVX-512 VNNI.
+//! int8 matrix products ([`super::Precision::Int8`]) on AVX-512 VNNI or AVX2.
 //!
 //! Weights are quantised once per output row (symmetric, scale = max |w| / 127) and activations
 //! per input row as they come (asymmetric, dynamic: the row's range onto 0..=255 with a zero
 //! point, which suits `vpdpbusd`'s unsigned × signed bytes and spends no levels on values GELU
 //! never gives). The zero point is taken back with each output row's weight sum. No crate
 //! offers this kernel for our layout (gemm's int8 path has no VNNI kernel), hence the
-//! hand-written one; the fp32 path stays the exact default.
+//! hand-written ones; the fp32 path stays the exact default.
+//!
+//! Every kernel computes the same integer sums, so a text's vectors do not depend on which one
+//! the CPU runs (see [`Kernel`]).
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-/// Outputs per vector register: 16 i32 lanes.
+/// Names the kernel to use instead of the best one the CPU runs (so that tests reach each).
+pub const KERNEL_VAR: &str = "THEMESCOPE_INT8_KERNEL";
+
+/// The AVX-512 kernel's outputs per register (16 i32 lanes) and its tile: 4 input rows × 4
+/// registers of outputs (16 accumulators).
 const LANES: usize = 16;
-/// The micro-kernel's tile: 4 input rows × 4 registers of outputs (16 accumulators).
 const ROWS: usize = 4;
 const BLOCKS: usize = 4;
+/// The AVX2 kernel's: 8 i32 lanes, 4 rows × 2 registers (8 accumulators). 12 accumulators
+/// (4 × 3 or 6 × 2) leave too few of the 16 ymm registers for the weights, the broadcast row
+/// and the product: one accumulator then lives on the stack, and the loop runs at 2/3 the speed.
+const AVX2_LANES: usize = 8;
+const AVX2_ROWS: usize = 4;
+const AVX2_BLOCKS: usize = 2;
 
-/// Whether this CPU runs the int8 kernel.
-pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512bw")
-            && std::arch::is_x86_feature_detected!("avx512vnni")
+/// An int8 matrix-product kernel, by the instructions it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// `vpdpbusd` on 512-bit registers: 64 u8 × i8 products per instruction.
+    Avx512Vnni,
+    /// Activations widened to i16 (their zero point taken off) and `vpmaddwd`: 16 products
+    /// per instruction, exact. `vpmaddubsw` would do 32 on the bytes, but it adds each pair of
+    /// u8 × i8 products into a saturating i16, and two products of 255 × 127 pass 32767; the
+    /// usual ways around that (activations or weights in 7 bits) would give other vectors than
+    /// the VNNI kernel, whereas these i32 sums are the VNNI kernel's to the bit.
+    Avx2,
+}
+
+impl Kernel {
+    /// Best first.
+    pub const ALL: [Kernel; 2] = [Kernel::Avx512Vnni, Kernel::Avx2];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Avx512Vnni => "int8 AVX-512 VNNI",
+            Kernel::Avx2 => "int8 AVX2",
+        }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+
+    /// The name [`KERNEL_VAR`] takes.
+    fn id(self) -> &'static str {
+        match self {
+            Kernel::Avx512Vnni => "avx512vnni",
+            Kernel::Avx2 => "avx2",
+        }
+    }
+
+    /// Whether this CPU has the kernel's instructions.
+    pub fn supported(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            match self {
+                Kernel::Avx512Vnni => {
+                    std::arch::is_x86_feature_detected!("avx512f")
+                        && std::arch::is_x86_feature_detected!("avx512bw")
+                        && std::arch::is_x86_feature_detected!("avx512vnni")
+                }
+                Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    }
+
+    /// The best kernel this CPU runs.
+    pub fn detect() -> Option<Kernel> {
+        Kernel::ALL.into_iter().find(|k| k.supported())
+    }
+
+    /// The kernel [`KERNEL_VAR`] names, else the best this CPU runs; an unknown name, a kernel
+    /// this CPU lacks and a CPU without any are errors.
+    pub fn chosen() -> Result<Kernel, String> {
+        let forced = std::env::var_os(KERNEL_VAR).map(|v| v.to_string_lossy().into_owned());
+        Kernel::choose(forced.as_deref().filter(|name| !name.is_empty()))
+    }
+
+    fn choose(forced: Option<&str>) -> Result<Kernel, String> {
+        let Some(name) = forced else {
+            return Kernel::detect().ok_or_else(|| "this CPU has no int8 kernel (it needs AVX2)".to_string());
+        };
+        let ids: Vec<&str> = Kernel::ALL.iter().map(|k| k.id()).collect();
+        let kernel = Kernel::ALL
+            .into_iter()
+            .find(|k| k.id() == name)
+            .ok_or_else(|| format!("{KERNEL_VAR}={name:?} is no int8 kernel: {}", ids.join(" or ")))?;
+        if kernel.supported() {
+            Ok(kernel)
+        } else {
+            Err(format!("{KERNEL_VAR}={name}: this CPU lacks the instructions of {}", kernel.name()))
+        }
     }
 }
 
-/// A dense layer's weight `[outputs, inputs]` in int8, packed for the kernel: for each block of
-/// 16 outputs and each group of 4 inputs, 64 bytes (output-major, 4 inputs each).
+/// Whether this CPU runs some int8 kernel.
+pub fn available() -> bool {
+    Kernel::detect().is_some()
+}
+
+/// The quantised weights, packed for their kernel: for each block of the kernel's outputs per
+/// register and each group of 4 (VNNI, bytes) or 2 (AVX2, i16) inputs, the group's inputs of
+/// each output in turn (output-major).
+enum Packed {
+    Avx512Vnni(Vec<i8>),
+    Avx2(Vec<i16>),
+}
+
+/// Packs row-major quantised weights `[outputs, inputs]` into `blocks` blocks of `lanes`
+/// outputs, `group` inputs at a time, over `width` (padded) inputs.
+fn pack<T: From<i8> + Copy + Default>(
+    q: &[i8],
+    inputs: usize,
+    width: usize,
+    (lanes, group, blocks): (usize, usize, usize),
+) -> Vec<T> {
+    let groups = width / group;
+    let mut packed = vec![T::default(); blocks * groups * lanes * group];
+    for (o, row) in q.chunks_exact(inputs).enumerate() {
+        let (block, lane) = (o / lanes, o % lanes);
+        for (i, &w) in row.iter().enumerate() {
+            packed[((block * groups + i / group) * lanes + lane) * group + i % group] = T::from(w);
+        }
+    }
+    packed
+}
+
+/// A dense layer's weight `[outputs, inputs]` in int8, packed for the kernel it runs on.
 pub struct QuantizedLinear {
-    packed: Vec<i8>,
+    packed: Packed,
     /// Per output: the dequantisation scale and the sum of its quantised weights.
     scales: Vec<f32>,
     sums: Vec<i32>,
@@ -41,20 +150,40 @@ pub struct QuantizedLinear {
     unsmooth: Vec<f32>,
     inputs: usize,
     outputs: usize,
-    /// Inputs rounded up to a multiple of 4, outputs to a multiple of 16 × BLOCKS.
+    /// Inputs rounded up to a multiple of 4; the kernel's registers of outputs, rounded up to
+    /// whole tiles.
     k4: usize,
     out_blocks: usize,
 }
 
 impl QuantizedLinear {
     /// Quantises a row-major `[outputs, inputs]` weight whose input channels are smoothed:
-    /// channel j's weights are multiplied by `smooth[j]`, its inputs divided by it.
+    /// channel j's weights are multiplied by `smooth[j]`, its inputs divided by it. It runs on
+    /// [`Kernel::chosen`].
+    ///
+    /// # Panics
+    /// When [`Kernel::chosen`] is an error: callers choose int8 only when it is not.
     pub fn new(weight: &[f32], outputs: usize, inputs: usize, smooth: &[f32]) -> QuantizedLinear {
+        let kernel = Kernel::chosen().unwrap_or_else(|e| panic!("{e}"));
+        QuantizedLinear::for_kernel(kernel, weight, outputs, inputs, smooth)
+    }
+
+    /// As [`QuantizedLinear::new`], on `kernel`.
+    ///
+    /// # Panics
+    /// When this CPU lacks the kernel's instructions.
+    pub fn for_kernel(
+        kernel: Kernel,
+        weight: &[f32],
+        outputs: usize,
+        inputs: usize,
+        smooth: &[f32],
+    ) -> QuantizedLinear {
+        assert!(kernel.supported(), "this CPU lacks the instructions of {}", kernel.name());
         assert_eq!(weight.len(), outputs * inputs);
         assert_eq!(smooth.len(), inputs);
         let k4 = inputs.div_ceil(4);
-        let out_blocks = outputs.div_ceil(LANES * BLOCKS) * BLOCKS;
-        let mut packed = vec![0i8; out_blocks * k4 * LANES * 4];
+        let mut q = vec![0i8; outputs * inputs];
         let mut scales = vec![0.0f32; outputs];
         let mut sums = vec![0i32; outputs];
         for o in 0..outputs {
@@ -62,38 +191,57 @@ impl QuantizedLinear {
             let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
             let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
             scales[o] = scale;
-            let (block, lane) = (o / LANES, o % LANES);
             let mut sum = 0i32;
-            for (i, &w) in row.iter().enumerate() {
-                let q = (w / scale).round().clamp(-127.0, 127.0) as i8;
-                sum += q as i32;
-                packed[((block * k4 + i / 4) * LANES + lane) * 4 + i % 4] = q;
+            for (&w, q) in row.iter().zip(&mut q[o * inputs..(o + 1) * inputs]) {
+                *q = (w / scale).round().clamp(-127.0, 127.0) as i8;
+                sum += *q as i32;
             }
             sums[o] = sum;
         }
+        let tile_outputs = |lanes: usize, blocks: usize| outputs.div_ceil(lanes * blocks) * blocks;
+        let (packed, out_blocks) = match kernel {
+            Kernel::Avx512Vnni => {
+                let out_blocks = tile_outputs(LANES, BLOCKS);
+                (Packed::Avx512Vnni(pack(&q, inputs, k4 * 4, (LANES, 4, out_blocks))), out_blocks)
+            }
+            Kernel::Avx2 => {
+                let out_blocks = tile_outputs(AVX2_LANES, AVX2_BLOCKS);
+                (Packed::Avx2(pack(&q, inputs, k4 * 4, (AVX2_LANES, 2, out_blocks))), out_blocks)
+            }
+        };
         let unsmooth = smooth.iter().map(|s| 1.0 / s).collect();
         QuantizedLinear { packed, scales, sums, unsmooth, inputs, outputs, k4, out_blocks }
     }
 
-    /// out = input · Wᵀ + bias for `rows` rows of `inputs` values.
-    ///
-    /// # Panics
-    /// When the CPU lacks AVX-512 VNNI ([`available`] is false): callers choose int8 only then.
-    pub fn forward(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
-        assert!(available(), "the int8 kernel needs AVX-512 VNNI");
-        assert!(input.len() >= rows * self.inputs && out.len() >= rows * self.outputs && bias.len() == self.outputs);
-        // SAFETY: the CPU has the instructions (checked above); every index stays inside the
-        // padded buffers built by `new` and `quantise_rows`, and the shapes are checked above.
-        unsafe { self.forward_vnni(input, rows, bias, out) }
+    /// The kernel the layer is packed for.
+    pub fn kernel(&self) -> Kernel {
+        match self.packed {
+            Packed::Avx512Vnni(_) => Kernel::Avx512Vnni,
+            Packed::Avx2(_) => Kernel::Avx2,
+        }
     }
 
-    /// Rows of `input` as u8 (value / scale + zero point), padded to whole tiles (with the
-    /// zero point: padding adds nothing), with each row's scale and zero point. Inlined into
-    /// the AVX-512 code, where its loops vectorise.
+    /// out = input · Wᵀ + bias for `rows` rows of `inputs` values.
+    pub fn forward(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        assert!(input.len() >= rows * self.inputs && out.len() >= rows * self.outputs && bias.len() == self.outputs);
+        // SAFETY: the CPU has the kernel's instructions (checked by `for_kernel`); every index
+        // stays inside the padded buffers built by `for_kernel` and `quantise_rows`, and the
+        // shapes are checked above.
+        unsafe {
+            match &self.packed {
+                Packed::Avx512Vnni(w) => self.forward_vnni(w, input, rows, bias, out),
+                Packed::Avx2(w) => self.forward_avx2(w, input, rows, bias, out),
+            }
+        }
+    }
+
+    /// Rows of `input` as u8 (value / scale + zero point), padded to whole tiles of
+    /// `tile_rows` (with the zero point: padding adds nothing), with each row's scale and zero
+    /// point. Inlined into the kernels, where its loops vectorise.
     #[inline(always)]
-    fn quantise_rows(&self, input: &[f32], rows: usize) -> (Vec<u8>, Vec<(f32, i32)>) {
+    fn quantise_rows(&self, input: &[f32], rows: usize, tile_rows: usize) -> (Vec<u8>, Vec<(f32, i32)>) {
         let width = self.k4 * 4;
-        let padded_rows = rows.div_ceil(ROWS) * ROWS;
+        let padded_rows = rows.div_ceil(tile_rows) * tile_rows;
         let mut a = vec![0u8; padded_rows * width];
         let mut params = vec![(1.0f32, 0i32); padded_rows];
         for r in 0..rows {
@@ -120,8 +268,8 @@ impl QuantizedLinear {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn forward_vnni(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
-        let (a, a_params) = self.quantise_rows(input, rows);
+    unsafe fn forward_vnni(&self, packed: &[i8], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        let (a, a_params) = self.quantise_rows(input, rows, ROWS);
         let width = self.k4 * 4;
         let block_bytes = self.k4 * LANES * 4;
         for group in (0..self.out_blocks).step_by(BLOCKS) {
@@ -131,7 +279,7 @@ impl QuantizedLinear {
                     let mut w = [_mm512_setzero_si512(); BLOCKS];
                     for (j, wj) in w.iter_mut().enumerate() {
                         let at = (group + j) * block_bytes + kb * LANES * 4;
-                        *wj = _mm512_loadu_si512(self.packed.as_ptr().add(at).cast());
+                        *wj = _mm512_loadu_si512(packed.as_ptr().add(at).cast());
                     }
                     for (r, acc_r) in acc.iter_mut().enumerate() {
                         let four = (a.as_ptr().add((r0 + r) * width + kb * 4) as *const i32).read_unaligned();
@@ -164,9 +312,66 @@ impl QuantizedLinear {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn forward_avx2(&self, packed: &[i16], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        let (a, a_params) = self.quantise_rows(input, rows, AVX2_ROWS);
+        let width = self.k4 * 4;
+        // u8 − zero point lies in −255..=255: as i16 its products with the weights, and their
+        // pair sums, are exact in `vpmaddwd`'s i32 (and the padding is 0).
+        let mut a16 = vec![0i16; a.len()];
+        for ((wide, bytes), &(_, zero)) in a16.chunks_exact_mut(width).zip(a.chunks_exact(width)).zip(&a_params) {
+            for (w, &b) in wide.iter_mut().zip(bytes) {
+                *w = b as i16 - zero as i16;
+            }
+        }
+        let block_len = width * AVX2_LANES;
+        for group in (0..self.out_blocks).step_by(AVX2_BLOCKS) {
+            for r0 in (0..rows).step_by(AVX2_ROWS) {
+                let mut acc = [[_mm256_setzero_si256(); AVX2_BLOCKS]; AVX2_ROWS];
+                for kp in 0..width / 2 {
+                    let mut w = [_mm256_setzero_si256(); AVX2_BLOCKS];
+                    for (j, wj) in w.iter_mut().enumerate() {
+                        let at = (group + j) * block_len + kp * AVX2_LANES * 2;
+                        *wj = _mm256_loadu_si256(packed.as_ptr().add(at).cast());
+                    }
+                    for (r, acc_r) in acc.iter_mut().enumerate() {
+                        let two = (a16.as_ptr().add((r0 + r) * width + kp * 2) as *const i32).read_unaligned();
+                        let x = _mm256_set1_epi32(two);
+                        for (acc_rj, wj) in acc_r.iter_mut().zip(&w) {
+                            *acc_rj = _mm256_add_epi32(*acc_rj, _mm256_madd_epi16(x, *wj));
+                        }
+                    }
+                }
+                // out = acc · row scale · output scale + bias, 8 outputs at a time, in the
+                // VNNI kernel's order of operations (the same floats from the same sums).
+                for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
+                    if first >= self.outputs {
+                        break;
+                    }
+                    let left = (self.outputs - first).min(AVX2_LANES) as i32;
+                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                    let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
+                    let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
+                    for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
+                        let row = r0 + r;
+                        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(acc_r[j]), _mm256_set1_ps(a_params[row].0));
+                        let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
+                        _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
+                    }
+                }
+            }
+        }
+    }
+
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn forward_vnni(&self, _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
-        unreachable!("available() is false off x86-64")
+    unsafe fn forward_vnni(&self, _: &[i8], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+        unreachable!("no kernel is supported off x86-64")
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    unsafe fn forward_avx2(&self, _: &[i16], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+        unreachable!("no kernel is supported off x86-64")
     }
 }
 
@@ -174,44 +379,158 @@ impl QuantizedLinear {
 mod tests {
     use super::*;
 
-    /// The kernel against the same quantised arithmetic done plainly, on shapes with tails in
-    /// every dimension; and close to the fp32 product.
-    #[test]
-    fn int8_product_matches_plain_quantised_arithmetic() {
-        if !available() {
-            println!("SKIP: this CPU lacks AVX-512 VNNI");
-            return;
-        }
-        let (rows, inputs, outputs) = (7, 45, 83);
+    /// A weight, input rows, bias and smoothing for a product of `rows` × `inputs` → `outputs`,
+    /// with a few values 4 times the rest.
+    fn case(rows: usize, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
         let value = |i: usize| ((i * 7919 % 1000) as f32 / 500.0 - 1.0) * if i.is_multiple_of(13) { 4.0 } else { 1.0 };
         let weight: Vec<f32> = (0..outputs * inputs).map(value).collect();
         let input: Vec<f32> = (0..rows * inputs).map(|i| value(i + 17)).collect();
         let bias: Vec<f32> = (0..outputs).map(|o| o as f32 / 100.0).collect();
         let smooth: Vec<f32> = (0..inputs).map(|j| 0.5 + (j % 5) as f32 / 4.0).collect();
-        let q = QuantizedLinear::new(&weight, outputs, inputs, &smooth);
-        let mut out = vec![0.0f32; rows * outputs];
-        q.forward(&input, rows, &bias, &mut out);
-        let (a, a_params) = q.quantise_rows(&input, rows);
-        for r in 0..rows {
-            for o in 0..outputs {
-                let w_row = &weight[o * inputs..(o + 1) * inputs];
-                let w_scale = q.scales[o];
-                let plain: i32 = (0..inputs)
-                    .map(|i| {
-                        let qw = (w_row[i] * smooth[i] / w_scale).round().clamp(-127.0, 127.0) as i32;
-                        (a[r * q.k4 * 4 + i] as i32 - a_params[r].1) * qw
-                    })
-                    .sum();
-                let expected = plain as f32 * a_params[r].0 * w_scale + bias[o];
-                let got = out[r * outputs + o];
-                assert!(
-                    (got - expected).abs() <= 1e-4 * expected.abs().max(1.0),
-                    "row {r} output {o}: {got} vs {expected}"
-                );
-                let exact: f32 = (0..inputs).map(|i| input[r * inputs + i] * w_row[i]).sum::<f32>() + bias[o];
-                let magnitude: f32 = (0..inputs).map(|i| (input[r * inputs + i] * w_row[i]).abs()).sum();
-                assert!((got - exact).abs() < 0.03 * magnitude, "row {r} output {o}: {got} vs fp32 {exact}");
+        (weight, input, bias, smooth)
+    }
+
+    /// The kernels this CPU runs, with a SKIP line for each other.
+    fn runnable() -> Vec<Kernel> {
+        Kernel::ALL
+            .into_iter()
+            .filter(|k| {
+                if !k.supported() {
+                    println!("SKIP: this CPU lacks the instructions of {}", k.name());
+                }
+                k.supported()
+            })
+            .collect()
+    }
+
+    /// Each kernel against the same quantised arithmetic done plainly, on shapes with tails in
+    /// every dimension of every kernel's tiles; and close to the fp32 product.
+    #[test]
+    fn int8_product_matches_plain_quantised_arithmetic() {
+        for kernel in runnable() {
+            for (rows, inputs, outputs) in [(7, 45, 83), (13, 130, 203)] {
+                let (weight, input, bias, smooth) = case(rows, inputs, outputs);
+                let q = QuantizedLinear::for_kernel(kernel, &weight, outputs, inputs, &smooth);
+                assert_eq!(q.kernel(), kernel);
+                let mut out = vec![0.0f32; rows * outputs];
+                q.forward(&input, rows, &bias, &mut out);
+                let (a, a_params) = q.quantise_rows(&input, rows, 1);
+                for r in 0..rows {
+                    for o in 0..outputs {
+                        let w_row = &weight[o * inputs..(o + 1) * inputs];
+                        let w_scale = q.scales[o];
+                        let plain: i32 = (0..inputs)
+                            .map(|i| {
+                                let qw = (w_row[i] * smooth[i] / w_scale).round().clamp(-127.0, 127.0) as i32;
+                                (a[r * q.k4 * 4 + i] as i32 - a_params[r].1) * qw
+                            })
+                            .sum();
+                        let expected = plain as f32 * a_params[r].0 * w_scale + bias[o];
+                        let got = out[r * outputs + o];
+                        assert!(
+                            (got - expected).abs() <= 1e-4 * expected.abs().max(1.0),
+                            "{}: row {r} output {o}: {got} vs {expected}",
+                            kernel.name()
+                        );
+                        let exact: f32 = (0..inputs).map(|i| input[r * inputs + i] * w_row[i]).sum::<f32>() + bias[o];
+                        let magnitude: f32 = (0..inputs).map(|i| (input[r * inputs + i] * w_row[i]).abs()).sum();
+                        assert!(
+                            (got - exact).abs() < 0.03 * magnitude,
+                            "{}: row {r} output {o}: {got} vs fp32 {exact}",
+                            kernel.name()
+                        );
+                    }
+                }
             }
+        }
+    }
+
+    /// The AVX2 kernel's exact i32 sums make its outputs the VNNI kernel's, bit for bit: a
+    /// text's vectors do not depend on the CPU.
+    #[test]
+    fn avx2_outputs_are_the_vnni_outputs_to_the_bit() {
+        if runnable().len() < Kernel::ALL.len() {
+            return;
+        }
+        for (rows, inputs, outputs) in [(7, 45, 83), (13, 130, 203), (33, 384, 1536)] {
+            let (weight, input, bias, smooth) = case(rows, inputs, outputs);
+            let [vnni, avx2] = [Kernel::Avx512Vnni, Kernel::Avx2].map(|k| {
+                let mut out = vec![0.0f32; rows * outputs];
+                QuantizedLinear::for_kernel(k, &weight, outputs, inputs, &smooth)
+                    .forward(&input, rows, &bias, &mut out);
+                out.iter().map(|y| y.to_bits()).collect::<Vec<u32>>()
+            });
+            assert!(vnni == avx2, "{rows}×{inputs}→{outputs}: the AVX2 outputs differ from the VNNI outputs");
+        }
+    }
+
+    #[test]
+    fn kernel_var_names_a_kernel_this_cpu_runs() {
+        assert_eq!(Kernel::choose(None).ok(), Kernel::detect());
+        for kernel in Kernel::ALL {
+            match Kernel::choose(Some(kernel.id())) {
+                Ok(chosen) => assert!(chosen == kernel && kernel.supported()),
+                Err(e) => assert!(!kernel.supported() && e.contains(kernel.name()), "{e}"),
+            }
+        }
+        let e = Kernel::choose(Some("avx-vnni")).unwrap_err();
+        assert!(e.contains(KERNEL_VAR) && e.contains("avx512vnni or avx2"), "{e}");
+    }
+
+    /// GMAC/s of MiniLM-sized products: fp32 (gemm, as `bert::linear` calls it) and each
+    /// kernel this CPU runs. `cargo test --release --lib embed::int8 -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a timing, run by hand"]
+    fn int8_kernels_against_fp32_throughput() {
+        let kernels = runnable();
+        for (rows, inputs, outputs) in [(128, 384, 1536), (512, 384, 1536), (128, 384, 384), (512, 384, 384)] {
+            let (weight, input, bias, smooth) = case(rows, inputs, outputs);
+            let mut out = vec![0.0f32; rows * outputs];
+            let macs = (rows * inputs * outputs) as f64;
+            // The fastest of the runs: other work on the machine only ever slows one down.
+            let mut time = |product: &mut dyn FnMut(&mut [f32])| {
+                let start = std::time::Instant::now();
+                let mut best = f64::INFINITY;
+                while start.elapsed().as_secs_f64() < 0.5 {
+                    let run = std::time::Instant::now();
+                    product(&mut out);
+                    best = best.min(run.elapsed().as_secs_f64());
+                }
+                macs / best / 1e9
+            };
+            let fp32 = time(&mut |out| {
+                // SAFETY: out is [rows, outputs], input [rows, inputs], weight [outputs, inputs].
+                unsafe {
+                    gemm::gemm(
+                        rows,
+                        outputs,
+                        inputs,
+                        out.as_mut_ptr(),
+                        1,
+                        outputs as isize,
+                        false,
+                        input.as_ptr(),
+                        1,
+                        inputs as isize,
+                        weight.as_ptr(),
+                        inputs as isize,
+                        1,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
+                    )
+                }
+            });
+            let mut line = format!("{rows:>4} × {inputs} → {outputs:<5} fp32 {fp32:6.1} GMAC/s");
+            for &kernel in &kernels {
+                let q = QuantizedLinear::for_kernel(kernel, &weight, outputs, inputs, &smooth);
+                let gmacs = time(&mut |out| q.forward(&input, rows, &bias, out));
+                line += &format!(", {} {gmacs:6.1} ({:.2}× fp32)", kernel.name(), gmacs / fp32);
+            }
+            println!("{line}");
         }
     }
 }

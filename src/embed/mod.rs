@@ -70,14 +70,21 @@ impl Embedder {
         Self::from_files(model::locate(model)?, backend, precision)
     }
 
-    /// Loads a model from an already located folder. int8 on a CPU without AVX-512 VNNI falls
-    /// back to fp32 and says so in [`Embedder::fallback`].
+    /// Loads a model from an already located folder. int8 on a CPU without an int8 kernel falls
+    /// back to fp32 and says so in [`Embedder::fallback`]; a kernel forced by
+    /// [`int8::KERNEL_VAR`] that the CPU lacks is an error.
     pub fn from_files(files: ModelFiles, backend: Backend, precision: Precision) -> Result<Embedder, EmbedError> {
         let (precision, fallback) = if precision == Precision::Int8 && !int8::available() {
-            (Precision::Fp32, Some("this CPU lacks AVX-512 VNNI: int8 precision runs in fp32 instead".to_string()))
+            (
+                Precision::Fp32,
+                Some("this CPU lacks AVX-512 VNNI and AVX2: int8 precision runs in fp32 instead".to_string()),
+            )
         } else {
             (precision, None)
         };
+        if precision == Precision::Int8 {
+            int8::Kernel::chosen().map_err(|why| EmbedError::Unsupported(Unsupported::Int8Kernel(why)))?;
+        }
         let tok_path = files.dir.join("tokenizer.json");
         let mut tokenizer = Tokenizer::from_file(&tok_path).map_err(|e| EmbedError::tokenizer(&tok_path, e))?;
         // tokenizer.json often declares its own truncation/padding (128 for MiniLM); the
@@ -114,6 +121,17 @@ impl Embedder {
 
     pub fn precision(&self) -> Precision {
         self.precision
+    }
+
+    /// What computes the vectors, for the record: "static", "libtorch", "fp32 gemm" or the int8
+    /// kernel ("int8 AVX-512 VNNI", "int8 AVX2").
+    pub fn kernel(&self) -> String {
+        match (self.is_static(), self.backend, self.precision) {
+            (true, _, _) => "static".into(),
+            (false, Backend::RustBert, _) => "libtorch".into(),
+            (false, _, Precision::Fp32) => "fp32 gemm".into(),
+            (false, _, Precision::Int8) => int8::Kernel::chosen().map_or_else(|e| e, |k| k.name().to_string()),
+        }
     }
 
     /// Whether the model is a static table of token vectors (see [`model2vec`]).

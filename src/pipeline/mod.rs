@@ -218,6 +218,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             model: embedder.name().to_string(),
             model_id: embedder.model_id().to_string(),
             coverage: coverage.key(),
+            kernel: embedder.kernel(),
             params,
             embedded,
             changes,
@@ -235,8 +236,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             store.last_analysis()?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
         let ids: Vec<ThemeId> = analysis.model.assignments.iter().map(|&p| analysis.model.themes[p].id).collect();
         let new: HashSet<&str> = analysis.run.changes.new.iter().map(String::as_str).collect();
-        analysis.run.since_last =
-            Some(SinceLast::between(finished, &previous, &analysis.corpus.documents, &ids, &new));
+        analysis.run.since_last = Some(SinceLast::between(finished, &previous, &analysis.corpus.documents, &ids, &new));
     }
     let refreshed = stage(&mut times, options.progress, "report", || {
         let notes = refresh_comparisons(&options.out, &analysis)?;

@@ -304,7 +304,9 @@ mod tests {
         assert!(heatmap("h", &[], &[], &[]).is_ok());
         let gap = vec![Some((0.1, 0.2, 0.3)), None, Some((0.0, 0.1, 0.4))];
         assert!(bands("b", "share", "year", &["2020".into()], &["a".into()], &[vec![None]]).is_ok());
-        assert!(bands("b", "share", "year", &["2020".into(), "2021".into(), "2022".into()], &["a".into()], &[gap]).is_ok());
+        assert!(
+            bands("b", "share", "year", &["2020".into(), "2021".into(), "2022".into()], &["a".into()], &[gap]).is_ok()
+        );
         assert!(scatter("s", &[(0.0, 0.0)], &[0], &["a".into()]).is_ok());
     }
 }

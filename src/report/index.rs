@@ -339,10 +339,7 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
                         line.push(Inline::text("; "));
                     }
                     let t = &trends.themes[p];
-                    line.push(Inline::Link {
-                        text: theme_title(analysis, p),
-                        url: format!("#theme-{}", t.theme_id),
-                    });
+                    line.push(Inline::Link { text: theme_title(analysis, p), url: format!("#theme-{}", t.theme_id) });
                     line.push(Inline::text(format!(
                         " {} ({:.0}% → {:.0}%)",
                         t.direction.map_or("", |d| d.name()),

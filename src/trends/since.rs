@@ -136,8 +136,15 @@ fn country_moves(
                 }
             }
             let (b_total, a_total) = (before.values().sum::<f64>(), after.values().sum::<f64>());
-            let ids: Vec<ThemeId> = before.keys().chain(after.keys()).copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-            let share = |m: &BTreeMap<ThemeId, f64>, total: f64, t: &ThemeId| m.get(t).copied().unwrap_or(0.0) / total.max(1.0);
+            let ids: Vec<ThemeId> = before
+                .keys()
+                .chain(after.keys())
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let share =
+                |m: &BTreeMap<ThemeId, f64>, total: f64, t: &ThemeId| m.get(t).copied().unwrap_or(0.0) / total.max(1.0);
             let p: Vec<f64> = ids.iter().map(|t| share(&before, b_total, t)).collect();
             let q: Vec<f64> = ids.iter().map(|t| share(&after, a_total, t)).collect();
             let gained = ids
