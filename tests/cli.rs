@@ -182,6 +182,15 @@ fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
     let run = read_json(&out.path().join("run.json"));
     assert_eq!(run["documents"]["embedded"], 60);
     assert_eq!(run["documents"]["new"], 60);
+    for t in list {
+        let stability = t["stability"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&stability), "{t}");
+        assert_eq!(t["tentative"].as_bool().unwrap(), stability < 0.3, "{t}");
+    }
+    for row in read_csv(&out.path().join("documents.csv")) {
+        let confidence: f64 = row["confidence"].parse().unwrap();
+        assert!((0.0..=1.0).contains(&confidence), "{row:?}");
+    }
 
     // Unchanged folder: nothing parsed or embedded again, same themes.
     let second = analyze_run(input.path(), out.path(), &[]);
@@ -209,6 +218,11 @@ fn analyze_writes_themes_and_documents_then_refreshes_a_grown_folder() {
     assert!(kept * 10 >= before.len() * 9, "only {kept} of {} documents kept their theme id", before.len());
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(html.contains("id=\"changes\"") && html.contains("3 new documents"), "the report says what changed");
+    let since = &read_json(&out.path().join("run.json"))["since_last"];
+    assert_eq!(since["new_documents"], 3);
+    let joined: u64 = since["joined"].as_array().unwrap().iter().map(|j| j["new"].as_u64().unwrap()).sum();
+    assert_eq!(joined, 3, "every new page joined a theme: {since}");
+    assert!(html.contains("The 3 new pages joined"), "the report says what the new pages are about");
 
     // --keep-themes: the previous themes, new pages placed in them.
     std::fs::remove_file(input.path().join(blogs[62].file_name().unwrap())).unwrap();

@@ -261,6 +261,18 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
             .unwrap_or_default();
         let languages: Vec<(String, usize)> = t.languages.iter().map(|(l, n)| (l.clone(), *n)).collect();
         let stability = t.stability.map(|v| format!(" · stability {v:.2}")).unwrap_or_default();
+        let unsure = analysis.model.confidence.as_ref().map_or(0, |c| {
+            (0..c.len())
+                .filter(|&i| {
+                    analysis.model.assignments[i] == position && c[i] < crate::themes::consensus::LOW_CONFIDENCE
+                })
+                .count()
+        });
+        let stability = if unsure > 0 {
+            format!("{stability} ({unsure} of its documents placed with low confidence)")
+        } else {
+            stability
+        };
         card.push(Block::Meta(vec![Inline::text(format!(
             "{} documents{stability}{parent} · languages: {}",
             t.size,
@@ -269,8 +281,8 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         if t.tentative {
             card.title.push(Inline::Badge("tentative".into()));
             card.push(Block::Meta(vec![Inline::text(
-                "Tentative: fits of the same number of themes with other seeds recover less than half of it, so \
-                 its borders are not a finding.",
+                "Tentative: fits of the same number of themes with other seeds recover it poorly, so its \
+                 borders are not a finding.",
             )]));
         }
         if t.catch_all {
@@ -530,10 +542,11 @@ fn method(analysis: &Analysis) -> Section {
          listed apart. Summaries are sentences quoted verbatim, chosen for closeness to the theme centre and \
          variety (maximal marginal relevance). A theme's stability is how well those fits recover it (mean \
          best-match Jaccard); below {} it is marked tentative. A document's confidence (documents.csv) is the \
-         share of fits that put it with its theme.",
+         share of fits that put it with its theme; below {} it is low.",
         analysis.run.model,
         crate::themes::consensus::RUNS,
         crate::themes::consensus::TENTATIVE_BELOW,
+        crate::themes::consensus::LOW_CONFIDENCE,
     ))]));
     s.push(Block::Paragraph(vec![Inline::text(format!(
         "{} documents analysed; {} exact duplicates analysed once; {} files skipped; {} warnings (see run.json).",

@@ -1,0 +1,70 @@
+//! Themes over time through the binary: a subject planted to grow year by year is found rising
+//! (and its counterpart falling) in themes.json and the report; the same pages with their years
+//! shuffled show no trend.
+
+mod common;
+
+use common::*;
+
+/// Ten pages a year over six years, on solar kiosks or on clean water; the share of solar pages
+/// grows from 1 in 10 to 9 in 10 (with `shuffled`, the years are dealt out of order instead).
+fn planted(shuffled: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let solar = [
+        "Solar kiosks bring electricity to rural villages and charge phones for a small fee.",
+        "The lab tested solar home systems with pay-as-you-go payments for off-grid households.",
+        "Solar panels on clinics keep vaccines cold where the grid does not reach.",
+        "Mini-grids powered by solar energy light up market stalls after dark.",
+    ];
+    let water = [
+        "Communities built sand filters so that families have clean drinking water.",
+        "Rainwater tanks at schools give pupils safe water during the school day.",
+        "Boreholes and hand pumps were repaired by trained village water committees.",
+        "Chlorine dispensers at wells cut the cases of waterborne disease.",
+    ];
+    let mut pages = Vec::new();
+    for year in 0..6 {
+        for i in 0..10 {
+            let is_solar = i < 1 + (year * 8) / 5;
+            pages.push((year, is_solar, i));
+        }
+    }
+    for (n, &(year, is_solar, i)) in pages.iter().enumerate() {
+        let year = if shuffled { (n * 7 + 3) % 6 } else { year };
+        let texts = if is_solar { &solar } else { &water };
+        let body = format!("{} {} {}", texts[i % 4], texts[(i + 1) % 4], texts[(i + 2) % 4]);
+        let title = if is_solar { "Solar energy" } else { "Clean water" };
+        let page = format!("# {title} {n}\n[[year:{}]]\n[[country:Kenya]]\n{body}\n", 2018 + year);
+        std::fs::write(dir.path().join(format!("{n:03}.txt")), page).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_growing_subject_is_found_rising_and_shuffled_years_show_nothing() {
+    let input = planted(false);
+    let out = tempfile::tempdir().unwrap();
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
+    let themes = read_json(&out.path().join("themes.json"));
+    let list = themes["themes"].as_array().unwrap();
+    let trend = |word: &str| {
+        list.iter()
+            .find(|t| t["keywords"].as_array().unwrap().iter().any(|k| k == word))
+            .map(|t| t["trend"].clone())
+            .unwrap_or_else(|| panic!("no theme has {word}: {themes}"))
+    };
+    assert_eq!(trend("solar"), "rising");
+    assert_eq!(trend("water"), "falling");
+    assert_eq!(themes["over_time"]["periods"].as_array().unwrap().len(), 6);
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("Rising: ") && html.contains("Falling: "), "the theme cards say so");
+    assert!(out.path().join("charts/themes-over-years.svg").is_file(), "the chart is drawn");
+
+    let input = planted(true);
+    let out = tempfile::tempdir().unwrap();
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
+    let themes = read_json(&out.path().join("themes.json"));
+    for t in themes["themes"].as_array().unwrap() {
+        assert!(t["trend"].is_null(), "shuffled years, no trend: {}", t["over_time"]);
+    }
+}
