@@ -1,5 +1,6 @@
 //! Charts as SVG strings, drawn with plotters (SVG backend: no system fonts or libraries).
 
+use crate::trends::Interval;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
@@ -162,7 +163,7 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
 }
 
 /// Each series as a line through its values with a band over its interval (one optional
-/// `(low, value, high)` per x label; a missing one breaks the line: no value is no zero), with a
+/// interval per x label; a missing one breaks the line: no value is no zero), with a
 /// legend.
 pub fn bands(
     title: &str,
@@ -170,11 +171,11 @@ pub fn bands(
     x_desc: &str,
     x_labels: &[String],
     names: &[String],
-    series: &[Vec<Option<(f64, f64, f64)>>],
+    series: &[Vec<Option<Interval>>],
 ) -> Result<String, ChartError> {
     const NAME: &str = "bands";
     let nx = x_labels.len().max(2);
-    let max = series.iter().flatten().flatten().map(|v| v.2).fold(0.0, f64::max).max(1e-9) * 1.05;
+    let max = series.iter().flatten().flatten().map(|v| v.high).fold(0.0, f64::max).max(1e-9) * 1.05;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (820, 440)).into_drawing_area();
@@ -208,16 +209,16 @@ pub fn bands(
                 .collect::<Vec<_>>();
             for run in &runs {
                 let outline: Vec<(usize, f64)> =
-                    run.iter().map(|&(x, v)| (x, v.2)).chain(run.iter().rev().map(|&(x, v)| (x, v.0))).collect();
+                    run.iter().map(|&(x, v)| (x, v.high)).chain(run.iter().rev().map(|&(x, v)| (x, v.low))).collect();
                 chart.draw_series(std::iter::once(Polygon::new(outline, colour(i).mix(0.15)))).map_err(fail(NAME))?;
                 chart
-                    .draw_series(run.iter().map(|&(x, v)| Circle::new((x, v.1), 3, style.filled())))
+                    .draw_series(run.iter().map(|&(x, v)| Circle::new((x, v.value), 3, style.filled())))
                     .map_err(fail(NAME))?;
             }
             let mut first = true;
             for run in &runs {
                 let drawn = chart
-                    .draw_series(LineSeries::new(run.iter().map(|&(x, v)| (x, v.1)), style))
+                    .draw_series(LineSeries::new(run.iter().map(|&(x, v)| (x, v.value)), style))
                     .map_err(fail(NAME))?;
                 if std::mem::take(&mut first) {
                     drawn
@@ -302,7 +303,8 @@ mod tests {
     #[test]
     fn charts_survive_empty_and_flat_data() {
         assert!(heatmap("h", &[], &[], &[]).is_ok());
-        let gap = vec![Some((0.1, 0.2, 0.3)), None, Some((0.0, 0.1, 0.4))];
+        let band = |low, value, high| Some(Interval { low, value, high });
+        let gap = vec![band(0.1, 0.2, 0.3), None, band(0.0, 0.1, 0.4)];
         assert!(bands("b", "share", "year", &["2020".into()], &["a".into()], &[vec![None]]).is_ok());
         assert!(
             bands("b", "share", "year", &["2020".into(), "2021".into(), "2022".into()], &["a".into()], &[gap]).is_ok()

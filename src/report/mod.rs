@@ -161,10 +161,8 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
         let mut shown: Vec<usize> = (0..trends.themes.len()).collect();
         shown.sort_by_key(|&p| (trends.themes[p].direction.is_none(), p));
         shown.truncate(6);
-        let series: Vec<Vec<Option<(f64, f64, f64)>>> = shown
-            .iter()
-            .map(|&p| trends.themes[p].series.iter().map(|s| s.share.map(|i| (i.low, i.value, i.high))).collect())
-            .collect();
+        let series: Vec<Vec<Option<crate::trends::Interval>>> =
+            shown.iter().map(|&p| trends.themes[p].series.iter().map(|s| s.share).collect()).collect();
         let names: Vec<String> = shown
             .iter()
             .map(|&p| match trends.themes[p].direction {
