@@ -1,8 +1,9 @@
 //! Charts as SVG strings, drawn with plotters (SVG backend: no system fonts or libraries).
 
-use crate::trends::Interval;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+
+use crate::trends::Interval;
 
 /// Colours that stay distinguishable side by side (Tableau 10), cycled beyond ten.
 const PALETTE: [RGBColor; 10] = [
