@@ -215,18 +215,9 @@ print(time.perf_counter() - start, len(set(topics)) - (1 if -1 in topics else 0)
 "#;
 
 fn bench_themes(dir: &Path) {
-    use themescope::pipeline::{analyze, AnalyzeOptions};
-    // Real vectors (first 256 tokens of every page) from a store kept in target/, so only the
-    // first run pays for embedding (about 7 minutes on 2 cores).
-    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-themes");
-    let options = AnalyzeOptions {
-        themes: ThemeOptions { count: ThemeCount::Fixed(40), ..ThemeOptions::default() },
-        max_tokens_per_doc: Some(254),
-        summaries: false,
-        progress: true,
-        ..AnalyzeOptions::new(dir, &cache)
-    };
-    let analysis = analyze(&options).unwrap();
+    // Real vectors from a store kept in target/, so only the first run pays for embedding
+    // (about 7 minutes on 2 cores).
+    let analysis = cached_analysis(dir);
     let (documents, vectors) = (&analysis.corpus.documents, &analysis.vectors);
     let n = documents.len();
     let mut ours = Vec::new();
@@ -256,6 +247,83 @@ fn bench_themes(dir: &Path) {
             ratios(bertopic, &ours)
         ),
         Err(why) => println!("themes: BERTopic failed (pip install bertopic into the venv): {why}"),
+    }
+}
+
+/// The cached vectors of every shared page (first 256 tokens), embedded once into target/.
+fn cached_analysis(dir: &Path) -> themescope::analysis::Analysis {
+    use themescope::pipeline::{analyze, AnalyzeOptions};
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-themes");
+    analyze(&AnalyzeOptions {
+        themes: ThemeOptions { count: ThemeCount::Fixed(40), ..ThemeOptions::default() },
+        max_tokens_per_doc: Some(254),
+        summaries: false,
+        progress: true,
+        ..AnalyzeOptions::new(dir, &cache)
+    })
+    .unwrap()
+}
+
+/// Themes that do not depend on the seed (issue 23): on the blogs (k = 21) and the solution
+/// pages (k = 48) of the shared corpus, five seeds' partitions of the main-language pages
+/// compared pairwise (adjusted Rand index), one k-means fit against the consensus of many, in
+/// the same process; then how many earlier pages keep their theme when 1% and 20% more arrive.
+fn bench_seeds(dir: &Path) {
+    use themescope::themes::{cluster, consensus, continuity, evaluate};
+    let analysis = cached_analysis(dir);
+    let docs = &analysis.corpus.documents;
+    for (kind, k) in [("blog", 21), ("solution", 48)] {
+        let rows: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].doc_type.as_deref() == Some(kind)).collect();
+        let subset: Vec<_> = rows.iter().map(|&i| docs[i].clone()).collect();
+        let vectors = analysis.vectors.select(ndarray::Axis(0), &rows);
+        let centred = themes::language_centred(&subset, vectors.view());
+        let english: Vec<usize> = (0..subset.len()).filter(|&i| subset[i].language.as_deref() == Some("en")).collect();
+        let fitted = centred.select(ndarray::Axis(0), &english);
+        let mut line = format!("seeds ({kind}, {} pages, k = {k}):", english.len());
+        let mut seconds = Vec::new();
+        type Fit = fn(ndarray::ArrayView2<f32>, usize, u64) -> Result<cluster::Clustering, themes::ThemeError>;
+        for (name, fit) in [("one fit", cluster::kmeans as Fit), ("consensus", consensus::consensus as Fit)] {
+            let start = Instant::now();
+            let parts: Vec<Vec<usize>> = (1..=5u64).map(|s| fit(fitted.view(), k, s).unwrap().labels).collect();
+            seconds.push(start.elapsed().as_secs_f64() / 5.0);
+            let aris: Vec<f64> = (0..5)
+                .flat_map(|a| (a + 1..5).map(move |b| (a, b)))
+                .map(|(a, b)| evaluate::ari(&parts[a], &parts[b]))
+                .collect();
+            let mean = aris.iter().sum::<f64>() / aris.len() as f64;
+            let low = aris.iter().copied().fold(1.0, f64::min);
+            line += &format!(" {name}: mean ARI {mean:.3} (lowest {low:.3}),");
+        }
+        println!("{line} {:.1} s → {:.1} s per partition ({:.1}×)", seconds[0], seconds[1], seconds[1] / seconds[0]);
+        for share in [0.01, 0.20] {
+            let held: Vec<bool> = (0..subset.len()).map(|i| (i as f64 * share).fract() + share >= 1.0).collect();
+            let earlier: Vec<usize> = (0..subset.len()).filter(|&i| !held[i]).collect();
+            let first_docs: Vec<_> = earlier.iter().map(|&i| subset[i].clone()).collect();
+            let options = ThemeOptions { count: ThemeCount::Fixed(k), ..ThemeOptions::default() };
+            let mut first =
+                themes::discover(&first_docs, vectors.select(ndarray::Axis(0), &earlier).view(), &options).unwrap();
+            continuity::carry_ids(&mut first, &[], 0);
+            let past: Vec<continuity::PastTheme> = first
+                .themes
+                .iter()
+                .zip(first.means.rows())
+                .map(|(t, c)| continuity::PastTheme {
+                    id: t.id,
+                    label: String::new(),
+                    size: t.size,
+                    centroid: c.to_vec(),
+                })
+                .collect();
+            let mut refreshed = themes::refine(&subset, vectors.view(), first.means.clone(), &options).unwrap();
+            continuity::carry_ids(&mut refreshed, &past, k as u32);
+            let id = |m: &themes::ThemeModel, p: usize| m.themes[m.assignments[p]].id;
+            let kept = earlier.iter().enumerate().filter(|&(j, &i)| id(&first, j) == id(&refreshed, i)).count();
+            println!(
+                "seeds ({kind}): +{:.0}% pages, refreshed from the earlier centres: {:.1}% of the earlier pages keep their theme",
+                100.0 * share,
+                100.0 * kept as f64 / earlier.len() as f64
+            );
+        }
     }
 }
 
@@ -556,10 +624,11 @@ fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     type Bench = fn(&Path);
-    let benches: [(&str, Bench); 8] = [
+    let benches: [(&str, Bench); 9] = [
         ("ingest", bench_ingest),
         ("embed", bench_embed),
         ("themes", bench_themes),
+        ("seeds", bench_seeds),
         ("refresh", bench_refresh),
         ("search", |_| bench_search()),
         ("analyze", bench_analyze),
