@@ -410,7 +410,8 @@ fn linear_trend(points: &[(f64, f64, f64)]) -> Option<Fit> {
     let t: f64 = points.iter().map(|p| p.1 * (p.0 - mean_x)).sum();
     let slope = t / sxx;
     let fitted = |x: f64| mean_share + slope * (x - mean_x);
-    let (first, last) = (fitted(points[0].0), fitted(points[points.len() - 1].0));
+    // A straight line can leave 0..1 at its ends; a share cannot.
+    let (first, last) = (fitted(points[0].0).clamp(0.0, 1.0), fitted(points[points.len() - 1].0).clamp(0.0, 1.0));
     let binomial = mean_share * (1.0 - mean_share);
     if points.len() < 3 || binomial <= 0.0 {
         return Some(Fit { slope, first, last, z: None });
