@@ -184,6 +184,7 @@ pub fn bands(
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
             .margin(10)
+            .margin_right(48)
             .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d(0..nx - 1, 0.0..max)
