@@ -13,6 +13,7 @@ use crate::summarise::SummarySentence;
 use crate::themes::describe::{Describer, TermStats};
 use crate::themes::places::Gazetteer;
 use crate::themes::ThemeId;
+use crate::trends::Period;
 
 /// What documents are grouped by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +179,23 @@ pub struct ValueProfile {
     pub distinctive_terms_by_language: Vec<DistinctiveTerms>,
     /// Sentences from this value's documents in its most over-represented themes.
     pub sentences: Vec<SummarySentence>,
+    /// With `--over`: its themes' shares per period among its own documents, and which of them
+    /// rise or fall (the same test as the analysis's themes over time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_time: Option<ValueOverTime>,
+}
+
+/// One facet value's themes over time.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueOverTime {
+    /// Each period and the value's documents in it.
+    pub periods: Vec<(String, usize)>,
+    /// Periods with enough of its documents to give shares.
+    pub tested: usize,
+    /// The value's documents without a date of that precision.
+    pub undated: usize,
+    /// Its rising and falling themes.
+    pub moving: Vec<crate::trends::ThemeTrend>,
 }
 
 /// A pair of values and how alike their narratives are.
@@ -230,6 +248,9 @@ pub struct Comparison {
     pub most_different: Vec<Pair>,
     /// Documents without a value for the facet (left out of the comparison).
     pub without_value: usize,
+    /// The periods of each value's themes over time, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over: Option<Period>,
 }
 
 /// Jensen-Shannon similarity of two distributions: 1 − JSD with base-2 logarithms (in 0..=1).
@@ -243,7 +264,14 @@ pub fn js_similarity(p: &[f64], q: &[f64]) -> f64 {
 
 /// Compares `values` of `facet` across the analysed documents; `terms` are the analysis's
 /// (see [`LanguageTerms::new`]), gathered once for any number of comparisons.
-pub fn compare(analysis: &Analysis, terms: &LanguageTerms, facet: Facet, values: &[String]) -> Comparison {
+/// With `periods`, each value's themes over those periods too.
+pub fn compare(
+    analysis: &Analysis,
+    terms: &LanguageTerms,
+    facet: Facet,
+    values: &[String],
+    periods: Option<Period>,
+) -> Comparison {
     let docs = &analysis.corpus.documents;
     let k = analysis.model.themes.len();
     let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
@@ -303,6 +331,7 @@ pub fn compare(analysis: &Analysis, terms: &LanguageTerms, facet: Facet, values:
                 distinctive_terms,
                 distinctive_terms_by_language: by_language,
                 sentences,
+                over_time: periods.map(|period| over_time(analysis, &members, period)),
             }
         })
         .collect();
@@ -346,6 +375,22 @@ pub fn compare(analysis: &Analysis, terms: &LanguageTerms, facet: Facet, values:
         most_similar,
         most_different,
         without_value,
+        over: periods,
+    }
+}
+
+/// A value's themes over time: the trends of its own documents.
+fn over_time(analysis: &Analysis, members: &[usize], period: Period) -> ValueOverTime {
+    let docs: Vec<Document> = members.iter().map(|&i| analysis.corpus.documents[i].clone()).collect();
+    let assignments: Vec<usize> = members.iter().map(|&i| analysis.model.assignments[i]).collect();
+    let ids: Vec<ThemeId> = analysis.model.themes.iter().map(|t| t.id).collect();
+    let options = crate::trends::TrendOptions { period, ..analysis.trends.options };
+    let trends = crate::trends::Trends::of(&docs, &assignments, &ids, options);
+    ValueOverTime {
+        tested: trends.tested_periods().len(),
+        periods: trends.periods,
+        undated: trends.undated,
+        moving: trends.themes.into_iter().filter(|t| t.direction.is_some()).collect(),
     }
 }
 

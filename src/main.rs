@@ -57,6 +57,10 @@ enum Command {
         /// How many of the most frequent values to compare when none are named [default: 12].
         #[arg(long)]
         top: Option<usize>,
+        /// Also each value's themes over time: shares per year, quarter or month, and which of
+        /// its themes rise or fall.
+        #[arg(long, value_name = "PERIOD")]
+        over: Option<Period>,
     },
     /// Find the documents of the analysis stored in OUT closest to a question, with the sentence
     /// of each that matches best (embedded with the analysis's own model; nothing is re-analysed).
@@ -309,14 +313,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&evaluation)?);
             Ok(())
         }
-        Command::Compare { analysis: args, by, values, top } => {
+        Command::Compare { analysis: args, by, values, top, over } => {
             let analysis = stored_or_new(&args, verbose)?;
             let (values, notes) =
                 compare::choose_values(&analysis.corpus.documents, &by, values, top).map_err(anyhow::Error::msg)?;
             for note in notes {
                 eprintln!("note: {note}");
             }
-            let comparison = compare::compare(&analysis, &compare::LanguageTerms::new(&analysis), by, &values);
+            let comparison = compare::compare(&analysis, &compare::LanguageTerms::new(&analysis), by, &values, over);
             let page = pipeline::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
             Ok(())

@@ -34,7 +34,8 @@ fn planted(shuffled: bool) -> tempfile::TempDir {
         let texts = if is_solar { &solar } else { &water };
         let body = format!("{} {} {}", texts[i % 4], texts[(i + 1) % 4], texts[(i + 2) % 4]);
         let title = if is_solar { "Solar energy" } else { "Clean water" };
-        let page = format!("# {title} {n}\n[[year:{}]]\n[[country:Kenya]]\n{body}\n", 2018 + year);
+        let country = if n % 2 == 0 { "Kenya" } else { "Peru" };
+        let page = format!("# {title} {n}\n[[year:{}]]\n[[country:{country}]]\n{body}\n", 2018 + year);
         std::fs::write(dir.path().join(format!("{n:03}.txt")), page).unwrap();
     }
     dir
@@ -59,6 +60,19 @@ fn a_growing_subject_is_found_rising_and_shuffled_years_show_nothing() {
     let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(html.contains("Rising: ") && html.contains("Falling: "), "the theme cards say so");
     assert!(out.path().join("charts/themes-over-years.svg").is_file(), "the chart is drawn");
+    let solar = list.iter().find(|t| t["trend"] == "rising").unwrap()["id"].clone();
+
+    // Each country's own themes over time: solar grows in both.
+    let o = bin().args(["compare", "--by", "country", "--over", "year", "--out"]).arg(out.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let comparison = read_json(&out.path().join("compare-country.json"));
+    assert_eq!(comparison["over"], "year");
+    for value in comparison["values"].as_array().unwrap() {
+        let moving = value["over_time"]["moving"].as_array().unwrap();
+        assert!(moving.iter().any(|t| t["theme_id"] == solar && t["direction"] == "rising"), "{value}");
+    }
+    let page = std::fs::read_to_string(out.path().join("compare-country.html")).unwrap();
+    assert!(page.contains("Over years (2018–2023"), "the page says it");
 
     let input = planted(true);
     let out = tempfile::tempdir().unwrap();

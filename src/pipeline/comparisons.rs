@@ -52,7 +52,8 @@ pub(super) fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec
         match chosen {
             Ok((values, _)) => {
                 let terms = terms.get_or_insert_with(|| crate::compare::LanguageTerms::new(analysis));
-                report::comparison::write(out, &crate::compare::compare(analysis, terms, facet, &values))?;
+                let over = earlier.as_ref().and_then(|c| c["over"].as_str()).and_then(|p| p.parse().ok());
+                report::comparison::write(out, &crate::compare::compare(analysis, terms, facet, &values, over))?;
             }
             Err(why) => {
                 let stem = path.to_string_lossy().trim_end_matches(".json").to_string();

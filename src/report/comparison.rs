@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::model::{Block, Inline, Page, Section};
 use super::{charts, html, markdown, write_atomic, Charts, ReportError};
-use crate::compare::{Comparison, Distinctive, Pair};
+use crate::compare::{Comparison, Distinctive, Pair, ValueOverTime};
+use crate::trends::Period;
 
 fn theme_titles(c: &Comparison) -> Vec<String> {
     c.themes.iter().map(|t| format!("{}. {}", t.id, t.label)).collect()
@@ -43,6 +44,36 @@ fn draw(c: &Comparison) -> Result<Charts, charts::ChartError> {
         );
     }
     Ok(out)
+}
+
+/// "Over years (2019–2024, 5 with enough documents): rising: 3. Solar (4% → 30%); …"
+fn over_time(c: &Comparison, over: &ValueOverTime, period: Period) -> Vec<Inline> {
+    let name = period.name();
+    let span = match (over.periods.first(), over.periods.last()) {
+        (Some(a), Some(b)) => format!("{}–{}, ", a.0, b.0),
+        _ => String::new(),
+    };
+    let mut out = vec![Inline::Strong(format!("Over {name}s ({span}{} with enough documents): ", over.tested))];
+    if over.moving.is_empty() {
+        out.push(Inline::text("none of its themes rises or falls beyond chance."));
+        return out;
+    }
+    let each: Vec<String> = over
+        .moving
+        .iter()
+        .map(|t| {
+            let label = c.themes.iter().find(|r| r.id == t.theme_id).map_or("", |r| r.label.as_str());
+            format!(
+                "{}. {label} {} ({:.0}% → {:.0}%)",
+                t.theme_id,
+                t.direction.map_or("", |d| d.name()),
+                100.0 * t.fitted_first,
+                100.0 * t.fitted_last
+            )
+        })
+        .collect();
+    out.push(Inline::text(format!("{}.", each.join("; "))));
+    out
 }
 
 fn distinctive_title(d: &Distinctive) -> String {
@@ -126,6 +157,9 @@ pub fn page(c: &Comparison, charts: &Charts) -> Page {
                 terms.join(", ")
             };
             card.push(Block::Paragraph(vec![Inline::Strong(heading), Inline::text(terms)]));
+        }
+        if let (Some(over), Some(period)) = (&v.over_time, c.over) {
+            card.push(Block::Paragraph(over_time(c, over, period)));
         }
         for s in &v.sentences {
             card.push(Block::Quote {
