@@ -74,6 +74,16 @@ fn a_growing_subject_is_found_rising_and_shuffled_years_show_nothing() {
     let page = std::fs::read_to_string(out.path().join("compare-country.html")).unwrap();
     assert!(page.contains("Over years (2018–2023"), "the page says it");
 
+    // The explore page draws the intervals and marks the rising theme.
+    if let Some(chromium) = chromium() {
+        let explore = dump_dom(chromium, &format!("file://{}", out.path().join("explore.html").display()));
+        assert_eq!(explore.matches("<polygon").count(), 2, "a band per theme: {}", &explore[..explore.len().min(3000)]);
+        assert!(
+            explore.contains("data-trend=\"rising\"") && explore.contains("(rising by year"),
+            "the rising theme is marked"
+        );
+    }
+
     let input = planted(true);
     let out = tempfile::tempdir().unwrap();
     analyze_ok(input.path(), out.path(), &["--themes", "2"]);

@@ -138,20 +138,6 @@ fn report_renders_in_a_real_browser() {
     assert!(dark * 1000 > total, "screenshot looks blank: {dark} dark of {total} pixels");
 }
 
-/// Runs headless Chromium on a page and returns what its DOM holds once the script has run.
-fn dump_dom(chromium: &str, url: &str) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let o = Command::new(chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        .args(["--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=5000"])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 /// explore.html in a real browser: the filters in the URL hash shape every count, row and point;
 /// a title that tries to close the inline data cannot run anything.
 #[test]

@@ -119,6 +119,16 @@ function renderMap(shown) {
   }
 }
 
+// The 95% Wilson interval of c documents of n, as the report draws it: [low, share, high].
+function wilson(c, n) {
+  const z = 1.959964;
+  const p = c / n;
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z / d) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, centre - half), p, Math.min(1, centre + half)];
+}
+
 function renderYears(shown) {
   const chart = document.getElementById("years");
   chart.replaceChildren();
@@ -130,23 +140,28 @@ function renderYears(shown) {
     return;
   }
   const perYear = new Map(years.map((y) => [y, shown.filter((d) => d.year === y).length]));
+  // A year with too few of the shown documents gives no share: a gap, not a zero.
   const shares = new Map(
     data.themes.slice(0, 12).map((t) => [
       String(t.id),
       years.map((y) => {
         const total = perYear.get(y);
-        return total ? shown.filter((d) => d.year === y && d.theme === t.id).length / total : 0;
+        return total >= data.min_documents ? wilson(shown.filter((d) => d.year === y && d.theme === t.id).length, total) : null;
       }),
     ]),
   );
-  const visible = [...shares].filter(([id]) => !state.hidden.has(id)).flatMap(([, s]) => s);
+  const visible = [...shares].filter(([id]) => !state.hidden.has(id)).flatMap(([, s]) => s.filter(Boolean).map((v) => v[2]));
   const top = Math.max(0.05, ...visible);
   const [w, h] = [560, 240];
   chart.setAttribute("viewBox", `0 0 ${w} ${h}`);
   const sx = (i) => 40 + (i * (w - 60)) / (years.length - 1);
   const sy = (share) => h - 30 - (share / top) * (h - 50);
-  years.forEach((y, i) => chart.append(el("svg:text", { x: sx(i), y: h - 10, "text-anchor": "middle", "font-size": "11" }, String(y))));
-  chart.append(el("svg:text", { x: 4, y: 14, "font-size": "11" }, `share of each year's documents (top of the chart: ${Math.round(top * 100)}%)`));
+  years.forEach((y, i) =>
+    chart.append(el("svg:text", { x: sx(i), y: h - 10, "text-anchor": "middle", "font-size": "11" }, `${y} (n=${perYear.get(y)})`)),
+  );
+  chart.append(
+    el("svg:text", { x: 4, y: 14, "font-size": "11" }, `share of each year's documents, 95% intervals; years with fewer than ${data.min_documents} are gaps (top: ${Math.round(top * 100)}%)`),
+  );
   for (const t of data.themes.slice(0, 12)) {
     const id = String(t.id);
     const box = el("input", { type: "checkbox", "data-theme": id });
@@ -156,12 +171,23 @@ function renderYears(shown) {
       else state.hidden.add(id);
       update();
     });
-    toggles.append(el("label", { style: `color:${t.colour}` }, box, ` ${id}. ${t.label} `));
+    // Rising and falling are the whole analysis's finding (by its own periods), not the filter's.
+    const trend = t.trend ? ` (${t.trend} by ${data.trend_period}, whole analysis)` : "";
+    toggles.append(el("label", { style: `color:${t.colour}`, "data-trend": t.trend || "" }, box, ` ${id}. ${t.label}${trend} `));
     if (state.hidden.has(id)) continue;
-    const points = shares.get(id).map((share, i) => `${sx(i).toFixed(1)},${sy(share).toFixed(1)}`);
-    const line = el("svg:polyline", { points: points.join(" "), fill: "none", stroke: t.colour, "stroke-width": "2", "data-theme": id });
-    line.append(el("svg:title", {}, `${id}. ${t.label}`));
-    chart.append(line);
+    // One band and one line per run of years with a share.
+    const runs = [[]];
+    shares.get(id).forEach((v, i) => (v ? runs[runs.length - 1].push([i, v]) : runs.push([])));
+    for (const run of runs.filter((r) => r.length)) {
+      const highs = run.map(([i, v]) => `${sx(i).toFixed(1)},${sy(v[2]).toFixed(1)}`);
+      const lows = [...run].reverse().map(([i, v]) => `${sx(i).toFixed(1)},${sy(v[0]).toFixed(1)}`);
+      const outline = highs.concat(lows);
+      chart.append(el("svg:polygon", { points: outline.join(" "), fill: t.colour, "fill-opacity": "0.15", stroke: "none", "data-theme": id }));
+      const points = run.map(([i, v]) => `${sx(i).toFixed(1)},${sy(v[1]).toFixed(1)}`);
+      const line = el("svg:polyline", { points: points.join(" "), fill: "none", stroke: t.colour, "stroke-width": "2", "data-theme": id });
+      line.append(el("svg:title", {}, `${id}. ${t.label}${trend}`));
+      chart.append(line);
+    }
   }
 }
 

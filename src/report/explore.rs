@@ -81,10 +81,16 @@ fn data(analysis: &Analysis, points: &[(f64, f64)]) -> serde_json::Value {
                 "keywords": t.keywords.iter().take(10).collect::<Vec<_>>(),
                 "size": t.size,
                 "colour": format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2),
+                "trend": analysis.trends.themes.get(p).and_then(|t| t.direction).map(|d| d.name()),
             })
         })
         .collect();
-    json!({ "documents": documents, "themes": themes })
+    json!({
+        "documents": documents,
+        "themes": themes,
+        "min_documents": analysis.trends.options.min_documents,
+        "trend_period": analysis.trends.options.period.name(),
+    })
 }
 
 /// The whole page.

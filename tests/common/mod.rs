@@ -122,3 +122,17 @@ pub fn chromium() -> Option<&'static str> {
         .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
     prerequisite("chromium (.ci/run installs Debian's chromium)", found.is_some()).then_some(found?)
 }
+
+/// Runs headless Chromium on a page and returns what its DOM holds once the script has run.
+pub fn dump_dom(chromium: &str, url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let o = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        .args(["--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=5000"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
