@@ -154,7 +154,7 @@ function renderYears(shown) {
   const top = Math.max(0.05, ...visible);
   const [w, h] = [560, 240];
   chart.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  const sx = (i) => 40 + (i * (w - 60)) / (years.length - 1);
+  const sx = (i) => 40 + (i * (w - 100)) / (years.length - 1);
   const sy = (share) => h - 30 - (share / top) * (h - 50);
   years.forEach((y, i) =>
     chart.append(el("svg:text", { x: sx(i), y: h - 10, "text-anchor": "middle", "font-size": "11" }, `${y} (n=${perYear.get(y)})`)),
