@@ -331,6 +331,19 @@ mod tests {
     }
 
     #[test]
+    fn one_fit_finds_tight_groups_and_unit_centres() {
+        let v = blobs().select(Axis(0), &(0..120).collect::<Vec<_>>());
+        let norms: Vec<f32> = v.rows().into_iter().map(|r| r.dot(&r)).collect();
+        let (centres, labels) = lloyd(v.view(), &norms, 3, 11);
+        for g in 0..3 {
+            assert!(labels[g * 40..(g + 1) * 40].iter().all(|&l| l == labels[g * 40]), "group {g}: {labels:?}");
+        }
+        let distinct: std::collections::HashSet<usize> = labels.iter().copied().collect();
+        assert_eq!(distinct.len(), 3);
+        assert!(centres.rows().into_iter().all(|c| (c.dot(&c) - 1.0).abs() < 1e-4));
+    }
+
+    #[test]
     fn a_handful_of_documents_still_makes_k_themes() {
         let v = blobs().select(Axis(0), &[0, 1, 40, 41]);
         let c = consensus(v.view(), 4, 3).unwrap();
