@@ -410,11 +410,7 @@ impl<'a> LanguageTerms<'a> {
         let stats = TermStats::gather(docs);
         let gazetteer = Gazetteer::with_places_of(docs);
         let describer = Describer::new(docs, &stats, &gazetteer, None);
-        let terms: Vec<HashSet<String>> = stats
-            .per_doc
-            .iter()
-            .map(|c| c.keys().filter(|t| !describer.is_place_or_name(t)).cloned().collect())
-            .collect();
+        let terms = describer.narrative_terms();
         let mut df: HashMap<String, (HashMap<String, usize>, f64)> = HashMap::new();
         let mut sizes: HashMap<String, usize> = HashMap::new();
         for (d, t) in docs.iter().zip(&terms) {

@@ -320,11 +320,7 @@ fn describe(
     let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();
     let mut trends = Trends::of(docs, &model.assignments, &ids, options.trends);
     if trends.themes.iter().any(|t| t.direction.is_some()) {
-        let terms: Vec<HashSet<String>> = stats
-            .per_doc
-            .iter()
-            .map(|c| c.keys().filter(|t| !describer.is_place_or_name(t)).cloned().collect())
-            .collect();
+        let terms = describer.narrative_terms();
         trends.read_language(docs, &model.assignments, &terms);
     }
     Ok(trends)

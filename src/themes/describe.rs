@@ -106,6 +106,12 @@ impl<'a> Describer<'a> {
         self.is_place(term) || self.stats.proper.in_term(term)
     }
 
+    /// Each document's terms that say what rather than where or who (places and proper names
+    /// left out): what comparisons and changes of language are read in.
+    pub fn narrative_terms(&self) -> Vec<std::collections::HashSet<String>> {
+        self.stats.per_doc.iter().map(|c| c.keys().filter(|t| !self.is_place_or_name(t)).cloned().collect()).collect()
+    }
+
     /// Describes `k` classes with up to `keywords` keywords each: `classes[i]` is document i's
     /// class, or `None` for a document in none of them; `centres` holds each class's unit centre
     /// in the model's space. The steps are listed in the [module's documentation](self).
