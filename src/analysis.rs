@@ -112,6 +112,12 @@ pub struct RunInfo {
     /// What the pages that arrived since the previous run are about (none on a first run).
     #[serde(default)]
     pub since_last: Option<SinceLast>,
+    /// The analyst's decisions in effect (OUT/curation.toml), in words, in the order applied.
+    #[serde(default)]
+    pub curation: Vec<String>,
+    /// The `themescope theme …` command that made this run, when one did.
+    #[serde(default)]
+    pub command: Option<String>,
 }
 
 /// The run's own account, as `run.json` says it and the store keeps it for `history` and for the
@@ -140,6 +146,12 @@ pub struct RunSummary {
     /// What the new pages are about, against the previous run (absent on a first run).
     #[serde(default)]
     pub since_last: Option<SinceLast>,
+    /// The analyst's decisions in effect, in words.
+    #[serde(default)]
+    pub curation: Vec<String>,
+    /// The `themescope theme …` command that made this run, when one did.
+    #[serde(default)]
+    pub command: Option<String>,
 }
 
 /// How many documents a run saw, and what became of them.
@@ -227,6 +239,8 @@ impl RunSummary {
             notes: run.notes.clone(),
             warnings: corpus.warnings(),
             since_last: run.since_last.clone(),
+            curation: run.curation.clone(),
+            command: run.command.clone(),
         }
     }
 }
@@ -236,6 +250,10 @@ impl RunSummary {
 pub struct RunParams {
     /// The input folder as given.
     pub input: String,
+    /// The model as given (a name or a folder), which a later run loads again; absent when the
+    /// default was used, or in older analyses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// `"auto"` or a number.
     pub themes: serde_json::Value,
     pub seed: u64,
@@ -414,6 +432,7 @@ impl StoredAnalysis {
             means,
             tried: self.run.params.k_tried.clone(),
             stability: self.run.params.stability,
+            fits: Vec::new(),
         };
         let trends = self.trends.unwrap_or_else(|| {
             let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod compare;
+pub mod curation;
 pub mod embed;
 pub mod ingest;
 pub mod pipeline;

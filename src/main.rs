@@ -108,7 +108,14 @@ enum Command {
         #[arg(long, default_value_t = 256)]
         dims: usize,
     },
-    /// List past runs on an output folder: date, documents, themes, parameters.
+    /// Change the themes of the analysis in OUT by hand: rename, merge, split, move documents,
+    /// pin. Each decision is kept in OUT/curation.toml (readable, editable, fit for version
+    /// control) and in the store, holds on every later `analyze` as the seeds grow, and can be
+    /// taken back with `theme undo`. The analysis is made again at once from the cache.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+    /// List past runs on an output folder: date, documents, themes, parameters, and the
+    /// `theme` commands that made runs.
     History {
         /// Output folder of earlier runs.
         #[arg(default_value = "reports")]
@@ -142,6 +149,97 @@ enum Command {
         #[arg(long)]
         whole_document: bool,
     },
+}
+
+/// The analyst's decisions on the themes (see `themescope theme --help`).
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Give a theme a label of your own; it wins over the extracted one on every later run.
+    Rename {
+        /// The theme's id (themes.json, the report).
+        id: u32,
+        /// The label (not needed with --clear).
+        #[arg(required_unless_present = "clear")]
+        label: Option<String>,
+        /// Take back the label you gave: the theme is labelled from its keywords again.
+        #[arg(long, conflicts_with = "label")]
+        clear: bool,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Make one theme of several: it keeps the id of the largest; the others are retired and
+    /// their ids never used again.
+    Merge {
+        /// The themes' ids (two or more).
+        #[arg(num_args = 2.., required = true)]
+        ids: Vec<u32>,
+        /// A label for the merged theme.
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Cluster a theme's documents alone (as `analyze` clusters) into new themes with new ids;
+    /// new pages are placed in its parts from then on.
+    Split {
+        id: u32,
+        /// How many themes to make [default: chosen as --themes auto chooses].
+        #[arg(long)]
+        into: Option<usize>,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Put documents in a theme by hand; they stay there on every later run.
+    Move {
+        /// The documents: their doc_id (documents.csv) or their path in DIR.
+        #[arg(required = true)]
+        documents: Vec<String>,
+        /// The theme's id.
+        #[arg(long)]
+        to: u32,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Keep a theme's members and label through refreshes: new pages may join it, none leave.
+    Pin {
+        id: u32,
+        /// Unpin it.
+        #[arg(long)]
+        clear: bool,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Take back the last change to the decisions (repeat to go further back).
+    Undo {
+        #[command(flatten)]
+        out: OutArg,
+    },
+}
+
+/// The output folder of a stored analysis.
+#[derive(Args)]
+struct OutArg {
+    /// Output folder holding the analysis.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+}
+
+impl ThemeCommand {
+    fn edit(self) -> (pipeline::Edit, PathBuf) {
+        use pipeline::Edit;
+        match self {
+            ThemeCommand::Rename { id, label, clear, out } => {
+                (Edit::Rename { theme: ThemeId(id), label: label.filter(|_| !clear) }, out.out)
+            }
+            ThemeCommand::Merge { ids, label, out } => {
+                (Edit::Merge { themes: ids.into_iter().map(ThemeId).collect(), label }, out.out)
+            }
+            ThemeCommand::Split { id, into, out } => (Edit::Split { theme: ThemeId(id), into }, out.out),
+            ThemeCommand::Move { documents, to, out } => (Edit::Move { documents, to: ThemeId(to) }, out.out),
+            ThemeCommand::Pin { id, clear, out } => (Edit::Pin { theme: ThemeId(id), clear }, out.out),
+            ThemeCommand::Undo { out } => (Edit::Undo, out.out),
+        }
+    }
 }
 
 /// Options shared by every command that runs the analysis. Each is optional so that `compare`
@@ -382,17 +480,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let path = out.join(pipeline::STORE_FILE);
             anyhow::ensure!(path.is_file(), "{}: no themescope runs here (no {})", out.display(), pipeline::STORE_FILE);
             let store = themescope::store::Store::open(&path)?;
-            for (finished, summary) in store.runs()? {
-                let Some(s) = summary else {
-                    println!("{finished}  (recorded by an older themescope)");
+            for run in store.runs()? {
+                let finished = &run.finished;
+                let undone = if run.undone { "  (undone)" } else { "" };
+                let Some(s) = run.summary else {
+                    println!("{finished}  (recorded by an older themescope){undone}");
                     continue;
                 };
+                if let Some(command) = &s.command {
+                    println!("{finished}  `themescope {command}`{undone}");
+                }
                 let (d, t) = (&s.documents, &s.themes);
                 println!(
                     "{finished}  {} documents ({} new, {} changed, {} removed, {} embedded)  {} themes ({} kept, {} new, {} retired)  params {}",
                     d.total, d.new, d.changed, d.removed, d.embedded, t.count, t.kept, t.new, t.retired, serde_json::to_string(&s.params)?
                 );
+                if !s.curation.is_empty() {
+                    println!("    decisions: {}", s.curation.join("; "));
+                }
             }
+            Ok(())
+        }
+        Command::Theme(command) => {
+            let (edit, out) = command.edit();
+            let (analysis, done) = pipeline::curate(&out, &edit, true)?;
+            tell(&analysis, verbose);
+            println!("{done}; report written to {}", out.display());
             Ok(())
         }
         Command::Ingest { dir, format, follow_links, metadata } => {
@@ -442,6 +555,12 @@ fn stored_or_new(args: &AnalysisArgs, verbose: bool) -> anyhow::Result<Analysis>
 /// standard error.
 fn run_analysis(options: &AnalyzeOptions, verbose: bool) -> anyhow::Result<Analysis> {
     let analysis = pipeline::analyze(options)?;
+    tell(&analysis, verbose);
+    Ok(analysis)
+}
+
+/// Reports a finished run's warnings, notes, counts and (verbose) stage times on standard error.
+fn tell(analysis: &Analysis, verbose: bool) {
     for warning in analysis.corpus.warnings() {
         eprintln!("warning: {warning}");
     }
@@ -478,7 +597,6 @@ fn run_analysis(options: &AnalyzeOptions, verbose: bool) -> anyhow::Result<Analy
             }
         }
     }
-    Ok(analysis)
 }
 
 #[derive(serde::Deserialize)]

@@ -18,7 +18,7 @@ use crate::themes::continuity::PastTheme;
 use crate::themes::ThemeId;
 
 /// Schema version this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     finished TEXT NOT NULL,
     summary TEXT NOT NULL,
-    analysis TEXT
+    analysis TEXT,
+    undone INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS documents (
     path TEXT PRIMARY KEY,
@@ -78,6 +79,14 @@ CREATE TABLE IF NOT EXISTS themes (
     centroid BLOB NOT NULL,
     PRIMARY KEY (run_id, theme_id)
 );
+CREATE TABLE IF NOT EXISTS curation (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    made TEXT NOT NULL,
+    command TEXT NOT NULL,
+    decisions TEXT NOT NULL,
+    run_id INTEGER,
+    undone INTEGER NOT NULL DEFAULT 0
+);
 ";
 
 /// Columns added since version 1, with the statement that adds each to an older store.
@@ -85,7 +94,31 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("runs", "analysis", "ALTER TABLE runs ADD COLUMN analysis TEXT"),
     ("documents", "parser", "ALTER TABLE documents ADD COLUMN parser TEXT NOT NULL DEFAULT ''"),
     ("documents", "duplicate_of", "ALTER TABLE documents ADD COLUMN duplicate_of TEXT"),
+    ("runs", "undone", "ALTER TABLE runs ADD COLUMN undone INTEGER NOT NULL DEFAULT 0"),
 ];
+
+/// A change to the analyst's decisions, as the store keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurationRecord {
+    pub id: i64,
+    /// When it was made (RFC 3339).
+    pub made: String,
+    /// The command that made it (`theme merge 4 7`), or a note that the file was edited by hand.
+    pub command: String,
+    /// The whole decisions file after it.
+    pub decisions: String,
+    /// The run that applied it, when one did.
+    pub run_id: Option<i64>,
+}
+
+/// A past run as `history` lists it.
+pub struct RunRecord {
+    pub finished: String,
+    /// `None` for a run an older themescope recorded in another shape.
+    pub summary: Option<RunSummary>,
+    /// Taken back by `themescope theme undo`: later runs build on the run before it.
+    pub undone: bool,
+}
 
 /// The last finished run: when, and its themes.
 #[derive(Debug, Clone)]
@@ -384,7 +417,7 @@ impl Store {
 
     fn last_run_row(&self) -> Result<Option<(i64, String, String)>, StoreError> {
         self.conn
-            .query_row("SELECT id, finished, summary FROM runs ORDER BY id DESC LIMIT 1", [], |r| {
+            .query_row("SELECT id, finished, summary FROM runs WHERE undone = 0 ORDER BY id DESC LIMIT 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()
@@ -396,7 +429,7 @@ impl Store {
     pub fn last_analysis(&self) -> Result<Option<String>, StoreError> {
         let row: Option<Option<String>> = self
             .conn
-            .query_row("SELECT analysis FROM runs ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+            .query_row("SELECT analysis FROM runs WHERE undone = 0 ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
             .optional()
             .map_err(|e| self.err(e))?;
         Ok(row.flatten())
@@ -461,18 +494,93 @@ impl Store {
         tx.commit().map_err(err)
     }
 
-    /// Past runs, oldest first: when each finished, and its summary (`None` for one an older
-    /// themescope wrote in another shape).
-    pub fn runs(&self) -> Result<Vec<(String, Option<RunSummary>)>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT finished, summary FROM runs ORDER BY id").map_err(|e| self.err(e))?;
-        let rows =
-            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(|e| self.err(e))?;
+    /// Past runs, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT finished, summary, undone FROM runs ORDER BY id").map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
+            .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (finished, summary) = row.map_err(|e| self.err(e))?;
-            out.push((finished, serde_json::from_str(&summary).ok()));
+            let (finished, summary, undone) = row.map_err(|e| self.err(e))?;
+            out.push(RunRecord { finished, summary: serde_json::from_str(&summary).ok(), undone: undone != 0 });
         }
         Ok(out)
+    }
+
+    /// The id of the last run that is not undone.
+    pub fn last_run_id(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self.last_run_row()?.map(|(id, _, _)| id))
+    }
+
+    /// The runs from `run_id` on that are not undone: each id, and the `theme` command that
+    /// made it (`None` for a plain `analyze`).
+    pub fn runs_since(&self, run_id: i64) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, summary FROM runs WHERE id >= ?1 AND undone = 0 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![run_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, summary) = row.map_err(|e| self.err(e))?;
+            out.push((id, serde_json::from_str::<RunSummary>(&summary).ok().and_then(|s| s.command)));
+        }
+        Ok(out)
+    }
+
+    /// Marks a run as taken back (or not): the runs after build on the one before it.
+    pub fn set_run_undone(&mut self, run_id: i64, undone: bool) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE runs SET undone = ?2 WHERE id = ?1", params![run_id, undone as i64])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Records a change to the decisions, applied by run `run_id` (when one applied it).
+    pub fn record_curation(
+        &mut self,
+        made: &str,
+        command: &str,
+        decisions: &str,
+        run_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO curation (made, command, decisions, run_id) VALUES (?1, ?2, ?3, ?4)",
+                params![made, command, decisions, run_id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The changes to the decisions that are in effect (not undone), oldest first.
+    pub fn curation(&self) -> Result<Vec<CurationRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, made, command, decisions, run_id FROM curation WHERE undone = 0 ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(CurationRecord {
+                    id: r.get(0)?,
+                    made: r.get(1)?,
+                    command: r.get(2)?,
+                    decisions: r.get(3)?,
+                    run_id: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Takes back a change to the decisions (`themescope theme undo`).
+    pub fn undo_curation(&mut self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute("UPDATE curation SET undone = 1 WHERE id = ?1", params![id]).map_err(|e| self.err(e))?;
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod cache;
 mod comparisons;
+mod curate;
 mod lock;
 mod options;
 mod stored;
@@ -20,11 +21,13 @@ use cache::embed_documents;
 pub use cache::{embed_cached, CachedVectors};
 use comparisons::refresh_comparisons;
 pub use comparisons::write_comparison;
+pub use curate::{curate, Edit};
 pub use lock::{lock_out, OutLock};
 pub use options::{AnalyzeOptions, GivenOptions, Mismatch, Setting};
 pub use stored::{central_sentences, embedder_of, evaluate, open};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, StageTimes, StoredAnalysis};
+use crate::curation::{self, Curation, CurationError};
 use crate::embed::{EmbedError, Embedder};
 use crate::ingest::{self, Corpus, IngestError, IngestOptions, MetadataTable};
 use crate::report;
@@ -81,6 +84,11 @@ pub enum AnalyzeError {
     OtherModel { made_with: String, given: String },
     #[error("the stored analysis records precision {0}, which this themescope does not know")]
     UnknownPrecision(String),
+    #[error(transparent)]
+    Curation(#[from] CurationError),
+    /// A `themescope theme …` command that cannot be carried out on the stored analysis.
+    #[error("{out}: {why}")]
+    Refused { out: String, why: String },
 }
 
 impl AnalyzeError {
@@ -130,13 +138,34 @@ const SENTENCES_VERSION: &str = "sentences-1";
 /// there.
 pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     options.check()?;
+    let lock = lock_out(&options.out)?;
+    run(options, &lock, None)
+}
+
+/// What a `themescope theme …` command asks of the run it makes: the decisions to apply (and
+/// keep, once the run succeeds), and the command, for the history.
+struct Request {
+    curation: Curation,
+    command: String,
+    /// The change to the decisions it takes back (`theme undo`), by its id in the store.
+    undoes: Option<i64>,
+}
+
+/// [`analyze`] under the output folder's lock; `request` is a `theme` command's, or `None` for
+/// a plain run, which applies the decisions in OUT/curation.toml.
+fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> Result<Analysis, AnalyzeError> {
     let start = Instant::now();
     let mut times = StageTimes::default();
-    let _lock = lock_out(&options.out)?;
     let mut notes = Vec::new();
     let (mut store, rebuilt) = Store::open_or_rebuild(&options.out.join(STORE_FILE))?;
     notes.extend(rebuilt);
+    let (curation, edited_by_hand) = match request {
+        Some(r) => (r.curation.clone(), None),
+        None => curate::decisions_in(&options.out, &store, &mut notes)?,
+    };
     let previous = store.last_run()?;
+    let previous_themes: PreviousThemes =
+        store.last_analysis()?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
     let recorded: HashMap<String, String> =
         store.files(None)?.into_iter().map(|(path, known)| (path, known.doc.doc_id)).collect();
 
@@ -173,14 +202,31 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     // found only in Spanish pages can become a theme.
     let theme_options =
         ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
-    let (mut model, mut continuity) = stage(&mut times, options.progress, "themes", || {
+    let next_id = store.next_theme_id()?.max(curation.max_id().map_or(0, |id| id.0 + 1));
+    let (mut model, mut continuity, curated) = stage(&mut times, options.progress, "themes", || {
         let context = Context { options, themes: &theme_options, previous: previous.as_ref(), changes: &changes };
-        cluster(&corpus, vectors.view(), &context, &store, &mut notes)
+        let (mut model, mut continuity) = cluster(&corpus, vectors.view(), &context, next_id, &mut notes)?;
+        let was: HashMap<&str, ThemeId> = previous_themes
+            .documents
+            .iter()
+            .map(String::as_str)
+            .zip(previous_themes.assignments.iter().copied())
+            .collect();
+        let before = curation::Before { themes: &was, keep_all: request.is_some() };
+        let curated =
+            curation::apply(&curation, &corpus.documents, vectors.view(), &mut model, &before, &theme_options)?;
+        if !curated.decisions.is_empty() || before.keep_all {
+            let past = previous.as_ref().map_or(&[][..], |p| p.themes.as_slice());
+            continuity = themes::continuity::relate(&model, past);
+        }
+        Ok::<_, AnalyzeError>((model, continuity, curated))
     })?;
+    notes.extend(curated.notes.iter().cloned());
     let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
     let trends = stage(&mut times, options.progress, "labels", || -> Result<Trends, AnalyzeError> {
         let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
         let trends = describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
+        curated.label(&mut model.themes);
         continuity.label(&model.themes);
         Ok(trends)
     })?;
@@ -229,14 +275,15 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
             parsed,
             notes,
             since_last: None,
+            curation: curated.decisions,
+            command: request.map(|r| r.command.clone()),
         },
     };
     if let Some(finished) = &analysis.run.previous_run {
-        let previous: PreviousThemes =
-            store.last_analysis()?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default();
+        let previous = &previous_themes;
         let ids: Vec<ThemeId> = analysis.model.assignments.iter().map(|&p| analysis.model.themes[p].id).collect();
         let new: HashSet<&str> = analysis.run.changes.new.iter().map(String::as_str).collect();
-        analysis.run.since_last = Some(SinceLast::between(finished, &previous, &analysis.corpus.documents, &ids, &new));
+        analysis.run.since_last = Some(SinceLast::between(finished, previous, &analysis.corpus.documents, &ids, &new));
     }
     let refreshed = stage(&mut times, options.progress, "report", || {
         let notes = refresh_comparisons(&options.out, &analysis)?;
@@ -247,6 +294,21 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
     // The stored record carries the timings up to here; run.json, written last, adds the store's.
     times.stamp(&mut analysis.run, start);
     stage(&mut times, options.progress, "store", || record(&mut store, &analysis, &parser))?;
+    let run_id = store.last_run_id()?;
+    match (request, edited_by_hand) {
+        (Some(Request { undoes: Some(id), curation, .. }), _) => {
+            store.undo_curation(*id)?;
+            curation.save(&options.out)?;
+        }
+        (Some(Request { curation, command, .. }), _) => {
+            store.record_curation(&analysis.run.finished, command, &curation.to_toml(), run_id)?;
+            curation.save(&options.out)?;
+        }
+        (None, Some(text)) => {
+            store.record_curation(&analysis.run.finished, "curation.toml edited by hand", &text, run_id)?
+        }
+        (None, None) => {}
+    }
     times.stamp(&mut analysis.run, start);
     report::export::write_run_json(&options.out, &analysis)?;
     Ok(analysis)
@@ -265,7 +327,7 @@ fn cluster(
     corpus: &Corpus,
     vectors: ArrayView2<f32>,
     context: &Context,
-    store: &Store,
+    next_id: u32,
     notes: &mut Vec<String>,
 ) -> Result<(ThemeModel, themes::continuity::Continuity), AnalyzeError> {
     let Context { options, themes: theme_options, previous, changes } = *context;
@@ -293,7 +355,7 @@ fn cluster(
             notes.push(format!("--themes {k}: found {}, as {why}", crate::plural(model.themes.len(), "theme")));
         }
     }
-    let continuity = themes::continuity::carry_ids(&mut model, &past_themes, store.next_theme_id()?);
+    let continuity = themes::continuity::carry_ids(&mut model, &past_themes, next_id);
     Ok((model, continuity))
 }
 

@@ -70,6 +70,7 @@ impl AnalyzeOptions {
     pub(super) fn params(&self) -> RunParams {
         RunParams {
             input: self.input.display().to_string(),
+            model: self.model.clone(),
             themes: analysis::theme_count_value(self.themes.count),
             seed: self.themes.seed,
             backend: self.backend.name().to_string(),
@@ -101,6 +102,35 @@ impl AnalyzeOptions {
             Some(0) => Budget::All,
             Some(n) => Budget::FirstTokens(n),
         })
+    }
+}
+
+impl AnalyzeOptions {
+    /// The options the analysis stored in `out` was made with (`run`), to make it again: what a
+    /// `themescope theme …` command runs once it has changed a decision.
+    pub fn of_stored(run: &RunInfo, out: &Path) -> Result<AnalyzeOptions, AnalyzeError> {
+        let p = &run.params;
+        let themes = match &p.themes {
+            serde_json::Value::Number(n) => n.as_u64().map(|n| ThemeCount::Fixed(n as usize)),
+            _ => Some(ThemeCount::Auto),
+        };
+        let precision = p.precision.parse().map_err(|_| AnalyzeError::UnknownPrecision(p.precision.clone()))?;
+        let given = GivenOptions {
+            input: Some(PathBuf::from(&p.input)),
+            themes,
+            seed: Some(p.seed),
+            // Older analyses did not record the model as given: its name is looked up.
+            model: p.model.clone().or_else(|| Some(run.model.clone())),
+            precision: Some(precision),
+            max_tokens_per_doc: p.max_tokens_per_doc,
+            taxonomy: p.taxonomy.as_ref().map(PathBuf::from),
+            only_type: p.only_type.clone(),
+            metadata: p.metadata.as_ref().map(PathBuf::from),
+            period: Some(p.trends.period),
+            multilingual: p.multilingual,
+        };
+        let backend = p.backend.parse().unwrap_or_default();
+        Ok(AnalyzeOptions { trends: p.trends, ..given.resolve(out, backend) })
     }
 }
 

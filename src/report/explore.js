@@ -74,7 +74,7 @@ function renderCounts(shown) {
     const n = byTheme.get(t.id) || 0;
     if (!n) continue;
     const bar = el("span", { class: "bar", style: `width:${Math.max(2, (200 * n) / shown.length)}px;background:${t.colour}` });
-    const row = el("li", { "data-theme": String(t.id), "data-count": String(n) }, bar, ` ${t.id}. ${t.label} — ${n}`);
+    const row = el("li", { "data-theme": String(t.id), "data-count": String(n) }, bar, ` ${t.id}. ${t.label}${t.label_source === "analyst" ? " ✎" : ""} — ${n}`);
     row.addEventListener("click", () => {
       state.theme = state.theme === String(t.id) ? "" : String(t.id);
       update();

@@ -78,6 +78,8 @@ fn data(analysis: &Analysis, points: &[(f64, f64)]) -> serde_json::Value {
             json!({
                 "id": t.id,
                 "label": t.label,
+                "label_source": t.label_source,
+                "by_hand": t.by_hand,
                 "keywords": t.keywords.iter().take(10).collect::<Vec<_>>(),
                 "size": t.size,
                 "colour": format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2),

@@ -55,6 +55,7 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
             "false_discovery_rate": trends.options.level,
         },
         "parents": analysis.model.parents,
+        "curation": analysis.run.curation,
         "params": analysis.run.params,
         "model": analysis.run.model,
     })

@@ -285,6 +285,13 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
                  borders are not a finding.",
             )]));
         }
+        if t.label_source == crate::themes::LabelOrigin::Analyst {
+            card.title.push(Inline::Badge("label by the analyst".into()));
+        }
+        if !t.by_hand.is_empty() {
+            card.title.push(Inline::Badge("changed by hand".into()));
+            card.push(Block::Meta(vec![Inline::text(format!("Changed by hand: {}.", t.by_hand.join("; ")))]));
+        }
         if t.catch_all {
             card.push(Block::Meta(vec![Inline::text(
                 "A catch-all: its pages share much less than those of other themes (cohesion far below the \
@@ -555,6 +562,14 @@ fn method(analysis: &Analysis) -> Section {
         corpus.skipped.len(),
         corpus.warnings().len()
     ))]));
+    if !analysis.run.curation.is_empty() {
+        s.push(Block::Paragraph(vec![Inline::text(format!(
+            "The analyst's decisions ({}), applied in this order after the clustering on every run; a theme \
+             they made keeps the documents it held, and new pages join the theme the clustering puts them in:",
+            crate::curation::CURATION_FILE
+        ))]));
+        s.push(Block::List(analysis.run.curation.iter().map(|d| vec![Inline::text(d.clone())]).collect()));
+    }
     s.push(Block::Code(serde_json::to_string_pretty(&analysis.run.params).unwrap_or_default()));
     s
 }

@@ -87,16 +87,22 @@ impl Continuity {
     }
 }
 
-/// Gives each theme of `model` an id: the id of the previous theme it matches, else a fresh id
-/// from `next_id` on. Today's labels are filled in by [`Continuity::label`] once known. Matching is greedy on centroid similarity, best pair
-/// first, each theme used once (with k ≤ 60 and the high [`SAME_THEME`] bar, ties between
-/// candidate pairs are rare enough that the optimal assignment would not differ).
-pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: u32) -> Continuity {
-    let dim = model.centroids.ncols();
+/// The previous run's themes of `dim` dimensions (the others were made with another model),
+/// and their centres at unit length (stored as fitted), one row each.
+fn past_centres(previous: &[PastTheme], dim: usize) -> (Vec<&PastTheme>, Array2<f32>) {
     let past: Vec<&PastTheme> = previous.iter().filter(|p| p.centroid.len() == dim).collect();
-    // Past centres are stored as fitted; cosine needs them at unit length.
-    let mut past_matrix = Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]);
-    crate::embed::normalize_rows(&mut past_matrix);
+    let mut matrix = Array2::from_shape_fn((past.len(), dim), |(i, j)| past[i].centroid[j]);
+    crate::embed::normalize_rows(&mut matrix);
+    (past, matrix)
+}
+
+/// Gives each theme of `model` an id: the id of the previous theme it matches, else a fresh id
+/// from `next_id` on, and says how the two runs relate (see [`relate`]). Today's labels are
+/// filled in by [`Continuity::label`] once known. Matching is greedy on centroid similarity,
+/// best pair first, each theme used once (with k ≤ 60 and the high [`SAME_THEME`] bar, ties
+/// between candidate pairs are rare enough that the optimal assignment would not differ).
+pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: u32) -> Continuity {
+    let (past, past_matrix) = past_centres(previous, model.centroids.ncols());
     let sims = model.centroids.dot(&past_matrix.t());
     let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
     for (i, row) in sims.rows().into_iter().enumerate() {
@@ -107,36 +113,53 @@ pub fn carry_ids(model: &mut ThemeModel, previous: &[PastTheme], mut next_id: u3
         }
     }
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut taken_new = vec![false; model.themes.len()];
+    let mut matched: Vec<Option<ThemeId>> = vec![None; model.themes.len()];
     let mut taken_old = vec![false; past.len()];
-    let mut continuity = Continuity::default();
-    for (s, i, j) in pairs {
-        if taken_new[i] || taken_old[j] {
-            continue;
+    for (_, i, j) in pairs {
+        if matched[i].is_none() && !taken_old[j] {
+            matched[i] = Some(past[j].id);
+            taken_old[j] = true;
         }
-        taken_new[i] = true;
-        taken_old[j] = true;
-        let theme = &mut model.themes[i];
-        theme.id = past[j].id;
-        continuity.kept.push(KeptTheme {
-            id: theme.id,
-            label: String::new(),
-            label_before: past[j].label.clone(),
-            size_before: past[j].size,
-            size_after: theme.size,
-            similarity: s,
+    }
+    for (theme, id) in model.themes.iter_mut().zip(matched) {
+        theme.id = id.unwrap_or_else(|| {
+            next_id += 1;
+            ThemeId(next_id - 1)
         });
     }
-    for (i, theme) in model.themes.iter_mut().enumerate().filter(|(i, _)| !taken_new[*i]) {
-        theme.id = ThemeId(next_id);
-        next_id += 1;
-        if !previous.is_empty() {
-            let related = closest(sims.row(i)).map(|(j, similarity)| RelatedTheme {
-                id: past[j].id,
-                label: past[j].label.clone(),
-                similarity,
-            });
-            continuity.new.push(LoneTheme { id: theme.id, label: String::new(), size: theme.size, related });
+    relate(model, previous)
+}
+
+/// How the themes of `model`, whose ids are final, relate to the previous run's: a theme is
+/// kept when its id was there before, whoever gave it (the matching of [`carry_ids`], or an
+/// analyst's decision that the run applied after it).
+pub fn relate(model: &ThemeModel, previous: &[PastTheme]) -> Continuity {
+    let (past, past_matrix) = past_centres(previous, model.centroids.ncols());
+    let sims = model.centroids.dot(&past_matrix.t());
+    let mut continuity = Continuity::default();
+    let mut taken_old = vec![false; past.len()];
+    for (i, theme) in model.themes.iter().enumerate() {
+        match past.iter().position(|p| p.id == theme.id) {
+            Some(j) => {
+                taken_old[j] = true;
+                continuity.kept.push(KeptTheme {
+                    id: theme.id,
+                    label: String::new(),
+                    label_before: past[j].label.clone(),
+                    size_before: past[j].size,
+                    size_after: theme.size,
+                    similarity: sims[[i, j]],
+                });
+            }
+            None if !previous.is_empty() => {
+                let related = closest(sims.row(i)).map(|(j, similarity)| RelatedTheme {
+                    id: past[j].id,
+                    label: past[j].label.clone(),
+                    similarity,
+                });
+                continuity.new.push(LoneTheme { id: theme.id, label: String::new(), size: theme.size, related });
+            }
+            None => {}
         }
     }
     continuity.retired = past
@@ -173,6 +196,7 @@ mod tests {
             centroids,
             tried: vec![],
             stability: None,
+            fits: vec![],
         }
     }
 

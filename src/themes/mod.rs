@@ -31,7 +31,7 @@ use languages::{fit_on_main_language, main_language_rows, place_other_languages}
 use params::LabelParams;
 
 pub use languages::language_centred;
-pub use model::{NamedAs, ParentTheme, Theme, ThemeError, ThemeId, ThemeModel};
+pub use model::{LabelOrigin, NamedAs, ParentTheme, Theme, ThemeError, ThemeId, ThemeModel};
 pub use params::{ThemeCount, ThemeOptions};
 pub use parents::{parent_groups, PARENT_MIN_PERCENTILE};
 
@@ -120,6 +120,99 @@ pub fn assign_to_centres(
     build_model(documents, vectors.view(), clustering, options)
 }
 
+/// The themes of a partition made by hand: `ids` gives each document's theme. Centres of the
+/// themes changed are the means of their members in the space themes are found in; stability and confidence are
+/// measured against the fits `model` was drawn from, as for any partition. Themes keep their
+/// ids; their order is by size, as always.
+pub fn regroup(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    model: &ThemeModel,
+    ids: &[ThemeId],
+    options: &ThemeOptions,
+) -> Result<ThemeModel, ThemeError> {
+    let vectors = language_centred(documents, vectors);
+    let mut order: Vec<ThemeId> = ids.to_vec();
+    order.sort();
+    order.dedup();
+    let slot: HashMap<ThemeId, usize> = order.iter().enumerate().map(|(s, &id)| (id, s)).collect();
+    let labels: Vec<usize> = ids.iter().map(|id| slot[id]).collect();
+    // Centres as the clustering fits them: on the main language's pages where it fits on those
+    // (see fit_on_main_language), on all members for a theme that has none of them.
+    let fitted: Option<HashSet<usize>> =
+        main_language_rows(documents).filter(|_| !options.multilingual).map(|rows| rows.into_iter().collect());
+    let mean_of = |rows: &mut dyn Iterator<Item = usize>| {
+        let mut means = Array2::<f32>::zeros((order.len(), vectors.ncols()));
+        let mut sizes = vec![0f32; order.len()];
+        for i in rows {
+            let mut mean = means.row_mut(labels[i]);
+            mean += &vectors.row(i);
+            sizes[labels[i]] += 1.0;
+        }
+        (means, sizes)
+    };
+    let (mut means, mut sizes) = mean_of(&mut (0..ids.len()).filter(|i| fitted.as_ref().is_none_or(|f| f.contains(i))));
+    let (all_means, all_sizes) = mean_of(&mut (0..ids.len()));
+    for l in 0..order.len() {
+        if sizes[l] == 0.0 {
+            means.row_mut(l).assign(&all_means.row(l));
+            sizes[l] = all_sizes[l];
+        }
+    }
+    for (mut mean, size) in means.rows_mut().into_iter().zip(&sizes) {
+        mean /= size.max(1.0);
+    }
+    let mut centroids = unit_rows(&means);
+    // A theme the hand left as it was keeps its centres as fitted (a theme of pages in other
+    // languages was fitted without them), so that the next run finds it where a plain run would.
+    let before: Vec<ThemeId> = model.assignments.iter().map(|&p| model.themes[p].id).collect();
+    for (p, theme) in model.themes.iter().enumerate() {
+        let Some(&l) = slot.get(&theme.id) else { continue };
+        let unchanged = before.iter().zip(ids).all(|(was, now)| (*was == theme.id) == (*now == theme.id));
+        if unchanged {
+            means.row_mut(l).assign(&model.means.row(p));
+            centroids.row_mut(l).assign(&model.centroids.row(p));
+        }
+    }
+    let clustering = cluster::Clustering {
+        labels,
+        centroids,
+        means,
+        tried: model.tried.clone(),
+        stability: model.stability,
+        runs: model.fits.clone(),
+    };
+    let mut regrouped = build_model(documents, vectors.view(), clustering, options)?;
+    // build_model numbers themes by position; each position holds the documents of one id.
+    let mut position_ids = vec![ThemeId(0); regrouped.themes.len()];
+    for (&p, &id) in regrouped.assignments.iter().zip(ids) {
+        position_ids[p] = id;
+    }
+    for (theme, id) in regrouped.themes.iter_mut().zip(position_ids) {
+        theme.id = id;
+    }
+    Ok(regrouped)
+}
+
+/// The documents of one theme (rows of `vectors`, the space themes are found in) clustered
+/// alone into `k` parts, as [`discover`] clusters a corpus; each row's part, largest part
+/// first. `k = None` chooses the number as `--themes auto` does.
+pub fn split_rows(vectors: ArrayView2<f32>, k: Option<usize>, seed: u64) -> Result<Vec<usize>, ThemeError> {
+    let n = vectors.nrows();
+    let clustering = match k {
+        _ if n < 2 => return Ok(vec![0; n]),
+        Some(k) => consensus::consensus(vectors, k.clamp(1, n), seed)?,
+        None => cluster::auto_kmeans(vectors, seed)?,
+    };
+    let k = clustering.centroids.nrows();
+    let mut sizes = vec![0usize; k];
+    clustering.labels.iter().for_each(|&l| sizes[l] += 1);
+    let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
+    let part: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &c)| (c, p)).collect();
+    Ok(clustering.labels.iter().map(|l| part[l]).collect())
+}
+
 /// Themes from a partition: ordered by size (largest first), with representative documents,
 /// languages and cohesion. Ids are provisional until [`continuity::carry_ids`] gives stable
 /// ones; keywords, labels, places and parents come from [`describe_themes`].
@@ -174,6 +267,8 @@ fn build_model(
                 catch_all: false,
                 stability,
                 tentative: stability.is_some_and(|s| s < consensus::TENTATIVE_BELOW),
+                label_source: model::LabelOrigin::Extracted,
+                by_hand: Vec::new(),
             }
         })
         .collect();
@@ -188,6 +283,7 @@ fn build_model(
         means,
         tried: clustering.tried,
         stability: clustering.stability,
+        fits: clustering.runs,
     })
 }
 

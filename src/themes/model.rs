@@ -78,6 +78,24 @@ pub struct Theme {
     /// [`TENTATIVE_BELOW`](super::consensus::TENTATIVE_BELOW)).
     #[serde(default)]
     pub tentative: bool,
+    /// Who wrote the label: the pages' keywords, or the analyst (`themescope theme rename`).
+    #[serde(default)]
+    pub label_source: LabelOrigin,
+    /// What the analyst changed by hand in this theme ("merged from themes 4, 7", "pinned"),
+    /// empty for a theme as the clustering found it.
+    #[serde(default)]
+    pub by_hand: Vec<String>,
+}
+
+/// Where a theme's label comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelOrigin {
+    /// Made from the theme's keywords (see [`representation`](super::representation)).
+    #[default]
+    Extracted,
+    /// Given by the analyst; it wins over any other on every later run.
+    Analyst,
 }
 
 #[cfg(test)]
@@ -100,6 +118,8 @@ impl Theme {
             catch_all: false,
             stability: None,
             tentative: false,
+            label_source: LabelOrigin::Extracted,
+            by_hand: vec![],
         }
     }
 }
@@ -139,6 +159,9 @@ pub struct ThemeModel {
     /// Agreement between seeds at the chosen number of themes (see
     /// [`auto_kmeans`](super::cluster::auto_kmeans)).
     pub stability: Option<f32>,
+    /// The unit centres of the fits stability and confidence were measured against, kept so
+    /// that a partition changed by hand is measured against the same fits; empty where none.
+    pub fits: Vec<Array2<f32>>,
 }
 
 /// A number of themes tried by [`auto_kmeans`](super::cluster::auto_kmeans) and how it scored.

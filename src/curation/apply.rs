@@ -1,0 +1,181 @@
+//! The decisions applied to a run's themes, after the clustering has found them and given them
+//! their ids, and before they are described.
+//!
+//! What lasts across refreshes is membership: a theme the analyst decided (the theme a merge
+//! made, a split's parts, a pinned theme) keeps every document it held in the previous run that
+//! is still in the folder, while new pages join whichever theme the clustering puts them in.
+//! Then the decisions apply in the file's order to today's partition: a merge folds any theme
+//! still carrying a merged id into the one kept, a split re-clusters the theme's documents while
+//! the theme exists, a move puts its documents back where the analyst put them. So a merge stays
+//! merged, a split stays split, a moved page stays moved, and a pinned theme loses no member.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use ndarray::{ArrayView2, Axis};
+
+use super::{Curation, Decision};
+use crate::ingest::Document;
+use crate::themes::{self, LabelOrigin, Theme, ThemeError, ThemeId, ThemeModel, ThemeOptions};
+
+/// What applying the decisions did, beyond the partition (which [`apply`] changes in place).
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Labels the analyst gave, by theme; they replace the extracted ones once themes are
+    /// described ([`Applied::label`]).
+    labels: BTreeMap<ThemeId, String>,
+    /// What was changed by hand in each theme.
+    by_hand: BTreeMap<ThemeId, Vec<String>>,
+    /// Each decision in effect, in words (for the report's method section).
+    pub decisions: Vec<String>,
+    /// Decisions that no longer apply, and why: never dropped silently.
+    pub notes: Vec<String>,
+}
+
+impl Applied {
+    /// Gives the analyst's labels and marks the themes changed by hand.
+    pub fn label(&self, themes: &mut [Theme]) {
+        for theme in themes {
+            if let Some(label) = self.labels.get(&theme.id) {
+                theme.label = label.clone();
+                theme.label_source = LabelOrigin::Analyst;
+            }
+            theme.by_hand = self.by_hand.get(&theme.id).cloned().unwrap_or_default();
+        }
+    }
+}
+
+/// The previous run's partition, as [`apply`] builds on it.
+pub struct Before<'a> {
+    /// Each document's theme in the previous run, by path.
+    pub themes: &'a HashMap<&'a str, ThemeId>,
+    /// Every document keeps its previous theme, not only those of the themes the analyst
+    /// decided: a `theme` command's run changes what the command asks and nothing else.
+    pub keep_all: bool,
+}
+
+/// Applies `curation` to `model`, whose ids are final. `vectors` are the documents' unit
+/// vectors.
+pub fn apply(
+    curation: &Curation,
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    model: &mut ThemeModel,
+    previous: &Before,
+    options: &ThemeOptions,
+) -> Result<Applied, ThemeError> {
+    let mut applied = Applied::default();
+    if curation.decisions.is_empty() && !previous.keep_all {
+        return Ok(applied);
+    }
+    let before: Vec<ThemeId> = model.assignments.iter().map(|&p| model.themes[p].id).collect();
+    let mut ids = before.clone();
+    if previous.keep_all {
+        for (doc, id) in documents.iter().zip(ids.iter_mut()) {
+            *id = previous.themes.get(doc.path.as_str()).copied().unwrap_or(*id);
+        }
+    }
+    keep_members(curation, documents, previous.themes, &mut ids);
+    let mut centred = None;
+    for decision in &curation.decisions {
+        applied.decisions.push(decision.describe());
+        let present: HashSet<ThemeId> = ids.iter().copied().collect();
+        let cannot = |why: String| format!("{} no longer applies: {why}", decision.describe());
+        match decision {
+            Decision::Rename { theme, label } | Decision::Pin { theme, label } => {
+                if !present.contains(theme) {
+                    applied.notes.push(cannot(format!("theme {theme} is not in this analysis")));
+                    continue;
+                }
+                applied.labels.insert(*theme, label.clone());
+                if matches!(decision, Decision::Pin { .. }) {
+                    applied.by_hand.entry(*theme).or_default().push("pinned".into());
+                }
+            }
+            Decision::Merge { themes, into, label } => {
+                ids.iter_mut().filter(|id| themes.contains(id)).for_each(|id| *id = *into);
+                if !ids.contains(into) {
+                    applied.notes.push(cannot("none of these themes is in this analysis".into()));
+                    continue;
+                }
+                let others: Vec<String> = themes.iter().filter(|t| *t != into).map(ThemeId::to_string).collect();
+                let what =
+                    format!("merged with theme{} {}", if others.len() > 1 { "s" } else { "" }, others.join(", "));
+                applied.by_hand.entry(*into).or_default().push(what);
+                if let Some(label) = label {
+                    applied.labels.insert(*into, label.clone());
+                }
+            }
+            Decision::Split { theme, into } => {
+                let members: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == *theme).collect();
+                if !members.is_empty() {
+                    let space = centred.get_or_insert_with(|| themes::language_centred(documents, vectors));
+                    let rows = space.select(Axis(0), &members);
+                    let parts = themes::split_rows(rows.view(), Some(into.len()), options.seed)?;
+                    for (&i, &part) in members.iter().zip(&parts) {
+                        ids[i] = into[part];
+                    }
+                } else if !into.iter().any(|t| present.contains(t)) {
+                    applied.notes.push(cannot("neither the theme nor its parts are in this analysis".into()));
+                    continue;
+                }
+                for part in into.iter().filter(|t| ids.contains(t)) {
+                    applied.by_hand.entry(*part).or_default().push(format!("split from theme {theme}"));
+                }
+            }
+            Decision::Move { documents: moved, to } => {
+                if !present.contains(to) {
+                    applied.notes.push(cannot(format!(
+                        "theme {to} is not in this analysis; the documents stay where the clustering put them"
+                    )));
+                    continue;
+                }
+                let position: HashMap<&str, usize> =
+                    documents.iter().enumerate().map(|(i, d)| (d.doc_id.as_str(), i)).collect();
+                let found: Vec<usize> = moved.iter().filter_map(|d| position.get(d.as_str()).copied()).collect();
+                if found.len() < moved.len() {
+                    let gone: Vec<&str> =
+                        moved.iter().map(String::as_str).filter(|d| !position.contains_key(d)).collect();
+                    applied.notes.push(cannot(format!(
+                        "{} no longer in the folder ({})",
+                        crate::plural(gone.len(), "document"),
+                        gone.join(", ")
+                    )));
+                }
+                found.iter().for_each(|&i| ids[i] = *to);
+                if !found.is_empty() {
+                    let what = format!("{} put here by hand", crate::plural(found.len(), "document"));
+                    applied.by_hand.entry(*to).or_default().push(what);
+                }
+            }
+        }
+    }
+    if ids != before {
+        *model = themes::regroup(documents, vectors, model, &ids, options)?;
+    }
+    Ok(applied)
+}
+
+/// Puts back into each theme the analyst decided (see [`Curation::curated_and_retired`]) the
+/// documents it held in the previous run, following merges made since (a document of a merged
+/// theme belongs to the theme it went into).
+fn keep_members(curation: &Curation, documents: &[Document], previous: &HashMap<&str, ThemeId>, ids: &mut [ThemeId]) {
+    let (curated, _) = curation.curated_and_retired();
+    let mut merged_into: HashMap<ThemeId, ThemeId> = HashMap::new();
+    for decision in &curation.decisions {
+        if let Decision::Merge { themes, into, .. } = decision {
+            for target in merged_into.values_mut().filter(|t| themes.contains(t)) {
+                *target = *into;
+            }
+            for t in themes {
+                merged_into.insert(*t, *into);
+            }
+        }
+    }
+    for (doc, id) in documents.iter().zip(ids.iter_mut()) {
+        let Some(&was) = previous.get(doc.path.as_str()) else { continue };
+        let now = merged_into.get(&was).copied().unwrap_or(was);
+        if curated.contains(&now) {
+            *id = now;
+        }
+    }
+}
