@@ -131,6 +131,19 @@ struct Spans {
     decision: Vec<toml::Spanned<toml::Table>>,
 }
 
+/// Every field a decision may have, typed but untagged: read only to place a wrong value.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Fields {
+    action: String,
+    theme: Option<ThemeId>,
+    themes: Option<Vec<ThemeId>>,
+    into: Option<toml::Value>,
+    label: Option<String>,
+    documents: Option<Vec<String>>,
+    to: Option<ThemeId>,
+}
+
 /// What heads the file, so that a reader knows what it is and how it is used.
 const HEADER: &str = "\
 # Decisions an analyst made on the themes of this analysis, applied in this order on every
@@ -152,24 +165,37 @@ impl Curation {
         for spanned in spans.decision {
             let span = spanned.span();
             let line = line_at(span.start);
-            let decision: Decision = toml::Value::Table(spanned.into_inner()).try_into().map_err(|e| {
+            drop(spanned);
+            // The table read again alone, from the line after its header to the next header,
+            // so that a wrong field or value is named at its own line.
+            let body: String = text[span.start..]
+                .lines()
+                .enumerate()
+                .skip(1)
+                .take_while(|(_, l)| !l.trim_start().starts_with('['))
+                .map(|(_, l)| format!("{l}\n"))
+                .collect();
+            let decision: Decision = toml::from_str(&body).map_err(|e| {
                 let why = e.message().trim().to_string();
-                // The line of the key the message names (`lable`, or the action), else the
-                // decision's first line.
-                let key = why.split('`').nth(1).filter(|_| why.starts_with("unknown field"));
-                let key = key.or(why.starts_with("unknown variant").then_some("action"));
-                let at = key.and_then(|key| {
-                    // The table's lines: from its header to the next header.
-                    let lines =
-                        text[span.start..].lines().enumerate().take_while(|(n, l)| *n == 0 || !l.starts_with('['));
-                    lines
-                        .filter(|(_, l)| {
-                            l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-                        })
-                        .map(|(n, _)| line + n)
-                        .next()
-                });
-                malformed(at.unwrap_or(line), why)
+                // A wrong value comes with its place; an unknown field or action (the tag is read
+                // before the fields, without places) is found by its key.
+                let key = match why.split('`').nth(1) {
+                    Some(field) if why.starts_with("unknown field") => Some(field),
+                    _ if why.starts_with("unknown variant") => Some("action"),
+                    _ => None,
+                };
+                let keyed = |key: &str| {
+                    body.lines().position(|l| {
+                        l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+                    })
+                };
+                // Read without the tag, the fields' values come with their places.
+                let span = e.span().or_else(|| toml::from_str::<Fields>(&body).err().and_then(|e| e.span()));
+                let within = match span {
+                    Some(s) => Some(body[..s.start.min(body.len())].matches('\n').count()),
+                    None => key.and_then(keyed),
+                };
+                malformed(within.map_or(line, |n| line + 1 + n), why)
             })?;
             let reused = match &decision {
                 Decision::Split { into, .. } => into.iter().find(|id| split_ids.contains(id)).copied(),
@@ -299,6 +325,8 @@ mod tests {
         let typo = "[[decision]]\naction = \"rename\"\ntheme = 1\nlable = \"A\"\n";
         assert_eq!(line(typo).0, 4, "{:?}", line(typo));
         assert!(line(typo).1.contains("lable"), "{:?}", line(typo));
+        let wrong_type = "[[decision]]\naction = \"pin\"\nlabel = \"x\"\ntheme = \"three\"\n";
+        assert_eq!(line(wrong_type).0, 4, "{:?}", line(wrong_type));
         let missing = "[[decision]]\naction = \"pin\"\n";
         assert_eq!(line(missing).0, 1, "{:?}", line(missing));
         let other_table = "[[decisions]]\naction = \"pin\"\n";
