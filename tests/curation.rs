@@ -252,6 +252,6 @@ fn the_file_reads_back_and_a_malformed_one_changes_nothing() {
     std::fs::remove_file(&file).unwrap();
     let said = analyze_ok(&input, &out, &["--themes", "6"]);
     assert!(said.contains("written again from the store"), "{said}");
-    assert_eq!(std::fs::read_to_string(&file).unwrap().contains("Named by hand"), true);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Named by hand"));
     assert_eq!(themes(&out)[&ids[2]]["label"], "Named by hand");
 }
