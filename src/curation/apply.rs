@@ -40,6 +40,9 @@ impl Applied {
                 theme.label_source = LabelOrigin::Analyst;
             }
             theme.by_hand = self.by_hand.get(&theme.id).cloned().unwrap_or_default();
+            // Fits with other seeds know nothing of the analyst's decision: a theme made by
+            // hand is the analyst's finding, not a tentative one (its stability is still shown).
+            theme.tentative &= theme.by_hand.is_empty();
         }
     }
 }
@@ -110,7 +113,8 @@ pub fn apply(
                 if !members.is_empty() {
                     let space = centred.get_or_insert_with(|| themes::language_centred(documents, vectors));
                     let rows = space.select(Axis(0), &members);
-                    let parts = themes::split_rows(rows.view(), Some(into.len()), options.seed)?;
+                    let docs: Vec<Document> = members.iter().map(|&i| documents[i].clone()).collect();
+                    let parts = themes::split_theme(&docs, rows.view(), Some(into.len()), options)?;
                     for (&i, &part) in members.iter().zip(&parts) {
                         ids[i] = into[part];
                     }
@@ -177,5 +181,118 @@ fn keep_members(curation: &Curation, documents: &[Document], previous: &HashMap<
         if curated.contains(&now) {
             *id = now;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::build_document;
+    use ndarray::{array, Array2};
+
+    /// Eight documents in three tight groups of directions, and a model whose themes are `ids`.
+    fn setup(ids: &[u32]) -> (Vec<Document>, Array2<f32>, ThemeModel) {
+        let docs: Vec<Document> = (0..8)
+            .map(|i| {
+                build_document(
+                    &format!("# Page {i}\nSome text about subject {i}."),
+                    format!("d{i}"),
+                    format!("{i}.txt"),
+                )
+            })
+            .collect();
+        let mut vectors = array![
+            [1.0, 0.1, 0.0],
+            [1.0, 0.0, 0.1],
+            [0.9, 0.1, 0.1],
+            [0.0, 1.0, 0.1],
+            [0.1, 1.0, 0.0],
+            [0.1, 0.9, 0.1],
+            [0.0, 0.1, 1.0],
+            [0.1, 0.0, 1.0f32]
+        ];
+        crate::embed::normalize_rows(&mut vectors);
+        let empty = ThemeModel {
+            themes: vec![],
+            parents: vec![],
+            assignments: vec![],
+            similarities: vec![],
+            confidence: None,
+            centroids: Array2::zeros((0, 3)),
+            means: Array2::zeros((0, 3)),
+            tried: vec![],
+            stability: None,
+            fits: vec![],
+        };
+        let ids: Vec<ThemeId> = ids.iter().copied().map(ThemeId).collect();
+        let model = themes::regroup(&docs, vectors.view(), &empty, &ids, &ThemeOptions::default()).unwrap();
+        (docs, vectors, model)
+    }
+
+    fn ids_of(model: &ThemeModel) -> Vec<u32> {
+        model.assignments.iter().map(|&p| model.themes[p].id.0).collect()
+    }
+
+    #[test]
+    fn decided_themes_keep_their_previous_members_through_merges() {
+        // The clustering drifted document 2 from theme 1 to theme 3; themes 1 and 2 were merged
+        // into 2, and theme 3 pinned.
+        let (docs, vectors, mut model) = setup(&[1, 1, 3, 2, 2, 2, 3, 3]);
+        let before: HashMap<&str, ThemeId> =
+            (0..8).map(|i| (docs[i].path.as_str(), ThemeId([1, 1, 1, 2, 2, 2, 3, 3][i]))).collect();
+        let curation = Curation {
+            decisions: vec![
+                Decision::Merge { themes: vec![ThemeId(1), ThemeId(2)], into: ThemeId(2), label: None },
+                Decision::Pin { theme: ThemeId(3), label: "Pinned".into() },
+            ],
+        };
+        let previous = Before { themes: &before, keep_all: false };
+        let applied = apply(&curation, &docs, vectors.view(), &mut model, &previous, &ThemeOptions::default()).unwrap();
+        assert_eq!(ids_of(&model), vec![2, 2, 2, 2, 2, 2, 3, 3]);
+        assert!(applied.notes.is_empty(), "{:?}", applied.notes);
+        applied.label(&mut model.themes);
+        let theme = |id| model.themes.iter().find(|t| t.id == ThemeId(id)).unwrap();
+        assert_eq!((theme(3).label.as_str(), theme(3).label_source), ("Pinned", LabelOrigin::Analyst));
+        assert_eq!(theme(2).by_hand, vec!["merged with theme 1".to_string()]);
+        assert_eq!(theme(2).size, 6);
+    }
+
+    #[test]
+    fn a_split_makes_its_parts_once_and_moves_hold() {
+        let (docs, vectors, mut model) = setup(&[1, 1, 1, 1, 1, 1, 3, 3]);
+        let curation = Curation {
+            decisions: vec![
+                Decision::Split { theme: ThemeId(1), into: vec![ThemeId(7), ThemeId(8)] },
+                Decision::Move { documents: vec!["d6".into()], to: ThemeId(8) },
+            ],
+        };
+        let none = HashMap::new();
+        let previous = Before { themes: &none, keep_all: false };
+        let options = ThemeOptions::default();
+        apply(&curation, &docs, vectors.view(), &mut model, &previous, &options).unwrap();
+        let ids = ids_of(&model);
+        assert_eq!(ids[6], 8, "moved");
+        assert!(ids[..3].iter().all(|&i| i == ids[0]) && ids[3..6].iter().all(|&i| i == ids[3]), "{ids:?}");
+        assert_ne!(ids[0], ids[3], "the two groups of theme 1 are its two parts: {ids:?}");
+        assert!(ids.iter().all(|i| [3, 7, 8].contains(i)), "theme 1 is gone: {ids:?}");
+    }
+
+    #[test]
+    fn what_can_no_longer_apply_is_said() {
+        let (docs, vectors, mut model) = setup(&[1, 1, 1, 2, 2, 2, 3, 3]);
+        let curation = Curation {
+            decisions: vec![
+                Decision::Rename { theme: ThemeId(9), label: "Gone".into() },
+                Decision::Move { documents: vec!["d0".into(), "deleted".into()], to: ThemeId(2) },
+                Decision::Move { documents: vec!["d1".into()], to: ThemeId(9) },
+            ],
+        };
+        let none = HashMap::new();
+        let previous = Before { themes: &none, keep_all: false };
+        let applied = apply(&curation, &docs, vectors.view(), &mut model, &previous, &ThemeOptions::default()).unwrap();
+        assert_eq!(applied.notes.len(), 3, "{:?}", applied.notes);
+        assert!(applied.notes[0].contains("theme 9 is not in this analysis"));
+        assert!(applied.notes[1].contains("1 document no longer in the folder (deleted)"), "{:?}", applied.notes);
+        assert_eq!(ids_of(&model), vec![2, 1, 1, 2, 2, 2, 3, 3], "the found document moved, the other stayed");
     }
 }

@@ -10,7 +10,7 @@ use super::{lock_out, run, stored, AnalyzeError, AnalyzeOptions, Request, STORE_
 use crate::analysis::Analysis;
 use crate::curation::{Curation, Decision, CURATION_FILE};
 use crate::store::Store;
-use crate::themes::{self, ThemeId};
+use crate::themes::{self, ThemeId, ThemeOptions};
 
 /// A change an analyst asks for.
 #[derive(Debug, Clone)]
@@ -60,6 +60,7 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
     let mut store = Store::open(&out.join(STORE_FILE))?;
     let mut notes = Vec::new();
     let (mut curation, _) = decisions_in(out, &store, &mut notes)?;
+    let options = AnalyzeOptions { progress, ..AnalyzeOptions::of_stored(&analysis.run, out)? };
     let refuse = |why: String| AnalyzeError::Refused { out: out.display().to_string(), why };
     let mut undoes = None;
     let mut taken_back: Vec<i64> = Vec::new();
@@ -85,9 +86,8 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
             undoes = Some(last.id);
             format!("undid `{}`", last.command)
         }
-        edit => change(&mut curation, edit, &analysis, &store).map_err(refuse)?,
+        edit => change(&mut curation, edit, &analysis, &store, &options.themes).map_err(refuse)?,
     };
-    let options = AnalyzeOptions { progress, ..AnalyzeOptions::of_stored(&analysis.run, out)? };
     drop(analysis);
     for &id in &taken_back {
         store.set_run_undone(id, true)?;
@@ -106,7 +106,13 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
 
 /// Changes the decisions as `edit` asks, after checking it against the stored analysis;
 /// returns what was done, in words, or why it cannot be.
-fn change(curation: &mut Curation, edit: &Edit, analysis: &Analysis, store: &Store) -> Result<String, String> {
+fn change(
+    curation: &mut Curation,
+    edit: &Edit,
+    analysis: &Analysis,
+    store: &Store,
+    options: &ThemeOptions,
+) -> Result<String, String> {
     let themes = &analysis.model.themes;
     let theme = |id: ThemeId| {
         themes.iter().find(|t| t.id == id).ok_or_else(|| {
@@ -170,8 +176,8 @@ fn change(curation: &mut Curation, edit: &Edit, analysis: &Analysis, store: &Sto
                         (0..docs.len()).filter(|&i| themes[analysis.model.assignments[i]].id == *id).collect();
                     let space = themes::language_centred(docs, analysis.vectors.view());
                     let rows = space.select(Axis(0), &members);
-                    let found =
-                        themes::split_rows(rows.view(), None, analysis.run.params.seed).map_err(|e| e.to_string())?;
+                    let theirs: Vec<_> = members.iter().map(|&i| docs[i].clone()).collect();
+                    let found = themes::split_theme(&theirs, rows.view(), None, options).map_err(|e| e.to_string())?;
                     let n = found.iter().max().map_or(1, |m| m + 1);
                     if n < 2 {
                         return Err(format!("theme {id}'s documents form one group; give --into N to split it anyway"));
