@@ -183,7 +183,8 @@ enum ThemeCommand {
     /// new pages are placed in its parts from then on.
     Split {
         id: u32,
-        /// How many themes to make [default: chosen as --themes auto chooses].
+        /// How many themes to make [default: 2 to 5, the number whose parts are best separated
+        /// (mean silhouette)].
         #[arg(long)]
         into: Option<usize>,
         #[command(flatten)]

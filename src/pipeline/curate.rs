@@ -19,8 +19,8 @@ pub enum Edit {
     Rename { theme: ThemeId, label: Option<String> },
     /// One theme from several; it keeps the id of the largest.
     Merge { themes: Vec<ThemeId>, label: Option<String> },
-    /// The theme's documents clustered alone into `into` themes (`None`: as many as `--themes
-    /// auto` would choose).
+    /// The theme's documents clustered alone into `into` themes (`None`: 2 to 5, see
+    /// [`themes::split_theme`]).
     Split { theme: ThemeId, into: Option<usize> },
     /// Documents (by doc_id or path) into a theme.
     Move { documents: Vec<String>, to: ThemeId },
