@@ -94,6 +94,10 @@ pub struct RunInfo {
     /// What computed the vectors ([`crate::embed::Embedder::kernel`]).
     #[serde(default)]
     pub kernel: String,
+    /// Tokens the model read per second while embedding this run's documents (`None` when all
+    /// came from the cache).
+    #[serde(default)]
+    pub tokens_per_second: Option<f64>,
     pub params: RunParams,
     /// Documents whose vectors were computed in this run (the rest came from the cache).
     pub embedded: usize,
@@ -135,6 +139,9 @@ pub struct RunSummary {
     /// What computed the vectors: "fp32 gemm", "int8 AVX-512 VNNI", "int8 AVX2", "static", ….
     #[serde(default)]
     pub kernel: String,
+    /// Its throughput in this run: tokens read per second (absent when nothing was embedded).
+    #[serde(default)]
+    pub tokens_per_second: Option<f64>,
     pub params: RunParams,
     pub seconds: f64,
     /// Keyed by stage name (ingest, embed documents, themes, labels, summaries, report, store).
@@ -232,6 +239,7 @@ impl RunSummary {
             model: run.model.clone(),
             model_id: run.model_id.clone(),
             kernel: run.kernel.clone(),
+            tokens_per_second: run.tokens_per_second.map(f64::round),
             params: run.params.clone(),
             seconds: run.seconds,
             seconds_by_stage: by_stage(&run.seconds_by_stage, false),

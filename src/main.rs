@@ -590,7 +590,10 @@ fn tell(analysis: &Analysis, verbose: bool) {
         run.seconds
     );
     if verbose {
-        eprintln!("  vectors computed by {} ({})", run.kernel, run.model);
+        match run.tokens_per_second {
+            Some(rate) => eprintln!("  vectors computed by {} ({}), {rate:.0} tokens/s", run.kernel, run.model),
+            None => eprintln!("  vectors computed by {} ({}); all from the cache", run.kernel, run.model),
+        }
         for (stage, seconds) in &run.seconds_by_stage {
             match run.peak_mb_by_stage.iter().find(|(s, _)| s == stage) {
                 Some((_, mb)) => eprintln!("  {stage:<16} {seconds:>8.2} s  peak {mb:>6.0} MB"),

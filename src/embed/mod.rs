@@ -48,6 +48,9 @@ pub struct Embedded {
     pub vector: Vec<f32>,
     pub spans: Vec<Option<Vec<f32>>>,
     pub sampled: Option<Sampled>,
+    /// Tokens the model read for it (its windows' tokens with the special tokens), for
+    /// throughput figures.
+    pub tokens: usize,
 }
 
 /// A loaded model, ready to embed texts from many threads.
@@ -319,12 +322,14 @@ impl Embedder {
                 vector: vec![0.0; h],
                 spans: vec![None; spans.len()],
                 sampled: plan.sampled,
+                tokens: 0,
             })
             .collect();
         let mut span_sums: Vec<Vec<(Vec<f32>, usize)>> =
             items.iter().map(|(_, spans)| vec![(vec![0.0; h], 0); spans.len()]).collect();
         for (t, _, vector, tokens, spans) in done {
             out[t].vector.iter_mut().zip(&vector).for_each(|(a, b)| *a += tokens as f32 * b);
+            out[t].tokens += tokens;
             for (span, sum, n) in spans {
                 let (total, count) = &mut span_sums[t][span];
                 total.iter_mut().zip(&sum).for_each(|(a, b)| *a += b);

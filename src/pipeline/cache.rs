@@ -40,6 +40,16 @@ pub(super) struct EmbeddedDocuments {
     pub(super) embedded: usize,
     /// One note per long document read in part.
     pub(super) sampled: Vec<String>,
+    /// Tokens the model read, and the seconds it took (the store's writes not counted).
+    pub(super) tokens: usize,
+    pub(super) model_seconds: f64,
+}
+
+impl EmbeddedDocuments {
+    /// The model's throughput in this run, when it embedded anything.
+    pub(super) fn tokens_per_second(&self) -> Option<f64> {
+        (self.tokens > 0 && self.model_seconds > 0.0).then(|| self.tokens as f64 / self.model_seconds)
+    }
 }
 
 /// Vectors of every document, and each one's central sentences from the same pass of the
@@ -70,6 +80,8 @@ pub(super) fn embed_documents(
         central: vec![CentralSentences::default(); docs.len()],
         embedded: 0,
         sampled: Vec::new(),
+        tokens: 0,
+        model_seconds: 0.0,
     };
     let mut missing = Vec::new();
     for (i, h) in hashes.iter().enumerate() {
@@ -109,7 +121,10 @@ pub(super) fn embed_documents(
             .collect();
         let items: Vec<(&str, &[std::ops::Range<usize>])> =
             texts.iter().zip(&shifted).map(|(t, s)| (t.as_str(), s.as_slice())).collect();
+        let started = std::time::Instant::now();
         let embedded = embedder.embed_with_spans(&items, coverage, &bar)?;
+        out.model_seconds += started.elapsed().as_secs_f64();
+        out.tokens += embedded.iter().map(|e| e.tokens).sum::<usize>();
         for ((&i, e), spans) in batch.iter().zip(&embedded).zip(&spans) {
             out.vectors.row_mut(i).assign(&ndarray::ArrayView1::from(e.vector.as_slice()));
             out.central[i] = summarise::central_sentences(

@@ -62,6 +62,12 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
     let (mut curation, _) = decisions_in(out, &store, &mut notes)?;
     let options = AnalyzeOptions { progress, ..AnalyzeOptions::of_stored(&analysis.run, out)? };
     let refuse = |why: String| AnalyzeError::Refused { out: out.display().to_string(), why };
+    if !options.input.is_dir() {
+        return Err(refuse(format!(
+            "the analysis was made from {}, which is not a folder from here: run the command where `analyze` ran",
+            options.input.display()
+        )));
+    }
     let mut undoes = None;
     let mut taken_back: Vec<i64> = Vec::new();
     let done = match edit {

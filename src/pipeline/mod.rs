@@ -195,6 +195,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     let documents = times.time("embed documents", || {
         embed_documents(&embedder, &mut store, &corpus, coverage, options, summary_options)
     })?;
+    let tokens_per_second = documents.tokens_per_second();
     let (vectors, embedded) = (documents.vectors, documents.embedded);
     notes.extend(documents.sampled);
 
@@ -265,6 +266,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
             model_id: embedder.model_id().to_string(),
             coverage: coverage.key(),
             kernel: embedder.kernel(),
+            tokens_per_second,
             params,
             embedded,
             changes,
