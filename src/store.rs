@@ -101,8 +101,6 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurationRecord {
     pub id: i64,
-    /// When it was made (RFC 3339).
-    pub made: String,
     /// The command that made it (`theme merge 4 7`), or a note that the file was edited by hand.
     pub command: String,
     /// The whole decisions file after it.
@@ -561,17 +559,11 @@ impl Store {
     pub fn curation(&self) -> Result<Vec<CurationRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, made, command, decisions, run_id FROM curation WHERE undone = 0 ORDER BY id")
+            .prepare("SELECT id, command, decisions, run_id FROM curation WHERE undone = 0 ORDER BY id")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(CurationRecord {
-                    id: r.get(0)?,
-                    made: r.get(1)?,
-                    command: r.get(2)?,
-                    decisions: r.get(3)?,
-                    run_id: r.get(4)?,
-                })
+                Ok(CurationRecord { id: r.get(0)?, command: r.get(1)?, decisions: r.get(2)?, run_id: r.get(3)? })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))

@@ -218,8 +218,8 @@ fn decisions_hold_through_a_refresh_with_new_pages() {
     let path = read_csv(&out.join("documents.csv")).into_iter().find(|r| r["doc_id"] == doc).unwrap()["path"].clone();
     std::fs::remove_file(input.join(&path)).unwrap();
     let said = analyze_ok(&input, &out, &["--themes", "6"]);
-    assert!(said.contains("no longer in the folder") && said.contains(&doc), "{said}");
-    assert!(std::fs::read_to_string(out.join("curation.toml")).unwrap().contains(&doc), "the decision is kept");
+    assert!(said.contains("no longer in the folder") && said.contains(&path), "{said}");
+    assert!(std::fs::read_to_string(out.join("curation.toml")).unwrap().contains(&path), "the decision is kept");
 }
 
 #[test]
@@ -254,4 +254,25 @@ fn the_file_reads_back_and_a_malformed_one_changes_nothing() {
     assert!(said.contains("written again from the store"), "{said}");
     assert!(std::fs::read_to_string(&file).unwrap().contains("Named by hand"));
     assert_eq!(themes(&out)[&ids[2]]["label"], "Named by hand");
+}
+
+#[test]
+fn a_hand_edit_not_yet_applied_is_kept_by_the_next_command_and_undone_on_its_own() {
+    let Some((_dir, _input, out)) = copy() else { return };
+    let ids = by_size(&out);
+    let (renamed, pinned) = (ids[1].to_string(), ids[0].to_string());
+    std::fs::write(
+        out.join("curation.toml"),
+        format!("# ours\n[[decision]]\naction = \"rename\"\ntheme = {renamed}\nlabel = \"Edited first\"\n"),
+    )
+    .unwrap();
+    theme_ok(&out, &["pin", &pinned]);
+    let label = |out: &Path| themes(out)[&ids[1]]["label"].as_str().unwrap().to_string();
+    assert_eq!(label(&out), "Edited first", "the command builds on the edit");
+    theme_ok(&out, &["undo"]);
+    assert_eq!(label(&out), "Edited first", "undo takes back the pin only");
+    assert!(themes(&out)[&ids[0]]["by_hand"].as_array().unwrap().is_empty());
+    let said = theme_ok(&out, &["undo"]);
+    assert!(said.contains("edited by hand"), "{said}");
+    assert_ne!(label(&out), "Edited first");
 }

@@ -80,7 +80,6 @@ pub fn apply(
     keep_members(curation, documents, previous.themes, &mut ids);
     let mut centred = None;
     for decision in &curation.decisions {
-        applied.decisions.push(decision.describe());
         let present: HashSet<ThemeId> = ids.iter().copied().collect();
         let cannot = |why: String| format!("{} no longer applies: {why}", decision.describe());
         match decision {
@@ -110,6 +109,12 @@ pub fn apply(
             }
             Decision::Split { theme, into } => {
                 let members: Vec<usize> = (0..ids.len()).filter(|&i| ids[i] == *theme).collect();
+                if let Some(taken) = into.iter().find(|t| !members.is_empty() && present.contains(t)) {
+                    // A hand-edited file may name a part after a theme that exists: splitting
+                    // into it would merge with it.
+                    applied.notes.push(cannot(format!("theme id {taken} is in use; a split's parts need new ids")));
+                    continue;
+                }
                 if !members.is_empty() {
                     let space = centred.get_or_insert_with(|| themes::language_centred(documents, vectors));
                     let rows = space.select(Axis(0), &members);
@@ -133,8 +138,12 @@ pub fn apply(
                     )));
                     continue;
                 }
-                let position: HashMap<&str, usize> =
-                    documents.iter().enumerate().map(|(i, d)| (d.doc_id.as_str(), i)).collect();
+                // A document is named by its path (which an edit keeps) or its doc_id.
+                let position: HashMap<&str, usize> = documents
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, d)| [(d.path.as_str(), i), (d.doc_id.as_str(), i)])
+                    .collect();
                 let found: Vec<usize> = moved.iter().filter_map(|d| position.get(d.as_str()).copied()).collect();
                 if found.len() < moved.len() {
                     let gone: Vec<&str> =
@@ -152,6 +161,8 @@ pub fn apply(
                 }
             }
         }
+        // Reached only by a decision that applies (the others have said why and moved on).
+        applied.decisions.push(decision.describe());
     }
     if ids != before {
         *model = themes::regroup(documents, vectors, model, &ids, options)?;
@@ -163,7 +174,7 @@ pub fn apply(
 /// documents it held in the previous run, following merges made since (a document of a merged
 /// theme belongs to the theme it went into).
 fn keep_members(curation: &Curation, documents: &[Document], previous: &HashMap<&str, ThemeId>, ids: &mut [ThemeId]) {
-    let (curated, _) = curation.curated_and_retired();
+    let curated = curation.curated();
     let mut merged_into: HashMap<ThemeId, ThemeId> = HashMap::new();
     for decision in &curation.decisions {
         if let Decision::Merge { themes, into, .. } = decision {

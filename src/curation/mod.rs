@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::themes::ThemeId;
 pub use apply::{apply, Applied, Before};
 
+/// Ids beyond this are typing errors, not themes: a run makes at most a few hundred.
+const MAX_THEME_ID: u32 = 1_000_000;
+
 /// File name of the decisions inside the output folder.
 pub const CURATION_FILE: &str = "curation.toml";
 
@@ -71,6 +74,9 @@ impl Decision {
     /// theme), if anything.
     fn problem(&self) -> Option<String> {
         let blank = |l: &str| l.trim().is_empty();
+        if let Some(id) = self.ids().into_iter().find(|id| id.0 > MAX_THEME_ID) {
+            return Some(format!("theme id {id} is not a theme's id (see themes.json)"));
+        }
         match self {
             Decision::Rename { label, .. } | Decision::Pin { label, .. } if blank(label) => {
                 Some("the label is empty".into())
@@ -247,13 +253,19 @@ impl Curation {
         std::fs::rename(&temporary, &path).map_err(io)
     }
 
-    /// The largest theme id any decision names (split parts are ids no run has used yet).
-    pub fn max_id(&self) -> Option<ThemeId> {
-        self.decisions.iter().flat_map(Decision::ids).max()
+    /// The first theme id no decision names (split parts are ids no run has used yet), given
+    /// `used`, the first id no run used.
+    pub fn next_id(&self, used: u32) -> u32 {
+        let named = self.decisions.iter().flat_map(Decision::ids).max().map_or(0, |id| id.0.saturating_add(1));
+        used.max(named)
     }
 
-    /// The themes whose members the analyst decided (merged, split, pinned), and the ids
-    /// retired by merges and splits.
+    /// The themes whose members the analyst decided (merged, split, pinned).
+    fn curated(&self) -> Vec<ThemeId> {
+        self.curated_and_retired().0
+    }
+
+    /// [`Curation::curated`], and the ids retired by merges and splits.
     fn curated_and_retired(&self) -> (Vec<ThemeId>, Vec<ThemeId>) {
         let (mut curated, mut retired) = (Vec::new(), Vec::new());
         for d in &self.decisions {
@@ -302,7 +314,7 @@ mod tests {
         let text = curation.to_toml();
         assert!(text.starts_with("# Decisions"), "{text}");
         assert_eq!(Curation::parse(&text, "curation.toml").unwrap(), curation);
-        assert_eq!(curation.max_id(), Some(ThemeId(22)));
+        assert_eq!((curation.next_id(0), curation.next_id(40)), (23, 40));
         let (curated, retired) = curation.curated_and_retired();
         assert_eq!((curated, retired), (ids(&[4, 2, 21, 22, 8]), ids(&[7, 1, 5])));
     }

@@ -58,8 +58,6 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
     let lock = lock_out(out)?;
     let analysis = stored::open(out)?;
     let mut store = Store::open(&out.join(STORE_FILE))?;
-    let mut notes = Vec::new();
-    let (mut curation, _) = decisions_in(out, &store, &mut notes)?;
     let options = AnalyzeOptions { progress, ..AnalyzeOptions::of_stored(&analysis.run, out)? };
     let refuse = |why: String| AnalyzeError::Refused { out: out.display().to_string(), why };
     if !options.input.is_dir() {
@@ -67,6 +65,14 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
             "the analysis was made from {}, which is not a folder from here: run the command where `analyze` ran",
             options.input.display()
         )));
+    }
+    let mut notes = Vec::new();
+    let (mut curation, edited) = decisions_in(out, &store, &mut notes)?;
+    // A hand edit no run has applied yet is a change of its own: recorded first, so that the
+    // command builds on it and `theme undo` takes back one at a time.
+    if let Some(text) = edited {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        store.record_curation(&now, HAND_EDIT, &text, None)?;
     }
     let mut undoes = None;
     let mut taken_back: Vec<i64> = Vec::new();
@@ -92,15 +98,20 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
             undoes = Some(last.id);
             format!("undid `{}`", last.command)
         }
-        edit => change(&mut curation, edit, &analysis, &store, &options.themes).map_err(refuse)?,
+        edit => {
+            let next = curation.next_id(store.next_theme_id()?);
+            change(&mut curation, edit, &analysis, next, &options.themes).map_err(refuse)?
+        }
     };
     drop(analysis);
     for &id in &taken_back {
         store.set_run_undone(id, true)?;
     }
+    let last = store.last_run_id()?;
     let request = Request { curation, command: edit.command(), undoes };
     let made = run(&options, &lock, Some(&request));
-    if made.is_err() {
+    // Taken-back runs come back only when the run recorded nothing (it failed before the store).
+    if made.is_err() && store.last_run_id()? == last {
         for &id in &taken_back {
             store.set_run_undone(id, false)?;
         }
@@ -112,11 +123,12 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
 
 /// Changes the decisions as `edit` asks, after checking it against the stored analysis;
 /// returns what was done, in words, or why it cannot be.
+/// `next` is the first theme id never used.
 fn change(
     curation: &mut Curation,
     edit: &Edit,
     analysis: &Analysis,
-    store: &Store,
+    next: u32,
     options: &ThemeOptions,
 ) -> Result<String, String> {
     let themes = &analysis.model.themes;
@@ -145,9 +157,21 @@ fn change(
             Ok(format!("theme {id} is now called “{label}”"))
         }
         Edit::Rename { theme: id, label: None } => {
-            let before = decisions.len();
+            if decisions.iter().any(|d| matches!(d, Decision::Pin { theme, .. } if theme == id)) {
+                return Err(format!(
+                    "theme {id} is pinned, label included: unpin it (`theme pin {id} --clear`) to let its keywords label it"
+                ));
+            }
+            let before = decisions.clone();
             decisions.retain(|d| !matches!(d, Decision::Rename { theme, .. } if theme == id));
-            if decisions.len() == before {
+            for d in decisions.iter_mut() {
+                if let Decision::Merge { into, label, .. } = d {
+                    if into == id {
+                        *label = None;
+                    }
+                }
+            }
+            if *decisions == before {
                 return Err(format!("theme {id} has no label given by the analyst to take back"));
             }
             Ok(format!("theme {id} is labelled from its keywords again"))
@@ -191,7 +215,6 @@ fn change(
                     n
                 }
             };
-            let next = store.next_theme_id().map_err(|e| e.to_string())?.max(curation_next(decisions));
             let ids: Vec<ThemeId> = (next..next + parts as u32).map(ThemeId).collect();
             decisions.push(Decision::Split { theme: *id, into: ids.clone() });
             Ok(format!("theme {id} is split into themes {}", list(&ids)))
@@ -202,15 +225,16 @@ fn change(
                 return Err("name the documents to move (their doc_id in documents.csv, or their path)".into());
             }
             let docs = &analysis.corpus.documents;
-            let mut ids = Vec::new();
+            let mut paths = Vec::new();
             for wanted in documents {
                 let doc = docs.iter().find(|d| d.doc_id == *wanted || d.path == *wanted).ok_or_else(|| {
                     format!("no document {wanted} in this analysis (give its doc_id in documents.csv, or its path)")
                 })?;
-                ids.push(doc.doc_id.clone());
+                // By path: a doc_id is the hash of the file, which an edit of the page changes.
+                paths.push(doc.path.clone());
             }
-            let n = ids.len();
-            decisions.push(Decision::Move { documents: ids, to: *to });
+            let n = paths.len();
+            decisions.push(Decision::Move { documents: paths, to: *to });
             Ok(format!("{} put in theme {to}", crate::plural(n, "document")))
         }
         Edit::Pin { theme: id, clear: false } => {
@@ -237,10 +261,8 @@ fn list(ids: &[ThemeId]) -> String {
     ids.iter().map(ThemeId::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// The first theme id no decision names.
-fn curation_next(decisions: &[Decision]) -> u32 {
-    Curation { decisions: decisions.to_vec() }.max_id().map_or(0, |id| id.0 + 1)
-}
+/// How the store names a change made by editing the file.
+pub(super) const HAND_EDIT: &str = "curation.toml edited by hand";
 
 /// The decisions a plain run applies: those of OUT/curation.toml, or, when the file is missing
 /// but the store has decisions, the store's (the file is written again, and a note says so).
@@ -254,8 +276,9 @@ pub(super) fn decisions_in(
     let recorded = store.curation()?.pop();
     match Curation::load(out)? {
         Some((curation, text)) => {
+            // Decisions compared, not text: a comment or a blank line is no change.
             let edited = match &recorded {
-                Some(r) => r.decisions != text,
+                Some(r) => Curation::parse(&r.decisions, "the store's decisions").ok().as_ref() != Some(&curation),
                 None => !curation.decisions.is_empty(),
             };
             Ok((curation, edited.then_some(text)))

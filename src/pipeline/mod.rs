@@ -203,7 +203,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     // found only in Spanish pages can become a theme.
     let theme_options =
         ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
-    let next_id = store.next_theme_id()?.max(curation.max_id().map_or(0, |id| id.0 + 1));
+    let next_id = curation.next_id(store.next_theme_id()?);
     let (mut model, mut continuity, curated) = stage(&mut times, options.progress, "themes", || {
         let context = Context { options, themes: &theme_options, previous: previous.as_ref(), changes: &changes };
         let (mut model, mut continuity) = cluster(&corpus, vectors.view(), &context, next_id, &mut notes)?;
@@ -295,20 +295,19 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     analysis.run.notes.extend(refreshed);
     // The stored record carries the timings up to here; run.json, written last, adds the store's.
     times.stamp(&mut analysis.run, start);
+    // The file first: should the store's record fail after it, the next run reads the file as a
+    // hand edit and records it, so the decision holds either way.
+    if let Some(r) = request {
+        r.curation.save(&options.out)?;
+    }
     stage(&mut times, options.progress, "store", || record(&mut store, &analysis, &parser))?;
     let run_id = store.last_run_id()?;
     match (request, edited_by_hand) {
-        (Some(Request { undoes: Some(id), curation, .. }), _) => {
-            store.undo_curation(*id)?;
-            curation.save(&options.out)?;
-        }
+        (Some(Request { undoes: Some(id), .. }), _) => store.undo_curation(*id)?,
         (Some(Request { curation, command, .. }), _) => {
-            store.record_curation(&analysis.run.finished, command, &curation.to_toml(), run_id)?;
-            curation.save(&options.out)?;
+            store.record_curation(&analysis.run.finished, command, &curation.to_toml(), run_id)?
         }
-        (None, Some(text)) => {
-            store.record_curation(&analysis.run.finished, "curation.toml edited by hand", &text, run_id)?
-        }
+        (None, Some(text)) => store.record_curation(&analysis.run.finished, curate::HAND_EDIT, &text, run_id)?,
         (None, None) => {}
     }
     times.stamp(&mut analysis.run, start);
