@@ -233,13 +233,19 @@ pub fn split_theme(
             best.expect("at least one number of parts is tried").1
         }
     };
-    let k = clustering.centroids.nrows();
+    let (_, part) = by_size(&clustering.labels, clustering.centroids.nrows());
+    Ok(clustering.labels.iter().map(|l| part[l]).collect())
+}
+
+/// The non-empty clusters of `labels` (of `k`), largest first, and each one's place in that
+/// order.
+fn by_size(labels: &[usize], k: usize) -> (Vec<usize>, HashMap<usize, usize>) {
     let mut sizes = vec![0usize; k];
-    clustering.labels.iter().for_each(|&l| sizes[l] += 1);
+    labels.iter().for_each(|&l| sizes[l] += 1);
     let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
     order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
-    let part: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &c)| (c, p)).collect();
-    Ok(clustering.labels.iter().map(|l| part[l]).collect())
+    let place = order.iter().enumerate().map(|(p, &c)| (c, p)).collect();
+    (order, place)
 }
 
 /// Themes from a partition: ordered by size (largest first), with representative documents,
@@ -254,11 +260,7 @@ fn build_model(
     let n = documents.len();
     let k = clustering.centroids.nrows();
     // Number themes by size, largest first, so ids read naturally in reports.
-    let mut sizes = vec![0usize; k];
-    clustering.labels.iter().for_each(|&l| sizes[l] += 1);
-    let mut order: Vec<usize> = (0..k).filter(|&c| sizes[c] > 0).collect();
-    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
-    let new_position: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &c)| (c, p)).collect();
+    let (order, new_position) = by_size(&clustering.labels, k);
     let assignments: Vec<usize> = clustering.labels.iter().map(|l| new_position[l]).collect();
     let centroids = clustering.centroids.select(ndarray::Axis(0), &order);
     let means = clustering.means.select(ndarray::Axis(0), &order);
