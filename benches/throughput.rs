@@ -80,7 +80,7 @@ fn static_model() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-static-minilm");
     if !dir.join("model.safetensors").is_file() {
         let source = Embedder::load(None, Backend::Native, Precision::Fp32).unwrap();
-        themescope::embed::model2vec::distill(&source, &dir, 256, &indicatif::ProgressBar::hidden()).unwrap();
+        themescope::embed::model2vec::distill(&source, &dir, 256, None, &indicatif::ProgressBar::hidden()).unwrap();
     }
     dir
 }

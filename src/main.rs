@@ -107,6 +107,15 @@ enum Command {
         /// Dimensions kept by PCA.
         #[arg(long, default_value_t = 256)]
         dims: usize,
+        /// Fit the token vectors to the pages of the analysis in this output folder (made with
+        /// the same model): a page's mean token vector is moved towards the sentence model's
+        /// vector of it (model2vec's tokenlearn idea).
+        #[arg(long, value_name = "OUT")]
+        fit: Option<PathBuf>,
+        /// With --fit: how many of its pages, spread over all (the fit's time grows with the
+        /// cube of this).
+        #[arg(long, default_value_t = themescope::embed::model2vec::FIT_PAGES, requires = "fit")]
+        fit_pages: usize,
     },
     /// Change the themes of the analysis in OUT by hand: rename, merge, split, move documents,
     /// pin. Each decision is kept in OUT/curation.toml (readable, editable, fit for version
@@ -462,10 +471,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out.flush()?;
             Ok(())
         }
-        Command::Distill { model, out, dims } => {
+        Command::Distill { model, out, dims, fit, fit_pages } => {
             let source = Embedder::load(model.as_deref(), Backend::Native, Precision::Fp32)?;
             let bar = themescope::progress::bar(source.vocab_size() as u64, "tokens");
-            let made = themescope::embed::model2vec::distill(&source, &out, dims, &bar)?;
+            let made = match &fit {
+                Some(analysis) => pipeline::distill_fitted(analysis, &source, &out, dims, fit_pages, &bar)?,
+                None => themescope::embed::model2vec::distill(&source, &out, dims, None, &bar)?,
+            };
+            if let Some(f) = &made.fit {
+                println!(
+                    "fitted to {} pages: on {} held out, mean cosine to {}'s vectors {:.3} → {:.3} (ridge {})",
+                    f.pages,
+                    f.held_out,
+                    source.name(),
+                    f.cosine_before,
+                    f.cosine_after,
+                    f.ridge
+                );
+            }
             println!(
                 "{}: static model of {} tokens × {} dimensions from {} (PCA keeps {:.1}% of the variance); use it with --model {}",
                 out.display(),

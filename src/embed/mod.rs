@@ -147,6 +147,16 @@ impl Embedder {
         self.encoder.vocab_size()
     }
 
+    /// Token ids of `text` as a static model made from this one reads it (no special tokens, no
+    /// prompt), for fitting one to pages.
+    pub fn plain_token_ids(&self, text: &str) -> Result<Vec<u32>, EmbedError> {
+        let enc = self
+            .tokenizer
+            .encode(text, false)
+            .map_err(|e| EmbedError::tokenizer(&self.files.dir.join("tokenizer.json"), e))?;
+        Ok(enc.get_ids().to_vec())
+    }
+
     /// For each token id, the mean of the model's final states over that token alone between
     /// the specials, not normalised: a static model's raw token vectors (model2vec's recipe).
     pub(crate) fn token_vectors(&self, ids: &[u32]) -> Result<Vec<Vec<f32>>, EmbedError> {

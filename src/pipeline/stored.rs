@@ -80,6 +80,35 @@ pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -
     Ok(embedder)
 }
 
+/// A static model distilled from `source` into `dir` and fitted to the pages of the analysis
+/// stored in `out` (which must have been made with `source`: its vectors are the fit's
+/// targets), on at most `most` of its pages. See [`crate::embed::model2vec::distill`].
+pub fn distill_fitted(
+    out: &Path,
+    source: &Embedder,
+    dir: &Path,
+    dims: usize,
+    most: usize,
+    progress: &indicatif::ProgressBar,
+) -> Result<crate::embed::model2vec::Distilled, AnalyzeError> {
+    use rayon::prelude::*;
+    let analysis = open(out)?;
+    if analysis.run.model_id != source.model_id() {
+        return Err(AnalyzeError::OtherModel {
+            made_with: format!("{} ({})", analysis.run.model, analysis.run.model_id),
+            given: format!("{} ({})", source.name(), source.model_id()),
+        });
+    }
+    let token_ids = analysis
+        .corpus
+        .documents
+        .par_iter()
+        .map(|d| source.plain_token_ids(&d.embedding_text()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pages = crate::embed::model2vec::Pages { token_ids: &token_ids, vectors: analysis.vectors.view(), most };
+    Ok(crate::embed::model2vec::distill(source, dir, dims, Some(&pages), progress)?)
+}
+
 /// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
 /// whose first value is compared with the themes.
 pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
