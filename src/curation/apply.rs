@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 use super::{Curation, Decision};
 use crate::ingest::Document;
@@ -78,7 +78,9 @@ pub fn apply(
         }
     }
     keep_members(curation, documents, previous.themes, &mut ids);
-    let mut centred = None;
+    // A document is named by its path (which an edit keeps) or its doc_id.
+    let position: HashMap<&str, usize> =
+        documents.iter().enumerate().flat_map(|(i, d)| [(d.path.as_str(), i), (d.doc_id.as_str(), i)]).collect();
     for decision in &curation.decisions {
         let present: HashSet<ThemeId> = ids.iter().copied().collect();
         let cannot = |why: String| format!("{} no longer applies: {why}", decision.describe());
@@ -116,10 +118,7 @@ pub fn apply(
                     continue;
                 }
                 if !members.is_empty() {
-                    let space = centred.get_or_insert_with(|| themes::language_centred(documents, vectors));
-                    let rows = space.select(Axis(0), &members);
-                    let docs: Vec<Document> = members.iter().map(|&i| documents[i].clone()).collect();
-                    let parts = themes::split_theme(&docs, rows.view(), Some(into.len()), options)?;
+                    let parts = themes::split_members(documents, vectors, &members, Some(into.len()), options)?;
                     for (&i, &part) in members.iter().zip(&parts) {
                         ids[i] = into[part];
                     }
@@ -138,12 +137,6 @@ pub fn apply(
                     )));
                     continue;
                 }
-                // A document is named by its path (which an edit keeps) or its doc_id.
-                let position: HashMap<&str, usize> = documents
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, d)| [(d.path.as_str(), i), (d.doc_id.as_str(), i)])
-                    .collect();
                 let found: Vec<usize> = moved.iter().filter_map(|d| position.get(d.as_str()).copied()).collect();
                 if found.len() < moved.len() {
                     let gone: Vec<&str> =

@@ -83,10 +83,7 @@ impl Decision {
             }
             Decision::Merge { label: Some(label), .. } if blank(label) => Some("the label is empty".into()),
             Decision::Merge { themes, into, .. } => {
-                let mut distinct = themes.clone();
-                distinct.sort();
-                distinct.dedup();
-                if distinct.len() < 2 {
+                if distinct(themes).len() < 2 {
                     Some("a merge needs at least two different themes".into())
                 } else if !themes.contains(into) {
                     Some(format!("`into` ({into}) must be one of the merged themes"))
@@ -95,10 +92,7 @@ impl Decision {
                 }
             }
             Decision::Split { theme, into } => {
-                let mut distinct = into.clone();
-                distinct.sort();
-                distinct.dedup();
-                if into.len() < 2 || distinct.len() < into.len() {
+                if into.len() < 2 || distinct(into).len() < into.len() {
                     Some("a split needs at least two different new ids".into())
                 } else if into.contains(theme) {
                     Some("a split's new themes need new ids".into())
@@ -110,6 +104,14 @@ impl Decision {
             _ => None,
         }
     }
+}
+
+/// The ids, each once, in order.
+pub fn distinct(ids: &[ThemeId]) -> Vec<ThemeId> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// The analyst's decisions on one analysis, in the order they apply.

@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use ndarray::Axis;
-
 use super::{lock_out, run, stored, AnalyzeError, AnalyzeOptions, Request, STORE_FILE};
 use crate::analysis::Analysis;
 use crate::curation::{Curation, Decision, CURATION_FILE};
@@ -177,9 +175,7 @@ fn change(
             Ok(format!("theme {id} is labelled from its keywords again"))
         }
         Edit::Merge { themes: ids, label } => {
-            let mut ids = ids.clone();
-            ids.sort();
-            ids.dedup();
+            let ids = crate::curation::distinct(ids);
             if ids.len() < 2 {
                 return Err("a merge needs at least two different themes".into());
             }
@@ -204,10 +200,8 @@ fn change(
                     let docs = &analysis.corpus.documents;
                     let members: Vec<usize> =
                         (0..docs.len()).filter(|&i| themes[analysis.model.assignments[i]].id == *id).collect();
-                    let space = themes::language_centred(docs, analysis.vectors.view());
-                    let rows = space.select(Axis(0), &members);
-                    let theirs: Vec<_> = members.iter().map(|&i| docs[i].clone()).collect();
-                    let found = themes::split_theme(&theirs, rows.view(), None, options).map_err(|e| e.to_string())?;
+                    let found = themes::split_members(docs, analysis.vectors.view(), &members, None, options)
+                        .map_err(|e| e.to_string())?;
                     let n = found.iter().max().map_or(1, |m| m + 1);
                     if n < 2 {
                         return Err(format!("theme {id}'s documents form one group; give --into N to split it anyway"));

@@ -199,6 +199,20 @@ pub fn regroup(
 /// parts, four of them of 3 or 4 pages).
 const SPLIT_MAX_PARTS: usize = 5;
 
+/// [`split_theme`] of the documents at `members`, from all documents' unit vectors (the
+/// members are placed in the space themes are found in, which the whole corpus defines).
+pub fn split_members(
+    documents: &[Document],
+    vectors: ArrayView2<f32>,
+    members: &[usize],
+    k: Option<usize>,
+    options: &ThemeOptions,
+) -> Result<Vec<usize>, ThemeError> {
+    let rows = language_centred(documents, vectors).select(ndarray::Axis(0), members);
+    let theirs: Vec<Document> = members.iter().map(|&i| documents[i].clone()).collect();
+    split_theme(&theirs, rows.view(), k, options)
+}
+
 /// The documents of one theme (`vectors`: their rows in the space themes are found in) clustered
 /// alone into `k` parts as [`discover`] clusters a corpus (consensus k-means, fitted on the main
 /// language's pages); each document's part, largest part first. `k = None` chooses between two
