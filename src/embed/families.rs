@@ -1,5 +1,5 @@
 //! The encoder families, one row each: which model folders a family runs, on which backend, in
-//! which precisions, and how it loads. A new family (the Universal Sentence Encoder is next:
+//! which precisions, and how it loads. A new family (as the Universal Sentence Encoder was:
 //! SentencePiece tokens through a DAN) is its [`Encoder`] in a file of its own, a loader, and a
 //! row here; a new kind of folder also gets its [`ModelKind`], told apart in
 //! [`super::model::read_model_dir`].
@@ -10,7 +10,7 @@ use super::encoder::Encoder;
 use super::error::Unsupported;
 use super::model::{ModelFiles, ModelKind};
 use super::options::{Backend, Precision};
-use super::{bert, model2vec, EmbedError};
+use super::{bert, model2vec, universal, EmbedError};
 
 /// Loads a family's encoder from a located folder, in a precision the family runs (`tokenizer`
 /// is the folder's, for encoders that calibrate on sample text).
@@ -58,6 +58,14 @@ const FAMILIES: &[Family] = &[
         precisions: &[Precision::Fp32, Precision::Int8],
         feature: None,
         load: Some(bert::load),
+    },
+    Family {
+        name: "the universal sentence encoder",
+        kind: ModelKind::Universal,
+        backend: None,
+        precisions: &[Precision::Fp32],
+        feature: None,
+        load: Some(universal::load),
     },
     Family {
         name: "the rust-bert backend",
@@ -151,7 +159,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_folder_runs_on_every_backend() {
-        for kind in [ModelKind::Transformer, ModelKind::Static] {
+        for kind in [ModelKind::Transformer, ModelKind::Static, ModelKind::Universal] {
             for backend in [Backend::Native, Backend::RustBert] {
                 let runs = FAMILIES.iter().filter(|f| f.kind == kind && f.backend.is_none_or(|b| b == backend));
                 assert_eq!(runs.count(), 1, "{kind:?} on {backend:?}");

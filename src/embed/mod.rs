@@ -20,8 +20,10 @@ mod options;
 mod pool;
 #[cfg(feature = "rust-bert")]
 pub mod rustbert;
+pub mod sentencepiece;
 #[cfg(test)]
 mod tests;
+pub mod universal;
 mod windows;
 
 use std::ops::Range;
@@ -165,7 +167,19 @@ impl Embedder {
         let refs: Vec<&[u32]> = sequences.iter().map(Vec::as_slice).collect();
         let h = self.dim();
         let states = self.encoder.forward_many(&refs)?;
-        Ok(states.iter().map(|hidden| pool::pool(hidden, hidden.len() / h, h, Pooling::Mean)).collect())
+        let pooling = self.sum_pooling();
+        Ok(states.iter().map(|hidden| self.encoder.head(pool::pool(hidden, hidden.len() / h, h, pooling))).collect())
+    }
+
+    /// How a sum of token states becomes a vector where the model's own pooling does not apply
+    /// (a sentence's tokens, one token alone): by their mean, or their sum over √n for a model
+    /// that pools so (its head expects that scale).
+    fn sum_pooling(&self) -> Pooling {
+        if self.files.pooling == Pooling::MeanSqrtLen {
+            Pooling::MeanSqrtLen
+        } else {
+            Pooling::Mean
+        }
     }
 
     /// Identifies the model's weights and settings, for cache keys.
@@ -234,7 +248,7 @@ impl Embedder {
     /// vector as the model's pooling says (normalised if the model says so); a non-finite value
     /// is an error, never a vector.
     fn pool(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>, EmbedError> {
-        let mut v = pool::pool(hidden, n, self.dim(), self.files.pooling);
+        let mut v = self.encoder.head(pool::pool(hidden, n, self.dim(), self.files.pooling));
         if v.iter().any(|x| !x.is_finite()) {
             return Err(EmbedError::NonFinite { dir: self.files.dir.clone() });
         }
@@ -348,10 +362,11 @@ impl Embedder {
         }
         for (e, sums) in out.iter_mut().zip(span_sums) {
             normalize(&mut e.vector);
-            for (slot, (mut sum, count)) in e.spans.iter_mut().zip(sums) {
+            for (slot, (sum, count)) in e.spans.iter_mut().zip(sums) {
                 if count > 0 {
-                    normalize(&mut sum);
-                    *slot = Some(sum);
+                    let mut v = self.encoder.head(pool::from_sum(sum, count, self.sum_pooling()));
+                    normalize(&mut v);
+                    *slot = Some(v);
                 }
             }
         }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use super::catalog::DEFAULT_MODEL;
-use super::{catalog, EmbedError};
+use super::{catalog, universal, EmbedError};
 
 /// How a sentence-transformers model turns token vectors into one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,9 @@ pub enum ModelKind {
     /// A static table of token vectors in model2vec's format (`config.json` `model_type`
     /// [`STATIC_MODEL_TYPE`]), e.g. one made by `themescope distill`.
     Static,
+    /// The Universal Sentence Encoder (`model_type` [`universal::MODEL_TYPE`]): n-gram CNN and
+    /// DAN over SentencePiece tokens.
+    Universal,
 }
 
 /// model2vec's `model_type` in `config.json`: the folder holds a static model.
@@ -37,6 +40,7 @@ impl ModelKind {
         match self {
             ModelKind::Transformer => "transformer",
             ModelKind::Static => "static",
+            ModelKind::Universal => "universal sentence encoder",
         }
     }
 }
@@ -173,7 +177,11 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
     }
     let kind_of: Option<ModelType> = read_json_opt(&dir.join("config.json"))?;
     let model_type = kind_of.as_ref().and_then(|k| k.model_type.as_deref());
-    let kind = if model_type == Some(STATIC_MODEL_TYPE) { ModelKind::Static } else { ModelKind::Transformer };
+    let kind = match model_type {
+        Some(STATIC_MODEL_TYPE) => ModelKind::Static,
+        Some(universal::MODEL_TYPE) => ModelKind::Universal,
+        _ => ModelKind::Transformer,
+    };
     let modules: Vec<ModuleEntry> = read_json_opt(&dir.join("modules.json"))?.unwrap_or_default();
     let pooling_dir = modules
         .iter()
@@ -191,7 +199,7 @@ pub fn read_model_dir(dir: &Path) -> Result<ModelFiles, EmbedError> {
     // module.
     let normalize = match kind {
         ModelKind::Static => kind_of.and_then(|k| k.normalize).unwrap_or(true),
-        ModelKind::Transformer => modules.iter().any(|m| m.kind.ends_with("Normalize")),
+        ModelKind::Transformer | ModelKind::Universal => modules.iter().any(|m| m.kind.ends_with("Normalize")),
     };
     let max_seq_length =
         read_json_opt::<SentenceBertConfig>(&dir.join("sentence_bert_config.json"))?.and_then(|c| c.max_seq_length);

@@ -21,11 +21,18 @@ pub(super) fn pool(hidden: &[f32], n: usize, h: usize, pooling: Pooling) -> Vec<
             for row in hidden.chunks_exact(h) {
                 v.iter_mut().zip(row).for_each(|(a, b)| *a += b);
             }
-            let div = if pooling == Pooling::Mean { n as f32 } else { (n as f32).sqrt() };
-            v.iter_mut().for_each(|a| *a /= div);
+            v = from_sum(v, n, pooling);
         }
     }
     v
+}
+
+/// The pooled vector of `n` token states from their sum: over `n` for [`Pooling::Mean`], over
+/// √n for [`Pooling::MeanSqrtLen`] (other poolings are not sums, and get the mean).
+pub(super) fn from_sum(mut sum: Vec<f32>, n: usize, pooling: Pooling) -> Vec<f32> {
+    let div = if pooling == Pooling::MeanSqrtLen { (n as f32).sqrt() } else { n as f32 };
+    sum.iter_mut().for_each(|a| *a /= div);
+    sum
 }
 
 /// Scales every row of `m` to unit length (zero rows stay zero).

@@ -118,6 +118,8 @@ pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate:
     let describer = Describer::new(docs, &stats, &gazetteer, None);
     let labels: Option<Vec<Option<String>>> = against
         .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());
-    let against = against.zip(labels.as_deref());
-    themes::evaluate::evaluate(&analysis.model, docs, &describer, against)
+    let mut evaluation = themes::evaluate::evaluate(&analysis.model, docs, &describer, against.zip(labels.as_deref()));
+    evaluation.cross_lingual =
+        against.and_then(|key| themes::evaluate::cross_lingual(key, analysis.vectors.view(), docs));
+    evaluation
 }

@@ -41,6 +41,134 @@ pub struct Evaluation {
     pub catch_all: usize,
     /// Agreement (ARI) between seeds at the chosen number of themes, when it was chosen.
     pub stability: Option<f32>,
+    /// How well pages in other languages find English pages on their subject (with `against`).
+    pub cross_lingual: Option<CrossLingual>,
+}
+
+/// Pages read in other languages set against English pages: does a page's nearest English
+/// pages share its tags (the `against` key's values: a page's SDGs) as well as an English
+/// page's nearest English pages do?
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossLingual {
+    pub key: String,
+    /// Nearest English pages compared with each page.
+    pub neighbours: usize,
+    /// Tagged pages in English, and in other languages.
+    pub english: usize,
+    pub other: usize,
+    /// Mean Jaccard overlap of tags between an English page and its nearest English pages.
+    pub monolingual: f64,
+    /// The same for a page in another language.
+    pub cross_lingual: f64,
+    /// The same for English pages picked at random (expected over all of them).
+    pub chance: f64,
+    /// (cross-lingual − chance) / (monolingual − chance): 1 means a page in another language
+    /// finds English pages on its subject as well as an English page does.
+    pub efficiency: f64,
+    /// The cross-lingual figure for each language with at least 10 tagged pages.
+    pub per_language: Vec<LanguageAgreement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageAgreement {
+    pub language: String,
+    pub pages: usize,
+    pub cross_lingual: f64,
+}
+
+/// Nearest English pages per page in [`cross_lingual`], as in the measure's first use.
+pub const NEIGHBOURS: usize = 10;
+
+/// Jaccard overlap of two sorted, deduplicated tag lists.
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f64 / union as f64
+    }
+}
+
+/// The cross-lingual agreement of unit `vectors` (one row per document) with the documents'
+/// values of `key`; `None` without tagged pages both in English and in other languages. Pages
+/// of unknown language are left out.
+pub fn cross_lingual(key: &str, vectors: ndarray::ArrayView2<f32>, documents: &[Document]) -> Option<CrossLingual> {
+    use rayon::prelude::*;
+    let languages: Vec<&str> = documents.iter().map(language_of).collect();
+    let mut names: HashMap<&str, u32> = HashMap::new();
+    let tags: Vec<Vec<u32>> = documents
+        .iter()
+        .map(|d| {
+            let mut ids: Vec<u32> = d
+                .metadata
+                .get(key)
+                .into_iter()
+                .flatten()
+                .map(|v| {
+                    let next = names.len() as u32;
+                    *names.entry(v.as_str()).or_insert(next)
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+        .collect();
+    let tagged = |i: &usize| !tags[*i].is_empty() && languages[*i] != UNKNOWN;
+    let english: Vec<usize> = (0..tags.len()).filter(tagged).filter(|&i| languages[i] == "en").collect();
+    let other: Vec<usize> = (0..tags.len()).filter(tagged).filter(|&i| languages[i] != "en").collect();
+    if english.len() <= NEIGHBOURS || other.is_empty() {
+        return None;
+    }
+    let pool = vectors.select(ndarray::Axis(0), &english);
+    // Mean overlap of page `q` with its nearest English pages (itself excluded).
+    let nearest = |q: usize| -> f64 {
+        let sims = pool.dot(&vectors.row(q));
+        let mut order: Vec<usize> = (0..english.len()).filter(|&j| english[j] != q).collect();
+        order.select_nth_unstable_by(NEIGHBOURS - 1, |&a, &b| sims[b].total_cmp(&sims[a]));
+        order[..NEIGHBOURS].iter().map(|&j| jaccard(&tags[q], &tags[english[j]])).sum::<f64>() / NEIGHBOURS as f64
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let mono: Vec<f64> = english.par_iter().map(|&q| nearest(q)).collect();
+    let cross: Vec<f64> = other.par_iter().map(|&q| nearest(q)).collect();
+    let chance: Vec<f64> = other
+        .par_iter()
+        .map(|&q| english.iter().map(|&e| jaccard(&tags[q], &tags[e])).sum::<f64>() / english.len() as f64)
+        .collect();
+    let (monolingual, cross_lingual, chance) = (mean(&mono), mean(&cross), mean(&chance));
+    let mut by_language: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for (&q, &c) in other.iter().zip(&cross) {
+        by_language.entry(languages[q]).or_default().push(c);
+    }
+    let mut per_language: Vec<LanguageAgreement> = by_language
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 10)
+        .map(|(l, v)| LanguageAgreement { language: l.to_string(), pages: v.len(), cross_lingual: mean(&v) })
+        .collect();
+    per_language.sort_by(|a, b| b.pages.cmp(&a.pages));
+    Some(CrossLingual {
+        key: key.to_string(),
+        neighbours: NEIGHBOURS,
+        english: english.len(),
+        other: other.len(),
+        monolingual,
+        cross_lingual,
+        chance,
+        efficiency: (cross_lingual - chance) / (monolingual - chance),
+        per_language,
+    })
 }
 
 /// A theme's taxonomy name and how clearly it won.
@@ -215,6 +343,7 @@ pub fn evaluate(
         named,
         catch_all: model.themes.iter().filter(|t| t.catch_all).count(),
         stability: model.stability,
+        cross_lingual: None,
     }
 }
 
@@ -288,6 +417,49 @@ mod tests {
         let b = ["x", "x", "y", "y", "z", "z"];
         assert!((nmi(&a, &b) - 1.0).abs() < 1e-12);
         assert!((ari(&a, &b) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn jaccard_of_sorted_tag_lists() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[], &[]), 0.0);
+    }
+
+    /// Pages on two subjects (tags "a" and "b", vectors along two axes), 24 in English and 8 in
+    /// Spanish; `spanish_axis` gives where each Spanish page's vector points.
+    fn pages(spanish_axis: impl Fn(usize) -> usize) -> (Vec<Document>, ndarray::Array2<f32>) {
+        let mut docs = Vec::new();
+        let mut rows = Vec::new();
+        for i in 0..32 {
+            let (english, subject) = (i < 24, i % 2);
+            let mut doc = crate::ingest::build_document("# T\n\nText.", format!("d{i}"), "p".into());
+            doc.language = Some(if english { "en" } else { "es" }.into());
+            doc.metadata.insert("sdgs".into(), vec![["a", "b"][subject].into()]);
+            let axis = if english { subject } else { spanish_axis(subject) };
+            let mut v = vec![0.01 * (i % 5) as f32; 4];
+            v[axis] = 1.0;
+            crate::embed::normalize(&mut v);
+            rows.extend(v);
+            docs.push(doc);
+        }
+        (docs, ndarray::Array2::from_shape_vec((32, 4), rows).unwrap())
+    }
+
+    #[test]
+    fn cross_lingual_efficiency_is_one_when_other_languages_find_their_subject() {
+        let (docs, vectors) = pages(|subject| subject);
+        let c = cross_lingual("sdgs", vectors.view(), &docs).unwrap();
+        assert_eq!((c.english, c.other), (24, 8));
+        assert_eq!((c.monolingual, c.cross_lingual), (1.0, 1.0));
+        assert_eq!(c.chance, 0.5);
+        assert_eq!(c.efficiency, 1.0);
+        assert_eq!(c.per_language.len(), 0, "fewer than 10 Spanish pages get no line of their own");
+        // Spanish pages all on one axis find half their subject's pages: chance level.
+        let (docs, vectors) = pages(|_| 2);
+        let c = cross_lingual("sdgs", vectors.view(), &docs).unwrap();
+        assert!(c.efficiency.abs() < 0.25, "efficiency {}", c.efficiency);
+        // Without pages in other languages there is nothing to measure.
+        assert!(cross_lingual("sdgs", vectors.slice(ndarray::s![..24, ..]), &docs[..24]).is_none());
     }
 
     #[test]

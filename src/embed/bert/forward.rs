@@ -146,7 +146,7 @@ fn attention_head(
 }
 
 /// out = input · Wᵀ + b for `rows` rows.
-fn linear(input: &[f32], rows: usize, layer: &Linear, out: &mut [f32]) {
+pub(in crate::embed) fn linear(input: &[f32], rows: usize, layer: &Linear, out: &mut [f32]) {
     if let Some(q) = &layer.quantized {
         return q.forward(input, rows, &layer.bias, out);
     }

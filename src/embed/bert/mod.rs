@@ -17,9 +17,12 @@ use safetensors::SafeTensors;
 use tokenizers::Tokenizer;
 
 pub use config::BertConfig;
+pub(in crate::embed) use forward::linear;
+pub(in crate::embed) use ops::layer_norm;
+use weights::find_prefix;
 pub(super) use weights::tensor_f32;
 pub use weights::weight_prefix;
-use weights::{find_prefix, Weights};
+pub(in crate::embed) use weights::Weights;
 
 use super::encoder::Encoder;
 use super::error::ConfigProblem;
@@ -31,19 +34,19 @@ use super::EmbedError;
 /// Dense products per layer: Q/K/V, attention output, intermediate, output.
 const PRODUCTS: usize = 4;
 
-struct LayerNorm {
-    weight: Vec<f32>,
-    bias: Vec<f32>,
+pub(in crate::embed) struct LayerNorm {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
 }
 
 /// A dense layer, weight stored as PyTorch does: `[out, in]`, row-major; in int8 precision its
 /// product runs on the quantised copy instead.
-struct Linear {
-    weight: Vec<f32>,
-    bias: Vec<f32>,
-    inputs: usize,
-    outputs: usize,
-    quantized: Option<QuantizedLinear>,
+pub(in crate::embed) struct Linear {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub inputs: usize,
+    pub outputs: usize,
+    pub quantized: Option<QuantizedLinear>,
 }
 
 struct Layer {

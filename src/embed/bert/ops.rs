@@ -53,7 +53,7 @@ pub(super) fn add_in_place(x: &mut [f32], y: &[f32]) {
 
 wide_fn! {
     /// Layer normalisation of each row of `width` values.
-    pub(super) fn layer_norm(x: &mut [f32], width: usize, norm: &LayerNorm, eps: f32) {
+    pub(in crate::embed) fn layer_norm(x: &mut [f32], width: usize, norm: &LayerNorm, eps: f32) {
         let mut centred = vec![0.0f32; width];
         for row in x.chunks_exact_mut(width) {
             let mean = sum_lanes(row) / width as f32;

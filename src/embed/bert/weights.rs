@@ -46,7 +46,7 @@ pub(in crate::embed) fn tensor_f32(view: &safetensors::tensor::TensorView) -> Re
 }
 
 /// A checkpoint's tensors under the prefix its names carry.
-pub(super) struct Weights<'a> {
+pub(in crate::embed) struct Weights<'a> {
     pub tensors: SafeTensors<'a>,
     pub prefix: &'static str,
     pub file: &'a Path,
