@@ -307,7 +307,9 @@ struct AnalysisArgs {
 /// The model and what runs it: the same flags wherever a command embeds.
 #[derive(Args)]
 struct EncoderArgs {
-    /// Model folder or name (default all-MiniLM-L6-v2, fetched into models/ when missing).
+    /// Model folder or name (default all-MiniLM-L6-v2). Known names are fetched into models/
+    /// when missing: all-MiniLM-L6-v2, multilingual-e5-small, use-multilingual-v3 (pages in
+    /// many languages on one map).
     #[arg(long)]
     model: Option<String>,
     /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert)
@@ -315,7 +317,7 @@ struct EncoderArgs {
     #[arg(long, env = "THEMESCOPE_BACKEND")]
     backend: Option<Backend>,
     /// Arithmetic of the model's matrix products: fp32 (exactly sentence-transformers'
-    /// vectors) or int8 (faster on CPUs with AVX-512 VNNI; cosine ≥ 0.99 to fp32)
+    /// vectors) or int8 (faster on CPUs with AVX-512 VNNI or AVX-VNNI; cosine ≥ 0.99 to fp32)
     /// [default: fp32].
     #[arg(long)]
     precision: Option<Precision>,

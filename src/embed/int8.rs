@@ -149,6 +149,90 @@ fn pack<T: From<i8> + Copy + Default>(
     packed
 }
 
+/// One register width's `vpdpbusd` (u8 × i8 products summed in fours into i32 lanes), for the
+/// tile loop both VNNI kernels share. Its methods are inlined into each kernel, whose target
+/// features then cover the instructions.
+#[cfg(target_arch = "x86_64")]
+trait Dpbusd: Copy {
+    /// i32 lanes per register.
+    const LANES: usize;
+    unsafe fn zero() -> Self;
+    unsafe fn load(from: *const i8) -> Self;
+    unsafe fn splat(four: i32) -> Self;
+    unsafe fn dpbusd(self, x: Self, w: Self) -> Self;
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Dpbusd for __m512i {
+    const LANES: usize = LANES;
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        _mm512_setzero_si512()
+    }
+    #[inline(always)]
+    unsafe fn load(from: *const i8) -> Self {
+        _mm512_loadu_si512(from.cast())
+    }
+    #[inline(always)]
+    unsafe fn splat(four: i32) -> Self {
+        _mm512_set1_epi32(four)
+    }
+    #[inline(always)]
+    unsafe fn dpbusd(self, x: Self, w: Self) -> Self {
+        _mm512_dpbusd_epi32(self, x, w)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Dpbusd for __m256i {
+    const LANES: usize = AVX2_LANES;
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        _mm256_setzero_si256()
+    }
+    #[inline(always)]
+    unsafe fn load(from: *const i8) -> Self {
+        _mm256_loadu_si256(from.cast())
+    }
+    #[inline(always)]
+    unsafe fn splat(four: i32) -> Self {
+        _mm256_set1_epi32(four)
+    }
+    #[inline(always)]
+    unsafe fn dpbusd(self, x: Self, w: Self) -> Self {
+        _mm256_dpbusd_avx_epi32(self, x, w)
+    }
+}
+
+/// The sums of one tile: `R` input rows from `r0` (quantised, `k4 × 4` wide) against the
+/// `B` blocks of outputs from block `group`, over all inputs four at a time.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn dpbusd_tile<D: Dpbusd, const B: usize, const R: usize>(
+    packed: &[i8],
+    a: &[u8],
+    k4: usize,
+    group: usize,
+    r0: usize,
+) -> [[D; B]; R] {
+    let width = k4 * 4;
+    let block_bytes = k4 * D::LANES * 4;
+    let mut acc = [[D::zero(); B]; R];
+    for kb in 0..k4 {
+        let mut w = [D::zero(); B];
+        for (j, wj) in w.iter_mut().enumerate() {
+            *wj = D::load(packed.as_ptr().add((group + j) * block_bytes + kb * D::LANES * 4));
+        }
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            let x = D::splat((a.as_ptr().add((r0 + r) * width + kb * 4) as *const i32).read_unaligned());
+            for (acc_rj, wj) in acc_r.iter_mut().zip(&w) {
+                *acc_rj = acc_rj.dpbusd(x, *wj);
+            }
+        }
+    }
+    acc
+}
+
 /// A dense layer's weight `[outputs, inputs]` in int8, packed for the kernel it runs on.
 pub struct QuantizedLinear {
     packed: Packed,
@@ -285,25 +369,9 @@ impl QuantizedLinear {
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     unsafe fn forward_vnni(&self, packed: &[i8], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
         let (a, a_params) = self.quantise_rows(input, rows, ROWS);
-        let width = self.k4 * 4;
-        let block_bytes = self.k4 * LANES * 4;
         for group in (0..self.out_blocks).step_by(BLOCKS) {
             for r0 in (0..rows).step_by(ROWS) {
-                let mut acc = [[_mm512_setzero_si512(); BLOCKS]; ROWS];
-                for kb in 0..self.k4 {
-                    let mut w = [_mm512_setzero_si512(); BLOCKS];
-                    for (j, wj) in w.iter_mut().enumerate() {
-                        let at = (group + j) * block_bytes + kb * LANES * 4;
-                        *wj = _mm512_loadu_si512(packed.as_ptr().add(at).cast());
-                    }
-                    for (r, acc_r) in acc.iter_mut().enumerate() {
-                        let four = (a.as_ptr().add((r0 + r) * width + kb * 4) as *const i32).read_unaligned();
-                        let x = _mm512_set1_epi32(four);
-                        for (acc_rj, wj) in acc_r.iter_mut().zip(&w) {
-                            *acc_rj = _mm512_dpbusd_epi32(*acc_rj, x, *wj);
-                        }
-                    }
-                }
+                let acc: [[__m512i; BLOCKS]; ROWS] = dpbusd_tile(packed, &a, self.k4, group, r0);
                 // out = (acc − zero·Σw) · row scale · output scale + bias, 16 outputs at a time.
                 for (j, first) in (0..BLOCKS).map(|j| (j, (group + j) * LANES)) {
                     if first >= self.outputs {
@@ -327,49 +395,51 @@ impl QuantizedLinear {
         }
     }
 
-    /// The VNNI kernel on 256-bit registers, with its order of operations after the sums (the
-    /// same floats from the same sums).
+    /// The VNNI kernel on 256-bit registers.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,avxvnni")]
     unsafe fn forward_avx_vnni(&self, packed: &[i8], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
         let (a, a_params) = self.quantise_rows(input, rows, AVX2_ROWS);
-        let width = self.k4 * 4;
-        let block_bytes = self.k4 * AVX2_LANES * 4;
         for group in (0..self.out_blocks).step_by(AVX2_BLOCKS) {
             for r0 in (0..rows).step_by(AVX2_ROWS) {
-                let mut acc = [[_mm256_setzero_si256(); AVX2_BLOCKS]; AVX2_ROWS];
-                for kb in 0..self.k4 {
-                    let mut w = [_mm256_setzero_si256(); AVX2_BLOCKS];
-                    for (j, wj) in w.iter_mut().enumerate() {
-                        let at = (group + j) * block_bytes + kb * AVX2_LANES * 4;
-                        *wj = _mm256_loadu_si256(packed.as_ptr().add(at).cast());
-                    }
-                    for (r, acc_r) in acc.iter_mut().enumerate() {
-                        let four = (a.as_ptr().add((r0 + r) * width + kb * 4) as *const i32).read_unaligned();
-                        let x = _mm256_set1_epi32(four);
-                        for (acc_rj, wj) in acc_r.iter_mut().zip(&w) {
-                            *acc_rj = _mm256_dpbusd_avx_epi32(*acc_rj, x, *wj);
-                        }
-                    }
-                }
-                for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
-                    if first >= self.outputs {
-                        break;
-                    }
-                    let left = (self.outputs - first).min(AVX2_LANES) as i32;
-                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-                    let sums = _mm256_maskload_epi32(self.sums.as_ptr().add(first), mask);
-                    let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
-                    let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
-                    for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
-                        let row = r0 + r;
-                        let (a_scale, zero) = a_params[row];
-                        let exact = _mm256_sub_epi32(acc_r[j], _mm256_mullo_epi32(_mm256_set1_epi32(zero), sums));
-                        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(exact), _mm256_set1_ps(a_scale));
-                        let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
-                        _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
-                    }
-                }
+                let acc = dpbusd_tile(packed, &a, self.k4, group, r0);
+                self.finish_256(&acc, group, r0, rows, |row| a_params[row], bias, out);
+            }
+        }
+    }
+
+    /// out = (acc − zero·Σw) · row scale · output scale + bias for one tile of a 256-bit kernel,
+    /// 8 outputs at a time, in the VNNI kernel's order of operations (the same floats from the
+    /// same sums). `params` gives a row's scale and the zero point left in its sums.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn finish_256(
+        &self,
+        acc: &[[__m256i; AVX2_BLOCKS]; AVX2_ROWS],
+        group: usize,
+        r0: usize,
+        rows: usize,
+        params: impl Fn(usize) -> (f32, i32),
+        bias: &[f32],
+        out: &mut [f32],
+    ) {
+        for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
+            if first >= self.outputs {
+                break;
+            }
+            let left = (self.outputs - first).min(AVX2_LANES) as i32;
+            let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            let sums = _mm256_maskload_epi32(self.sums.as_ptr().add(first), mask);
+            let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
+            let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
+            for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
+                let row = r0 + r;
+                let (a_scale, zero) = params(row);
+                let exact = _mm256_sub_epi32(acc_r[j], _mm256_mullo_epi32(_mm256_set1_epi32(zero), sums));
+                let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(exact), _mm256_set1_ps(a_scale));
+                let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
+                _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
             }
         }
     }
@@ -405,23 +475,8 @@ impl QuantizedLinear {
                         }
                     }
                 }
-                // out = acc · row scale · output scale + bias, 8 outputs at a time, in the
-                // VNNI kernel's order of operations (the same floats from the same sums).
-                for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
-                    if first >= self.outputs {
-                        break;
-                    }
-                    let left = (self.outputs - first).min(AVX2_LANES) as i32;
-                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-                    let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
-                    let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
-                    for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
-                        let row = r0 + r;
-                        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(acc_r[j]), _mm256_set1_ps(a_params[row].0));
-                        let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
-                        _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
-                    }
-                }
+                // The zero points are already out of these sums.
+                self.finish_256(&acc, group, r0, rows, |row| (a_params[row].0, 0), bias, out);
             }
         }
     }
