@@ -18,7 +18,7 @@ use crate::themes::continuity::PastTheme;
 use crate::themes::ThemeId;
 
 /// Schema version this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS themes (
     label TEXT NOT NULL,
     size INTEGER NOT NULL,
     centroid BLOB NOT NULL,
+    label_extracted INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, theme_id)
 );
 CREATE TABLE IF NOT EXISTS curation (
@@ -95,6 +96,8 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("documents", "parser", "ALTER TABLE documents ADD COLUMN parser TEXT NOT NULL DEFAULT ''"),
     ("documents", "duplicate_of", "ALTER TABLE documents ADD COLUMN duplicate_of TEXT"),
     ("runs", "undone", "ALTER TABLE runs ADD COLUMN undone INTEGER NOT NULL DEFAULT 0"),
+    // Unknown for the runs of older stores: 0, so no label of theirs is taken for extracted.
+    ("themes", "label_extracted", "ALTER TABLE themes ADD COLUMN label_extracted INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// A change to the analyst's decisions, as the store keeps it.
@@ -395,7 +398,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT theme_id, label, size, centroid FROM themes WHERE run_id = ?1 ORDER BY size DESC, theme_id",
+                "SELECT theme_id, label, size, centroid, label_extracted FROM themes WHERE run_id = ?1 \
+                 ORDER BY size DESC, theme_id",
             )
             .map_err(|e| self.err(e))?;
         let themes = stmt
@@ -405,6 +409,7 @@ impl Store {
                     label: r.get(1)?,
                     size: r.get::<_, i64>(2)? as usize,
                     centroid: from_blob(&r.get::<_, Vec<u8>>(3)?),
+                    label_extracted: r.get::<_, i64>(4)? != 0,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -462,8 +467,9 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         for t in themes {
             tx.execute(
-                "INSERT INTO themes (run_id, theme_id, label, size, centroid) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![run_id, t.id.0 as i64, t.label, t.size as i64, to_blob(&t.centroid)],
+                "INSERT INTO themes (run_id, theme_id, label, size, centroid, label_extracted) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![run_id, t.id.0 as i64, t.label, t.size as i64, to_blob(&t.centroid), t.label_extracted],
             )
             .map_err(err)?;
         }

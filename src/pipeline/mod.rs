@@ -227,6 +227,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     let trends = stage(&mut times, options.progress, "labels", || -> Result<Trends, AnalyzeError> {
         let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
         let trends = describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
+        continuity.keep_labels(&mut model.themes, previous.as_ref().map_or(&[][..], |p| p.themes.as_slice()));
         curated.label(&mut model.themes);
         continuity.label(&model.themes);
         Ok(trends)
@@ -414,7 +415,13 @@ fn record(store: &mut Store, analysis: &Analysis, parser: &str) -> Result<(), An
         .themes
         .iter()
         .zip(analysis.model.means.rows())
-        .map(|(t, c)| PastTheme { id: t.id, label: t.label.clone(), size: t.size, centroid: c.to_vec() })
+        .map(|(t, c)| PastTheme {
+            id: t.id,
+            label: t.label.clone(),
+            size: t.size,
+            centroid: c.to_vec(),
+            label_extracted: t.label_source == themes::LabelOrigin::Extracted,
+        })
         .collect();
     let corpus = &analysis.corpus;
     let documents = corpus.documents.iter().zip(&corpus.stamps).map(|(d, &(size, mtime))| FileRecord {
@@ -443,7 +450,8 @@ mod tests {
 
     #[test]
     fn another_seed_number_of_themes_or_corpus_draws_themes_afresh() {
-        let theme = PastTheme { id: ThemeId(0), label: "a".into(), size: 1, centroid: vec![1.0] };
+        let theme =
+            PastTheme { id: ThemeId(0), label: "a".into(), size: 1, centroid: vec![1.0], label_extracted: true };
         let past = PastRun {
             finished: "then".into(),
             seed: Some(42),

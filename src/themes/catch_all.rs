@@ -35,11 +35,14 @@ fn median(values: &mut [f32]) -> f32 {
     }
 }
 
+/// How a catch-all theme's label starts.
+pub(super) const CATCH_ALL_PREFIX: &str = "Various subjects: ";
+
 /// The label of a catch-all theme: what its pages mention most, said not to be one subject.
 pub(super) fn catch_all_label(label: &str) -> String {
     let mut chars = label.chars();
     let lowered: String = chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default();
-    format!("Various subjects: {lowered}")
+    format!("{CATCH_ALL_PREFIX}{lowered}")
 }
 
 #[cfg(test)]

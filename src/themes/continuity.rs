@@ -1,6 +1,7 @@
 //! Theme continuity across runs: today's themes take the ids of the previous run's themes they
-//! match, so a growing folder does not reshuffle every theme. Labels are never carried over: a
-//! theme's label always describes the theme as it is now.
+//! match, so a growing folder does not reshuffle every theme. A theme that hardly moved keeps
+//! its label while the label still fits its keywords ([`Continuity::keep_labels`]); otherwise
+//! the label describes the theme as it is now.
 
 use ndarray::Array2;
 use serde::Serialize;
@@ -14,6 +15,8 @@ pub struct PastTheme {
     pub label: String,
     pub size: usize,
     pub centroid: Vec<f32>,
+    /// Whether its label was extracted from its terms (not an analyst's).
+    pub label_extracted: bool,
 }
 
 /// Centroid cosine above which a theme is the same theme as one of the previous run. Adding 1%
@@ -71,7 +74,43 @@ pub struct Continuity {
     pub retired: Vec<LoneTheme>,
 }
 
+/// Centroid cosine above which a theme is essentially unchanged and keeps its label
+/// ([`Continuity::keep_labels`]). Adding 6 pages to 114 moved every theme less than this and
+/// still changed 5 of 6 labels, since the two best terms of a theme trade places on a hair.
+pub const KEEP_LABEL: f32 = 0.99;
+
 impl Continuity {
+    /// Gives each theme that is essentially the previous run's (centroid cosine at least
+    /// [`KEEP_LABEL`]) its previous label back, when the new one differs and the old one still
+    /// fits: it was extracted too (an analyst's label the analyst took back is not), its words
+    /// are among the theme's keywords ([`super::label::grounded`]), it says catch-all exactly
+    /// when the theme is one, and no other theme has it. Only extracted labels are replaced (an
+    /// analyst's are given after). `past` is the previous run's themes. Returns how many labels
+    /// were kept.
+    pub fn keep_labels(&self, themes: &mut [Theme], past: &[PastTheme]) -> usize {
+        let mut in_use: std::collections::HashSet<String> = themes.iter().map(|t| t.label.to_lowercase()).collect();
+        let mut kept = 0;
+        for k in self.kept.iter().filter(|k| k.similarity >= KEEP_LABEL) {
+            let extracted = past.iter().any(|p| p.id == k.id && p.label_extracted && !p.label.is_empty());
+            let Some(theme) = themes.iter_mut().find(|t| t.id == k.id).filter(|_| extracted) else { continue };
+            let before = k.label_before.as_str();
+            let subject = before.strip_prefix(super::catch_all::CATCH_ALL_PREFIX);
+            if theme.label == before
+                || theme.label_source != super::LabelOrigin::Extracted
+                || subject.is_some() != theme.catch_all
+                || in_use.contains(&before.to_lowercase())
+                || !super::label::grounded(subject.unwrap_or(before), &theme.keywords)
+            {
+                continue;
+            }
+            in_use.remove(&theme.label.to_lowercase());
+            in_use.insert(before.to_lowercase());
+            theme.label = before.to_string();
+            kept += 1;
+        }
+        kept
+    }
+
     /// Fills in today's labels once the themes have been described (ids are set before).
     pub fn label(&mut self, themes: &[Theme]) {
         let label = |id: ThemeId| themes.iter().find(|t| t.id == id).map(|t| t.label.clone()).unwrap_or_default();
@@ -201,7 +240,7 @@ mod tests {
     }
 
     fn past(id: u32, label: &str, size: usize, centroid: Vec<f32>) -> PastTheme {
-        PastTheme { id: ThemeId(id), label: label.into(), size, centroid }
+        PastTheme { id: ThemeId(id), label: label.into(), size, centroid, label_extracted: true }
     }
 
     #[test]
@@ -218,6 +257,51 @@ mod tests {
         c.label(&m.themes);
         assert_eq!((c.kept[0].label.as_str(), c.kept[0].label_before.as_str()), ("water, wells", "water"));
         assert_eq!(c.new[0].label, "schools");
+    }
+
+    /// A theme that hardly moved keeps its previous label while the label still fits; one that
+    /// moved more, or whose old label no longer fits, is labelled as it is now.
+    #[test]
+    fn an_unchanged_theme_keeps_a_label_that_still_fits() {
+        let keywords = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<String>>();
+        let previous = vec![
+            past(1, "Graduates and youth", 9, vec![1.0, 0.0, 0.0]),
+            past(2, "Mobile and money", 5, vec![0.0, 1.0, 0.0]),
+            past(3, "Solar and schools", 4, vec![0.0, 0.0, 1.0]),
+        ];
+        // Theme 1 hardly moved; theme 2 too, but "money" left its keywords; theme 3 moved more.
+        let mut m = model(
+            array![[0.9999, 0.0141, 0.0], [0.0, 0.9999, 0.0141], [0.0, 0.2, 0.98]],
+            &["Innovation ecosystem and engineering", "Social protection and mobile", "Schools and solar power"],
+        );
+        m.themes[0].keywords = keywords(&["innovation ecosystem", "youth", "engineering", "graduate"]);
+        m.themes[1].keywords = keywords(&["social protection", "mobile", "cash"]);
+        m.themes[2].keywords = keywords(&["schools", "solar power", "solar"]);
+        let mut c = carry_ids(&mut m, &previous, 4);
+        assert_eq!(c.keep_labels(&mut m.themes, &previous), 1);
+        let labels: Vec<&str> = m.themes.iter().map(|t| t.label.as_str()).collect();
+        assert_eq!(labels, ["Graduates and youth", "Social protection and mobile", "Schools and solar power"]);
+        c.label(&m.themes);
+        assert_eq!(c.kept[0].label, c.kept[0].label_before, "the report sees no change of label");
+
+        // Not an analyst's label taken back, not one another theme now has, not over an
+        // analyst's label, and not a catch-all's label for a theme that is no longer one.
+        let analyst = vec![PastTheme { label_extracted: false, ..previous[0].clone() }];
+        let mut m2 = model(array![[0.9999, 0.0141, 0.0]], &["Innovation ecosystem and engineering"]);
+        m2.themes[0].keywords = keywords(&["youth", "graduates"]);
+        let c2 = carry_ids(&mut m2, &analyst, 4);
+        assert_eq!(c2.keep_labels(&mut m2.themes, &analyst), 0);
+        let mut m3 = model(array![[0.9999, 0.0141, 0.0], [0.0, 0.0, 1.0]], &["Innovation", "Graduates and youth"]);
+        m3.themes[0].keywords = keywords(&["youth", "graduates"]);
+        let c3 = carry_ids(&mut m3, &previous[..1], 4);
+        assert_eq!(c3.keep_labels(&mut m3.themes, &previous[..1]), 0, "labels stay unique");
+        let catch_all = vec![past(1, "Various subjects: youth and graduates", 9, vec![1.0, 0.0, 0.0])];
+        let mut m4 = model(array![[0.9999, 0.0141, 0.0]], &["Innovation"]);
+        m4.themes[0].keywords = keywords(&["youth", "graduates"]);
+        let c4 = carry_ids(&mut m4, &catch_all, 4);
+        assert_eq!(c4.keep_labels(&mut m4.themes, &catch_all), 0);
+        m4.themes[0].catch_all = true;
+        assert_eq!(c4.keep_labels(&mut m4.themes, &catch_all), 1);
     }
 
     #[test]

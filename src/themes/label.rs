@@ -292,6 +292,21 @@ pub fn overlaps(a: &str, b: &str) -> bool {
     a.split(' ').any(|x| b.split(' ').any(|y| same_word(x, y)))
 }
 
+/// Keywords a label's words are looked for in by [`grounded`]: about the terms a label is
+/// chosen from.
+const GROUNDING_KEYWORDS: usize = 15;
+
+/// Whether every word of `label` (but the conjunctions [`phrase`] joins with) is, in singular
+/// or plural, a word of one of the theme's first keywords: a label made from the theme's terms
+/// as they were still names the theme as it is.
+pub fn grounded(label: &str, keywords: &[String]) -> bool {
+    let words: Vec<String> =
+        keywords.iter().take(GROUNDING_KEYWORDS).flat_map(|k| k.split(' ').map(str::to_lowercase)).collect();
+    let joins = ["and", "y", "et", "e", "und", "&"];
+    let mut content = label.split(' ').map(str::to_lowercase).filter(|w| !w.is_empty() && !joins.contains(&w.as_str()));
+    content.all(|w| words.iter().any(|k| same_word(&w, k)))
+}
+
 /// "and" in the languages the labs write in most; other languages get an ampersand.
 fn conjunction(language: Option<&str>) -> &'static str {
     match language {
@@ -327,6 +342,14 @@ pub fn phrase(terms: &[String], language: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_label_is_grounded_when_its_words_are_among_the_keywords() {
+        let keywords: Vec<String> = ["waste management", "recycling", "plastic", "cities"].map(String::from).to_vec();
+        assert!(grounded("Waste management and recycling", &keywords));
+        assert!(grounded("Plastics y city", &keywords), "plurals, singulars and conjunctions");
+        assert!(!grounded("Waste and money", &keywords));
+    }
 
     fn doc(terms: &[(&str, f64)]) -> TermMap<String, f64> {
         terms.iter().map(|(t, n)| (t.to_string(), *n)).collect()
