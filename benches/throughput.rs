@@ -383,6 +383,7 @@ fn bench_seeds(dir: &Path) {
                     label: String::new(),
                     size: t.size,
                     centroid: c.to_vec(),
+                    label_extracted: true,
                 })
                 .collect();
             let mut refreshed = themes::refine(&subset, vectors.view(), first.means.clone(), &options).unwrap();

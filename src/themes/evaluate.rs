@@ -157,7 +157,7 @@ pub fn cross_lingual(key: &str, vectors: ndarray::ArrayView2<f32>, documents: &[
         .filter(|(_, v)| v.len() >= 10)
         .map(|(l, v)| LanguageAgreement { language: l.to_string(), pages: v.len(), cross_lingual: mean(&v) })
         .collect();
-    per_language.sort_by(|a, b| b.pages.cmp(&a.pages));
+    per_language.sort_by_key(|l| std::cmp::Reverse(l.pages));
     Some(CrossLingual {
         key: key.to_string(),
         neighbours: NEIGHBOURS,
