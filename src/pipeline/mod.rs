@@ -227,8 +227,8 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     let trends = stage(&mut times, options.progress, "labels", || -> Result<Trends, AnalyzeError> {
         let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
         let trends = describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
-        continuity.keep_labels(&mut model.themes, previous.as_ref().map_or(&[][..], |p| p.themes.as_slice()));
         curated.label(&mut model.themes);
+        continuity.keep_labels(&mut model.themes, previous.as_ref().map_or(&[][..], |p| p.themes.as_slice()));
         continuity.label(&model.themes);
         Ok(trends)
     })?;

@@ -84,9 +84,9 @@ impl Continuity {
     /// [`KEEP_LABEL`]) its previous label back, when the new one differs and the old one still
     /// fits: it was extracted too (an analyst's label the analyst took back is not), its words
     /// are among the theme's keywords ([`super::label::grounded`]), it says catch-all exactly
-    /// when the theme is one, and no other theme has it. Only extracted labels are replaced (an
-    /// analyst's are given after). `past` is the previous run's themes. Returns how many labels
-    /// were kept.
+    /// when the theme is one, and no other theme has it (an analyst's labels, given before, count).
+    /// Only extracted labels are replaced. `past` is the previous run's themes. Returns how many
+    /// labels were kept.
     pub fn keep_labels(&self, themes: &mut [Theme], past: &[PastTheme]) -> usize {
         let mut in_use: std::collections::HashSet<String> = themes.iter().map(|t| t.label.to_lowercase()).collect();
         let mut kept = 0;
@@ -295,6 +295,9 @@ mod tests {
         m3.themes[0].keywords = keywords(&["youth", "graduates"]);
         let c3 = carry_ids(&mut m3, &previous[..1], 4);
         assert_eq!(c3.keep_labels(&mut m3.themes, &previous[..1]), 0, "labels stay unique");
+        m3.themes[1].label = "Schools".into();
+        m3.themes[0].label_source = crate::themes::LabelOrigin::Analyst;
+        assert_eq!(c3.keep_labels(&mut m3.themes, &previous[..1]), 0, "an analyst's label stays");
         let catch_all = vec![past(1, "Various subjects: youth and graduates", 9, vec![1.0, 0.0, 0.0])];
         let mut m4 = model(array![[0.9999, 0.0141, 0.0]], &["Innovation"]);
         m4.themes[0].keywords = keywords(&["youth", "graduates"]);

@@ -60,11 +60,14 @@ pub struct CrossLingual {
     pub monolingual: f64,
     /// The same for a page in another language.
     pub cross_lingual: f64,
-    /// The same for English pages picked at random (expected over all of them).
+    /// The overlap of a page in another language with English pages picked at random (expected
+    /// over all of them).
     pub chance: f64,
-    /// (cross-lingual − chance) / (monolingual − chance): 1 means a page in another language
-    /// finds English pages on its subject as well as an English page does.
-    pub efficiency: f64,
+    /// (cross-lingual − chance) / (monolingual − chance), the measure as the issue that asked
+    /// for it defines it: 1 means a page in another language finds English pages on its
+    /// subject as well as an English page does; `None` when English pages find theirs no
+    /// better than chance.
+    pub efficiency: Option<f64>,
     /// The cross-lingual figure for each language with at least 10 tagged pages.
     pub per_language: Vec<LanguageAgreement>,
 }
@@ -166,7 +169,7 @@ pub fn cross_lingual(key: &str, vectors: ndarray::ArrayView2<f32>, documents: &[
         monolingual,
         cross_lingual,
         chance,
-        efficiency: (cross_lingual - chance) / (monolingual - chance),
+        efficiency: (monolingual > chance).then(|| (cross_lingual - chance) / (monolingual - chance)),
         per_language,
     })
 }
@@ -452,12 +455,13 @@ mod tests {
         assert_eq!((c.english, c.other), (24, 8));
         assert_eq!((c.monolingual, c.cross_lingual), (1.0, 1.0));
         assert_eq!(c.chance, 0.5);
-        assert_eq!(c.efficiency, 1.0);
+        assert_eq!(c.efficiency, Some(1.0));
         assert_eq!(c.per_language.len(), 0, "fewer than 10 Spanish pages get no line of their own");
         // Spanish pages all on one axis find half their subject's pages: chance level.
         let (docs, vectors) = pages(|_| 2);
         let c = cross_lingual("sdgs", vectors.view(), &docs).unwrap();
-        assert!(c.efficiency.abs() < 0.25, "efficiency {}", c.efficiency);
+        let efficiency = c.efficiency.unwrap();
+        assert!(efficiency.abs() < 0.25, "efficiency {efficiency}");
         // Without pages in other languages there is nothing to measure.
         assert!(cross_lingual("sdgs", vectors.slice(ndarray::s![..24, ..]), &docs[..24]).is_none());
     }

@@ -302,21 +302,24 @@ const GROUNDING_KEYWORDS: usize = 15;
 pub fn grounded(label: &str, keywords: &[String]) -> bool {
     let words: Vec<String> =
         keywords.iter().take(GROUNDING_KEYWORDS).flat_map(|k| k.split(' ').map(str::to_lowercase)).collect();
-    let joins = ["and", "y", "et", "e", "und", "&"];
-    let mut content = label.split(' ').map(str::to_lowercase).filter(|w| !w.is_empty() && !joins.contains(&w.as_str()));
+    let mut content =
+        label.split(' ').map(str::to_lowercase).filter(|w| !w.is_empty() && !CONJUNCTIONS.contains(&w.as_str()));
     content.all(|w| words.iter().any(|k| same_word(&w, k)))
 }
 
+/// What [`conjunction`] joins with.
+const CONJUNCTIONS: [&str; 6] = ["and", "y", "et", "e", "und", "&"];
+
 /// "and" in the languages the labs write in most; other languages get an ampersand.
 fn conjunction(language: Option<&str>) -> &'static str {
-    match language {
-        Some("es") => "y",
-        Some("fr") => "et",
-        Some("pt") | Some("it") => "e",
-        Some("de") => "und",
-        Some("en") | None => "and",
-        Some(_) => "&",
-    }
+    CONJUNCTIONS[match language {
+        Some("en") | None => 0,
+        Some("es") => 1,
+        Some("fr") => 2,
+        Some("pt") | Some("it") => 3,
+        Some("de") => 4,
+        Some(_) => 5,
+    }]
 }
 
 /// A readable label from a theme's best terms, best first: the first term and the next one

@@ -58,7 +58,9 @@ impl Weights<'_> {
         let full = format!("{}{name}", self.prefix);
         let view =
             self.tensors.tensor(&full).map_err(|e| EmbedError::tensor(self.file, &full, TensorProblem::Missing(e)))?;
-        Ok(view.shape()[0])
+        view.shape().first().copied().ok_or_else(|| {
+            EmbedError::tensor(self.file, &full, TensorProblem::Shape { found: vec![], expected: "[rows, …]".into() })
+        })
     }
 
     pub fn get(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, EmbedError> {
