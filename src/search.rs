@@ -97,7 +97,7 @@ fn best_sentence(central: &CentralSentences, question: ArrayView1<f32>) -> Optio
 
 /// The `top` candidates with the highest scores, best first (ties by position): a partial
 /// selection, then a sort of the few kept, so the cost grows linearly with the documents.
-fn rank(scores: ArrayView1<f32>, mut candidates: Vec<usize>, top: usize) -> Vec<usize> {
+pub(crate) fn rank(scores: ArrayView1<f32>, mut candidates: Vec<usize>, top: usize) -> Vec<usize> {
     let better = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
     let k = top.min(candidates.len());
     if k > 0 && k < candidates.len() {

@@ -4,6 +4,12 @@
 
 use super::EmbedError;
 
+/// The part of a model that follows pooling.
+pub trait Head {
+    /// The sentence vector of pooled token states (before normalisation).
+    fn apply(&self, pooled: &[f32]) -> Vec<f32>;
+}
+
 /// An encoder of one family (see [`super::families`]), loaded once and shared by all threads.
 pub trait Encoder: Send + Sync {
     /// Width of a token state.
@@ -17,7 +23,7 @@ pub trait Encoder: Send + Sync {
     /// What follows pooling, for an encoder whose model goes on after it (the Universal
     /// Sentence Encoder's DAN reads the pooled states); `None` for the others, whose pooled
     /// states are the vector.
-    fn head(&self, _pooled: &[f32]) -> Option<Vec<f32>> {
+    fn head(&self) -> Option<&dyn Head> {
         None
     }
     /// Last hidden states of several sequences (an encoder may run them together).

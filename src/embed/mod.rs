@@ -171,11 +171,13 @@ impl Embedder {
         Ok(states
             .iter()
             .map(|hidden| {
+                let n = hidden.len() / h;
                 // A model with a head gives a token the vector it gives the token alone; the
                 // others their mean state, as model2vec does.
-                let mean = pool::pool(hidden, hidden.len() / h, h, Pooling::Mean);
-                let own = || pool::pool(hidden, hidden.len() / h, h, self.files.pooling);
-                self.encoder.head(&own()).unwrap_or(mean)
+                match self.encoder.head() {
+                    Some(head) => head.apply(&pool::pool(hidden, n, h, self.files.pooling)),
+                    None => pool::pool(hidden, n, h, Pooling::Mean),
+                }
             })
             .collect())
     }
@@ -247,7 +249,10 @@ impl Embedder {
     /// is an error, never a vector.
     fn pool(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>, EmbedError> {
         let pooled = pool::pool(hidden, n, self.dim(), self.files.pooling);
-        let mut v = self.encoder.head(&pooled).unwrap_or(pooled);
+        let mut v = match self.encoder.head() {
+            Some(head) => head.apply(&pooled),
+            None => pooled,
+        };
         if v.iter().any(|x| !x.is_finite()) {
             return Err(EmbedError::NonFinite { dir: self.files.dir.clone() });
         }
@@ -365,8 +370,10 @@ impl Embedder {
                 if count > 0 {
                     // A sentence's tokens pooled as the model pools a text, through its head when
                     // it has one; without, their sum has the mean's direction.
-                    let mut v =
-                        self.encoder.head(&pool::from_sum(sum.clone(), count, self.files.pooling)).unwrap_or(sum);
+                    let mut v = match self.encoder.head() {
+                        Some(head) => head.apply(&pool::from_sum(sum, count, self.files.pooling)),
+                        None => sum,
+                    };
                     normalize(&mut v);
                     *slot = Some(v);
                 }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use tokenizers::Tokenizer;
 
 use super::bert::{layer_norm, linear, LayerNorm, Linear, Weights};
-use super::encoder::Encoder;
+use super::encoder::{Encoder, Head};
 use super::error::{ConfigProblem, TensorProblem};
 use super::fetch::{self, FetchError};
 use super::model::ModelFiles;
@@ -471,9 +471,15 @@ impl Encoder for Universal {
     fn forward(&self, tokens: &[u32]) -> Result<Vec<f32>, EmbedError> {
         Ok(self.states(tokens))
     }
+    fn head(&self) -> Option<&dyn Head> {
+        Some(self)
+    }
+}
+
+impl Head for Universal {
     /// The DAN over the pooled states: y0 = relu(m·d0), y1 = relu(m·p1 + y0·d1),
     /// y2 = relu(y1·d2), out = tanh(y1·p3 + y2·d3).
-    fn head(&self, pooled: &[f32]) -> Option<Vec<f32>> {
+    fn apply(&self, pooled: &[f32]) -> Vec<f32> {
         let [d0, p1, d1, d2, p3, d3] = &self.dan;
         let product = |input: &[f32], layer: &Linear| {
             let mut out = vec![0.0f32; layer.outputs];
@@ -485,7 +491,7 @@ impl Encoder for Universal {
         let y0 = relu(product(pooled, d0));
         let y1 = relu(sum(product(pooled, p1), product(&y0, d1)));
         let y2 = relu(product(&y1, d2));
-        Some(sum(product(&y1, p3), product(&y2, d3)).into_iter().map(f32::tanh).collect())
+        sum(product(&y1, p3), product(&y2, d3)).into_iter().map(f32::tanh).collect()
     }
 }
 

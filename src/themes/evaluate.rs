@@ -139,9 +139,9 @@ pub fn cross_lingual(key: &str, vectors: ndarray::ArrayView2<f32>, documents: &[
     // Mean overlap of page `q` with its nearest English pages (itself excluded).
     let nearest = |q: usize| -> f64 {
         let sims = pool.dot(&vectors.row(q));
-        let mut order: Vec<usize> = (0..english.len()).filter(|&j| english[j] != q).collect();
-        order.select_nth_unstable_by(NEIGHBOURS - 1, |&a, &b| sims[b].total_cmp(&sims[a]));
-        order[..NEIGHBOURS].iter().map(|&j| jaccard(&tags[q], &tags[english[j]])).sum::<f64>() / NEIGHBOURS as f64
+        let candidates: Vec<usize> = (0..english.len()).filter(|&j| english[j] != q).collect();
+        let nearest = crate::search::rank(sims.view(), candidates, NEIGHBOURS);
+        nearest.iter().map(|&j| jaccard(&tags[q], &tags[english[j]])).sum::<f64>() / NEIGHBOURS as f64
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let mono: Vec<f64> = english.par_iter().map(|&q| nearest(q)).collect();
