@@ -305,6 +305,9 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
                 Inline::text(words.join(", ")),
             ]));
         }
+        if !t.subjects.is_empty() {
+            card.push(Block::Paragraph(vec![Inline::Strong("Names: ".into()), Inline::text(t.subjects.join(", "))]));
+        }
         if !t.places.is_empty() {
             card.push(Block::Paragraph(vec![Inline::Strong("Places: ".into()), Inline::text(t.places.join(", "))]));
         }

@@ -101,6 +101,7 @@ pub fn themes(analysis: &Analysis) -> Result<Vec<u8>, ParquetError> {
         ("parent", Arc::new(themes.iter().map(|t| t.parent.map(|p| p as u32)).collect::<UInt32Array>())),
         ("name", strings(themes.iter().map(|t| t.named_as.as_ref().map(|n| n.name.as_str())))),
         ("places", string_lists(themes.iter().map(|t| t.places.as_slice()))),
+        ("subjects", string_lists(themes.iter().map(|t| t.subjects.as_slice()))),
     ];
     let fields: Vec<Field> =
         columns.iter().map(|(name, array)| Field::new(*name, array.data_type().clone(), true)).collect();

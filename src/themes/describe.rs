@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
-use super::head::{pick_head, relevance};
+use super::head::{association, pick_head, relevance};
 use super::label::{self, ClassTerms, TermMap};
 use super::places::{self, Gazetteer};
 use super::representation::{Extractive, LabelInput, LabelSource};
@@ -36,12 +36,19 @@ pub struct Description {
     pub weights: Vec<f64>,
     pub keywords_by_language: BTreeMap<String, Vec<String>>,
     pub places: Vec<String>,
+    /// Names of what it is about (see [`Theme::subjects`](super::Theme::subjects)).
+    pub subjects: Vec<String>,
     /// The language of most of its documents.
     pub language: Option<String>,
     /// Unit mean vector of its head keywords (weighted by rank), when term vectors were given:
     /// what the theme is about in the same space as a taxonomy's short names.
     pub meaning: Option<Array1<f32>>,
 }
+
+/// A name is a theme's subject when at least this share of its pages use it …
+const SUBJECT_MIN_SHARE: f64 = 0.15;
+/// … and at least this many.
+const SUBJECT_MIN_DOCS: usize = 3;
 
 /// What the steps of [`Describer::describe`] know of every class once its candidates are ranked.
 struct Candidates<'a> {
@@ -59,6 +66,16 @@ impl Candidates<'_> {
     /// Documents of class `c` that use a term.
     fn docs_using(&self, term: &str, c: usize) -> usize {
         self.terms.doc_counts[c].get(term).copied().unwrap_or(0)
+    }
+
+    /// Pages of class `c` a keyword must be on: two, once the class has a few. A word of one
+    /// page names that page (or its author: "cristian gil"), not the theme.
+    fn min_pages(&self, c: usize) -> usize {
+        if self.terms.sizes[c] >= 4 {
+            2
+        } else {
+            1
+        }
     }
 }
 
@@ -130,7 +147,7 @@ impl<'a> Describer<'a> {
         for (c, pool) in pools.iter().enumerate() {
             let pool_vectors = vectors.as_ref().map(|v| v.slice(ndarray::s![offset..offset + pool.len(), ..]));
             offset += pool.len();
-            let head = self.head(&candidates, c, pool, pool_vectors, centres);
+            let head = self.head(&candidates, classes, c, pool, pool_vectors, centres);
             let (kept, weights): (Vec<String>, Vec<f64>) =
                 self.keywords(&candidates, c, pool, &head, keywords).into_iter().unzip();
             let language = candidates.language[c];
@@ -141,6 +158,7 @@ impl<'a> Describer<'a> {
                 weights,
                 keywords_by_language: self.other_languages(classes, c, language),
                 places: self.places(&candidates.ranked[c]),
+                subjects: self.subjects(&candidates, c),
                 language: language.map(str::to_string),
                 meaning: pool_vectors.and_then(|v| meaning(v.select(ndarray::Axis(0), &head).view())),
             });
@@ -191,8 +209,11 @@ impl<'a> Describer<'a> {
             .map(|&p| p.clone())
             .collect();
         if pool.len() < label::HEAD {
-            let mut rest: Vec<&(String, f64)> =
-                eligible.iter().filter(|(t, _)| candidates.docs_using(t, c) < shared).copied().collect();
+            let mut rest: Vec<&(String, f64)> = eligible
+                .iter()
+                .filter(|(t, _)| (candidates.min_pages(c)..shared).contains(&candidates.docs_using(t, c)))
+                .copied()
+                .collect();
             rest.sort_by_key(|(t, _)| std::cmp::Reverse(candidates.docs_using(t, c)));
             pool.extend(rest.into_iter().take(label::HEAD - pool.len()).cloned());
         }
@@ -214,19 +235,39 @@ impl<'a> Describer<'a> {
     fn head(
         &self,
         candidates: &Candidates,
+        classes: &[Option<usize>],
         c: usize,
         pool: &[(String, f64)],
         vectors: Option<ArrayView2<f32>>,
         centres: ArrayView2<f32>,
     ) -> Vec<usize> {
-        let size = candidates.terms.sizes[c].max(1) as f32;
-        let coverage: Vec<f32> = pool.iter().map(|(t, _)| candidates.docs_using(t, c) as f32 / size).collect();
-        let specificity: Vec<f32> = pool
+        let size = candidates.terms.sizes[c];
+        let coverage: Vec<f32> =
+            pool.iter().map(|(t, _)| candidates.docs_using(t, c) as f32 / size.max(1) as f32).collect();
+        let association: Vec<f32> = pool
             .iter()
-            .map(|(t, _)| candidates.docs_using(t, c) as f32 / self.languages.documents_using(t).max(1) as f32)
+            .map(|(t, _)| {
+                association(candidates.docs_using(t, c), size, self.languages.documents_using(t), self.documents.len())
+            })
             .collect();
-        let relevance = relevance(&coverage, &specificity, vectors, centres, c, &self.params);
-        pick_head(pool, &coverage, &relevance, vectors, &self.params)
+        let relevance = relevance(&association, vectors, centres, c, &self.params);
+        let together = self.together(classes, c, pool);
+        pick_head(pool, &coverage, &relevance, &together, vectors, &self.params)
+    }
+
+    /// For each pair of pool terms (i, j) of class `c`, the share of the class's pages using
+    /// term j that also use term i: how much i is said on the same pages as j.
+    fn together(&self, classes: &[Option<usize>], c: usize, pool: &[(String, f64)]) -> Array2<f32> {
+        let members: Vec<usize> = (0..classes.len()).filter(|&i| classes[i] == Some(c)).collect();
+        let uses: Vec<Vec<bool>> = pool
+            .iter()
+            .map(|(t, _)| members.iter().map(|&d| self.stats.per_doc[d].contains_key(t.as_str())).collect())
+            .collect();
+        Array2::from_shape_fn((pool.len(), pool.len()), |(i, j)| {
+            let with_j = uses[j].iter().filter(|&&u| u).count();
+            let both = uses[i].iter().zip(&uses[j]).filter(|(&a, &b)| a && b).count();
+            both as f32 / with_j.max(1) as f32
+        })
     }
 
     /// Step 4: up to `keep` keywords of class `c`, with their c-TF-IDF weights: the head, then
@@ -243,6 +284,7 @@ impl<'a> Describer<'a> {
         let rest: Vec<(String, f64)> = candidates.ranked[c]
             .iter()
             .filter(|(t, _)| self.belongs(t, candidates, c) && !keywords.iter().any(|(k, _)| k == t))
+            .filter(|(t, _)| candidates.docs_using(t, c) >= candidates.min_pages(c))
             .take(keep.saturating_sub(keywords.len()))
             .cloned()
             .collect();
@@ -279,6 +321,49 @@ impl<'a> Describer<'a> {
     fn places(&self, ranked: &[(String, f64)]) -> Vec<String> {
         let found = ranked.iter().flat_map(|(t, _)| self.gazetteer.places_in(t, &self.stats.proper));
         places::distinct_places(found, self.params.places).into_iter().map(places::display_name).collect()
+    }
+
+    /// Names a good part of class `c`'s pages share ([`SUBJECT_MIN_SHARE`], at least
+    /// [`SUBJECT_MIN_DOCS`]) and that are mostly used by its pages (at least half of those
+    /// naming it): the firm or person a theme is about, not its pages' authors or one page's
+    /// mention. Best tied to the class first, each once ("malcolm glazer" and "glazer" are one).
+    /// Only the class's ranked candidates are looked at: a name is one of its terms first.
+    fn subjects(&self, candidates: &Candidates, c: usize) -> Vec<String> {
+        let size = candidates.terms.sizes[c];
+        let min = ((SUBJECT_MIN_SHARE * size as f64).ceil() as usize).max(SUBJECT_MIN_DOCS);
+        let names: Vec<&str> =
+            candidates.ranked[c].iter().map(|(t, _)| t.as_str()).filter(|t| self.stats.proper.all_names(t)).collect();
+        // A first name or half a place's name ("vladimir", "sri") gives way to the pair it is
+        // mostly said in, as keywords do (see `pair_over_word`).
+        let in_pair = |word: &str| {
+            !word.contains(' ')
+                && names.iter().any(|pair| {
+                    pair.contains(' ')
+                        && pair.split(' ').any(|w| w == word)
+                        && candidates.docs_using(pair, c) as f32
+                            >= self.params.pair_over_word * candidates.docs_using(word, c) as f32
+                })
+        };
+        let mut found: Vec<(&str, f32)> = names
+            .iter()
+            .copied()
+            .filter(|t| !self.is_place(t) && !in_pair(t))
+            .filter_map(|t| {
+                let (own, all) = (candidates.docs_using(t, c), self.languages.documents_using(t));
+                (own >= min && own * 2 >= all).then(|| (t, association(own, size, all, self.documents.len())))
+            })
+            .collect();
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let mut subjects: Vec<&str> = Vec::new();
+        for (t, _) in found {
+            if subjects.len() == self.params.places {
+                break;
+            }
+            if !subjects.iter().any(|s| label::overlaps(s, t)) {
+                subjects.push(t);
+            }
+        }
+        subjects.into_iter().map(places::display_name).collect()
     }
 
     /// Keywords of the class's documents in each other language: their terms of that
@@ -379,5 +464,44 @@ mod tests {
         );
         assert!(waste.keywords[..3].iter().any(|k| k.contains("waste")), "{:?}", waste.keywords);
         assert!(described[1].label.starts_with("Solar"), "{}", described[1].label);
+        assert_eq!(waste.subjects, vec!["Anastasia"], "named on every waste page, and on no other");
+        assert!(described[1].subjects.is_empty(), "{:?}", described[1].subjects);
+    }
+
+    #[test]
+    fn a_name_most_pages_share_is_a_subject_and_one_pages_mention_is_not() {
+        let mut docs: Vec<Document> = Vec::new();
+        let doc = |text: String, i: usize| {
+            let mut d = crate::ingest::build_document(&text, format!("d{i}"), format!("{i}.txt"));
+            d.language = Some("en".into());
+            d
+        };
+        let mut classes = Vec::new();
+        for i in 0..8 {
+            let mut text = format!(
+                "# Sale {i}\nIn week {i} the court said the oil firm Yukos must sell its main unit at an auction."
+            );
+            if i == 0 {
+                text.push_str(" A reporter called Cristian Gil wrote about the sale of the main unit that week.");
+            }
+            docs.push(doc(text, docs.len()));
+            classes.push(Some(0));
+            let sun =
+                format!("# Sun {i}\nIn week {i} the village installed solar panels on every roof to light the school.");
+            docs.push(doc(sun, docs.len()));
+            classes.push(Some(1));
+        }
+        let stats = TermStats::gather(&docs);
+        let gazetteer = Gazetteer::new([]);
+        let describer = Describer::new(&docs, &stats, &gazetteer, None);
+        let centres = Array2::<f32>::zeros((2, 4));
+        let described = describer.describe(&classes, 2, centres.view(), ThemeOptions::default().keywords).unwrap();
+        assert_eq!(described[0].subjects, vec!["Yukos"]);
+        assert!(
+            !described[0].keywords.iter().any(|k| k.contains("yukos") || k.contains("gil")),
+            "{:?}",
+            described[0].keywords
+        );
+        assert!(described[1].subjects.is_empty(), "{:?}", described[1].subjects);
     }
 }

@@ -299,6 +299,7 @@ fn build_model(
                 keyword_weights: Vec::new(),
                 keywords_by_language: BTreeMap::new(),
                 places: Vec::new(),
+                subjects: Vec::new(),
                 size: members.len(),
                 representative_docs: members
                     .iter()
@@ -374,6 +375,7 @@ pub fn describe_themes(
         theme.keyword_weights = d.weights;
         theme.keywords_by_language = d.keywords_by_language;
         theme.places = d.places;
+        theme.subjects = d.subjects;
         meanings.push(d.meaning);
     }
     parents::describe_parents(model, centres, describer, options)?;

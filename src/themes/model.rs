@@ -59,6 +59,11 @@ pub struct Theme {
     pub keywords_by_language: BTreeMap<String, Vec<String>>,
     /// Places the theme's pages name most (countries, regions, cities, demonyms).
     pub places: Vec<String>,
+    /// Names of what the theme is about: people, firms, programmes that a good part of its
+    /// pages name and the rest of the corpus seldom does ("Yukos"). Kept out of the keywords,
+    /// as places are; a name on one page or in every theme (an author, a site) is not one.
+    #[serde(default)]
+    pub subjects: Vec<String>,
     pub size: usize,
     pub representative_docs: Vec<String>,
     pub named_as: Option<NamedAs>,
@@ -109,6 +114,7 @@ impl Theme {
             keyword_weights: vec![],
             keywords_by_language: BTreeMap::new(),
             places: vec![],
+            subjects: vec![],
             size,
             representative_docs: vec![],
             named_as: None,

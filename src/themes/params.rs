@@ -72,15 +72,16 @@ pub struct LabelParams {
     pub other_language_keywords: usize,
     /// A language needs this many of a theme's documents to get keywords of its own.
     pub min_other_language_docs: usize,
-    /// Weight of document coverage (share of the theme's pages using a term) against the term's
-    /// closeness to the theme centre when scoring head candidates.
-    pub coverage_weight: f32,
-    /// Weight of a term's specificity (the share of the corpus's pages using it that are in the
-    /// theme): coverage alone favours words every theme uses, and labels such as "Data and
-    /// process" said nothing to a blind reader. Judged blind on the shared blogs and solutions
-    /// (0-2 per label): 1.48 and 1.52 without it, 1.62 and 1.55 at 0.25, 1.62 and 1.55 at 0.5,
-    /// which also cost more label coverage (0.35 against 0.41 on the blogs).
-    pub specificity_weight: f32,
+    /// Weight of a term's [`association`](super::head::association) with the theme's pages
+    /// (coverage × ln lift) against its closeness to the theme centre when scoring head
+    /// candidates. It replaced 0.75 × coverage + 0.25 × specificity, which let words every theme
+    /// uses lead ("country, offer, skills"): see the README's "Keywords" for the figures.
+    pub association_weight: f32,
+    /// Weight, when picking each head term after the first, of the share of the theme's pages
+    /// using the terms already picked that also use it: a keyword list whose words are said on
+    /// the same pages describes those pages (NPMI), where words each from another few pages
+    /// describe none of them.
+    pub together_weight: f32,
     /// Terms on more than this share of all the corpus's documents are its common vocabulary
     /// ("undp" in a corpus of UNDP pages), not what one theme is about: like CountVectorizer's
     /// `max_df`, they are kept out of the head of keyword lists.
@@ -100,8 +101,8 @@ impl Default for LabelParams {
             places: 8,
             other_language_keywords: 10,
             min_other_language_docs: 3,
-            coverage_weight: 0.75,
-            specificity_weight: 0.25,
+            association_weight: 0.5,
+            together_weight: 1.0,
             max_corpus_share: 0.3,
             pair_over_word: 0.5,
             mmr_lambda: 0.85,

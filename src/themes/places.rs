@@ -155,6 +155,11 @@ impl ProperNames {
     pub fn in_term(&self, term: &str) -> bool {
         term.split(' ').any(|w| self.names.contains(w))
     }
+
+    /// Whether every word of a term is a proper name ("malcolm glazer", not "glazer family").
+    pub fn all_names(&self, term: &str) -> bool {
+        term.split(' ').all(|w| self.names.contains(w))
+    }
 }
 
 /// How a document writes its words: those capitalised mid-sentence (and never in lower case
