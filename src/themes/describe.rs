@@ -327,7 +327,9 @@ impl<'a> Describer<'a> {
     /// [`SUBJECT_MIN_DOCS`]) and that are mostly used by its pages (at least half of those
     /// naming it): the firm or person a theme is about, not its pages' authors or one page's
     /// mention. Best tied to the class first, each once ("malcolm glazer" and "glazer" are one).
-    /// Only the class's ranked candidates are looked at: a name is one of its terms first.
+    /// Only the class's ranked candidates are looked at: a name is one of its terms first; and
+    /// only names in the class's script (a Ukrainian lab's "Лабораторія" is no English theme's
+    /// subject).
     fn subjects(&self, candidates: &Candidates, c: usize) -> Vec<String> {
         let size = candidates.terms.sizes[c];
         let min = ((SUBJECT_MIN_SHARE * size as f64).ceil() as usize).max(SUBJECT_MIN_DOCS);
@@ -348,6 +350,7 @@ impl<'a> Describer<'a> {
             .iter()
             .copied()
             .filter(|t| !self.is_place(t) && !in_pair(t))
+            .filter(|t| candidates.script[c].is_none_or(|s| whatlang::detect_script(t) == Some(s)))
             .filter_map(|t| {
                 let (own, all) = (candidates.docs_using(t, c), self.languages.documents_using(t));
                 (own >= min && own * 2 >= all).then(|| (t, association(own, size, all, self.documents.len())))
@@ -479,7 +482,7 @@ mod tests {
         let mut classes = Vec::new();
         for i in 0..8 {
             let mut text = format!(
-                "# Sale {i}\nIn week {i} the court said the oil firm Yukos must sell its main unit at an auction."
+                "# Sale {i}\nIn week {i} the court said the oil firm Yukos must sell its main unit at an auction, wrote Лабораторія."
             );
             if i == 0 {
                 text.push_str(" A reporter called Cristian Gil wrote about the sale of the main unit that week.");
@@ -496,7 +499,7 @@ mod tests {
         let describer = Describer::new(&docs, &stats, &gazetteer, None);
         let centres = Array2::<f32>::zeros((2, 4));
         let described = describer.describe(&classes, 2, centres.view(), ThemeOptions::default().keywords).unwrap();
-        assert_eq!(described[0].subjects, vec!["Yukos"]);
+        assert_eq!(described[0].subjects, vec!["Yukos"], "a name in another script is not this theme's subject");
         assert!(
             !described[0].keywords.iter().any(|k| k.contains("yukos") || k.contains("gil")),
             "{:?}",

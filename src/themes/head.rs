@@ -1,8 +1,8 @@
 //! The head of a theme's keyword list, chosen as BERTopic's KeyBERTInspired and
 //! MaximalMarginalRelevance representations do: each candidate is scored by how close the model
-//! places it to the theme's centre and by how many of the theme's pages use it, and picked with
+//! places it to the theme's centre and by how tied it is to the theme's pages, and picked with
 //! maximal marginal relevance on the terms' own vectors, so that a label is not three forms of
-//! one word.
+//! one word, favouring terms said on the same pages as those already picked.
 
 use ndarray::ArrayView2;
 
