@@ -68,9 +68,17 @@ impl Gazetteer {
         let name = name.split(['(', '[', ',']).next().unwrap_or(name);
         let mut terms = Vec::new();
         label::for_each_term(name, stop, |t| terms.push(t.to_string()));
-        if label::words_of(name).count() > 1 {
+        let several = label::words_of(name).count() > 1;
+        if several && terms.iter().any(|t| t.contains(' ')) {
             self.phrases.extend(terms.into_iter().filter(|t| t.contains(' ')));
+        } else if several && !(!subdivision && terms.len() == 1 && last_word_is(name, &terms[0])) {
+            // "Isle of Man" (two words, no pair) or "Pays-Bas" ("pays" is French for country):
+            // no word of it is a place alone; nor the last word of a subdivision's name, which
+            // is often a first name ("São Paulo", "St. Martin": "martin scorsese" is no place).
         } else if let Some(word) = terms.pop() {
+            // A one-word name, or a country's whose words before the last are stop words ("New
+            // Zealand", "El Salvador"): the corpus's terms have that last word ("zealand"), so
+            // it stands for the place.
             if subdivision {
                 self.subdivisions.insert(word);
             } else {
@@ -109,6 +117,15 @@ impl Gazetteer {
             places
         }
     }
+}
+
+/// Whether the last word of `name`, in its term form, is `term`.
+fn last_word_is(name: &str, term: &str) -> bool {
+    let mut last = String::new();
+    label::words_of(name).last().is_some_and(|w| {
+        label::normalise_word(w, &mut last);
+        last == term
+    })
 }
 
 /// Words that are proper names in a corpus, from how its prose writes them.
@@ -285,6 +302,19 @@ mod tests {
         let (cap, lower) =
             case_evidence("The response to COVID-19 and the SDGs was discussed with partners in the region today.");
         assert!(!cap.contains("covid") && !cap.contains("sdgs") && !lower.contains("covid"));
+    }
+
+    #[test]
+    fn a_place_whose_other_words_are_stop_words_is_its_last_word() {
+        let g = Gazetteer::new([]);
+        let plain = written(&[], &[]);
+        for word in ["zealand", "salvador"] {
+            assert!(g.is_place(word, &plain), "{word}");
+        }
+        assert!(!g.is_place("isle", &plain) && !g.is_place("man", &plain), "Isle of Man makes no place of its words");
+        assert!(!g.is_place("pays", &plain), "nor Pays-Bas");
+        let paulo = written(&["paulo"], &[]);
+        assert!(!g.is_place("paulo", &paulo), "São Paulo makes no place of a first name");
     }
 
     #[test]
