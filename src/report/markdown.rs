@@ -80,7 +80,7 @@ fn inlines(parts: &[Inline]) -> String {
         .iter()
         .map(|p| match p {
             Inline::Text(t) => escape(t),
-            Inline::Strong(t) => format!("**{}**", escape(t)),
+            Inline::Strong(t) => strong(t),
             Inline::Em(t) => format!("*{}*", escape(t)),
             Inline::Link { text, url } if safe_url(url) => {
                 format!("[{}](<{}>)", escape(text), url.replace(['<', '>', ' '], ""))
@@ -91,6 +91,17 @@ fn inlines(parts: &[Inline]) -> String {
         .collect()
 }
 
+/// Bold text, with its outer spaces outside the asterisks: CommonMark does not close `**` after
+/// a space, so "**Places: **Samoa" showed its asterisks instead of bold.
+fn strong(t: &str) -> String {
+    let inner = t.trim();
+    if inner.is_empty() {
+        return escape(t);
+    }
+    let start = t.len() - t.trim_start().len();
+    format!("{}**{}**{}", &t[..start], escape(inner), &t[start + inner.len()..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +109,13 @@ mod tests {
     #[test]
     fn escape_keeps_text_literal() {
         assert_eq!(escape("<b>*x*</b> [a](b)"), "\\<b\\>\\*x\\*\\</b\\> \\[a\\](b)");
+    }
+
+    #[test]
+    fn bold_text_keeps_its_spaces_outside_the_asterisks() {
+        assert_eq!(inlines(&[Inline::Strong("Places: ".into()), Inline::text("Samoa")]), "**Places:** Samoa");
+        assert_eq!(strong(" a b "), " **a b** ");
+        assert_eq!(strong(" "), " ");
     }
 
     #[test]
