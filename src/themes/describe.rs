@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
-use super::head::{association, pick_head, relevance};
+use super::head::{association, gives_way_to_pair, pick_head, relevance};
 use super::label::{self, ClassTerms, TermMap};
 use super::places::{self, Gazetteer};
 use super::representation::{Extractive, LabelInput, LabelSource};
@@ -263,10 +263,10 @@ impl<'a> Describer<'a> {
             .iter()
             .map(|(t, _)| members.iter().map(|&d| self.stats.per_doc[d].contains_key(t.as_str())).collect())
             .collect();
+        let using: Vec<usize> = uses.iter().map(|u| u.iter().filter(|&&on| on).count()).collect();
         Array2::from_shape_fn((pool.len(), pool.len()), |(i, j)| {
-            let with_j = uses[j].iter().filter(|&&u| u).count();
             let both = uses[i].iter().zip(&uses[j]).filter(|(&a, &b)| a && b).count();
-            both as f32 / with_j.max(1) as f32
+            both as f32 / using[j].max(1) as f32
         })
     }
 
@@ -336,20 +336,12 @@ impl<'a> Describer<'a> {
         let names: Vec<&str> =
             candidates.ranked[c].iter().map(|(t, _)| t.as_str()).filter(|t| self.stats.proper.all_names(t)).collect();
         // A first name or half a place's name ("vladimir", "sri") gives way to the pair it is
-        // mostly said in, as keywords do (see `pair_over_word`).
-        let in_pair = |word: &str| {
-            !word.contains(' ')
-                && names.iter().any(|pair| {
-                    pair.contains(' ')
-                        && pair.split(' ').any(|w| w == word)
-                        && candidates.docs_using(pair, c) as f32
-                            >= self.params.pair_over_word * candidates.docs_using(word, c) as f32
-                })
-        };
-        let mut found: Vec<(&str, f32)> = names
-            .iter()
-            .copied()
-            .filter(|t| !self.is_place(t) && !in_pair(t))
+        // mostly said in, as keywords do.
+        let pages: Vec<f32> = names.iter().map(|t| candidates.docs_using(t, c) as f32).collect();
+        let mut found: Vec<(&str, f32)> = (0..names.len())
+            .filter(|&i| !gives_way_to_pair(&names, &pages, i, &self.params))
+            .map(|i| names[i])
+            .filter(|t| !self.is_place(t))
             .filter(|t| candidates.script[c].is_none_or(|s| whatlang::detect_script(t) == Some(s)))
             .filter_map(|t| {
                 let (own, all) = (candidates.docs_using(t, c), self.languages.documents_using(t));

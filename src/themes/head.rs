@@ -58,6 +58,18 @@ pub(super) fn relevance(
         .collect()
 }
 
+/// Whether the single word `terms[i]` gives way to a pair among `terms` that contains it and is
+/// on at least [`pair_over_word`](LabelParams::pair_over_word) of its pages (`pages`, same
+/// order, in any unit): "intelligence" to "artificial intelligence", "vladimir" to "vladimir
+/// putin".
+pub(super) fn gives_way_to_pair(terms: &[&str], pages: &[f32], i: usize, params: &LabelParams) -> bool {
+    let word = terms[i];
+    !word.contains(' ')
+        && terms.iter().zip(pages).any(|(pair, &on)| {
+            pair.contains(' ') && pair.split(' ').any(|w| w == word) && on >= params.pair_over_word * pages[i]
+        })
+}
+
 /// The head of a keyword list: up to [`label::HEAD`] pool terms (indices), each maximising
 /// λ·relevance − (1−λ)·redundancy + w·together (λ: [`mmr_lambda`](LabelParams::mmr_lambda),
 /// w: [`together_weight`](LabelParams::together_weight)), where redundancy is the highest cosine
@@ -73,18 +85,8 @@ pub(super) fn pick_head(
     vectors: Option<ArrayView2<f32>>,
     params: &LabelParams,
 ) -> Vec<usize> {
-    let shadowed: Vec<bool> = (0..pool.len())
-        .map(|i| {
-            let word = pool[i].0.as_str();
-            !word.contains(' ')
-                && (0..pool.len()).any(|j| {
-                    let pair = pool[j].0.as_str();
-                    pair.contains(' ')
-                        && pair.split(' ').any(|w| w == word)
-                        && coverage[j] >= params.pair_over_word * coverage[i]
-                })
-        })
-        .collect();
+    let terms: Vec<&str> = pool.iter().map(|(t, _)| t.as_str()).collect();
+    let shadowed: Vec<bool> = (0..pool.len()).map(|i| gives_way_to_pair(&terms, coverage, i, params)).collect();
     let lambda = params.mmr_lambda;
     let mut picked: Vec<usize> = Vec::new();
     while picked.len() < label::HEAD {

@@ -66,7 +66,7 @@ pub struct LabelParams {
     pub candidates: usize,
     /// … of which the first this many in the class's language are scored for the head.
     pub pool: usize,
-    /// Places listed per theme.
+    /// Places listed per theme, and subject names.
     pub places: usize,
     /// Keywords listed per other language.
     pub other_language_keywords: usize,

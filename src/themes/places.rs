@@ -63,22 +63,27 @@ impl Gazetteer {
     }
 
     /// Adds a name: a one-word name as a place word, a longer name as its adjacent word pairs
-    /// (never its single words: "South Africa" makes no place of "south").
+    /// (never its single words: "South Africa" makes no place of "south"; but see below for a
+    /// name that makes no pair).
     fn add(&mut self, name: &str, stop: &StopWords, subdivision: bool) {
         let name = name.split(['(', '[', ',']).next().unwrap_or(name);
         let mut terms = Vec::new();
         label::for_each_term(name, stop, |t| terms.push(t.to_string()));
-        let several = label::words_of(name).count() > 1;
-        if several && terms.iter().any(|t| t.contains(' ')) {
+        if terms.iter().any(|t| t.contains(' ')) {
             self.phrases.extend(terms.into_iter().filter(|t| t.contains(' ')));
-        } else if several && !(!subdivision && terms.len() == 1 && last_word_is(name, &terms[0])) {
-            // "Isle of Man" (two words, no pair) or "Pays-Bas" ("pays" is French for country):
-            // no word of it is a place alone; nor the last word of a subdivision's name, which
-            // is often a first name ("São Paulo", "St. Martin": "martin scorsese" is no place).
-        } else if let Some(word) = terms.pop() {
-            // A one-word name, or a country's whose words before the last are stop words ("New
-            // Zealand", "El Salvador"): the corpus's terms have that last word ("zealand"), so
-            // it stands for the place.
+            return;
+        }
+        // A one-word name stands for the place, and so does a country's last word when the
+        // words before it are stop words ("New Zealand", "El Salvador": the corpus's terms have
+        // "zealand"). Not "Isle of Man" (two words, no pair), nor "Pays-Bas" ("pays" is French
+        // for country), nor a subdivision's last word, which is often a first name ("São
+        // Paulo", "St. Martin": "martin scorsese" is no place).
+        let one_word = label::words_of(name).count() == 1;
+        let last_stands = !subdivision && terms.len() == 1 && last_word_is(name, &terms[0]);
+        if !(one_word || last_stands) {
+            return;
+        }
+        if let Some(word) = terms.pop() {
             if subdivision {
                 self.subdivisions.insert(word);
             } else {
