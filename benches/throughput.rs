@@ -23,6 +23,11 @@
 //!           ~/.cache/themescope-venv-use/bin/python)
 //!   scale   cold `analyze` with the static model on 10k, 30k and 100k passages of the shared
 //!           pages as documents: seconds and peak RSS of every stage, and how each grows
+//!   generate  (built with `--features llm`) `analyze --llm NAME` of 300 shared blogs for each
+//!           known language model (fetched the first time): seconds per theme, generated
+//!           tokens/s against the bound this machine's memory bandwidth sets (measured in the
+//!           same process: every generated token reads the whole model once), the step's share
+//!           of the run, and the generation a second run on the unchanged folder costs
 //! Run: `cargo bench --bench throughput` (add `-- ingest`, `-- embed`, … for one).
 
 use std::io::Write;
@@ -383,7 +388,8 @@ fn bench_seeds(dir: &Path) {
                     label: String::new(),
                     size: t.size,
                     centroid: c.to_vec(),
-                    label_extracted: true,
+                    label_source: themescope::themes::LabelOrigin::Extracted,
+                    description: None,
                 })
                 .collect();
             let mut refreshed = themes::refine(&subset, vectors.view(), first.means.clone(), &options).unwrap();
@@ -692,11 +698,94 @@ fn bench_scale(dir: &Path) {
     }
 }
 
+/// Bytes per second one pass of reading a buffer larger than any cache achieves here, with
+/// as many threads as llama.cpp uses (the best of three passes).
+#[cfg(feature = "llm")]
+fn read_bandwidth() -> f64 {
+    use rayon::prelude::*;
+    let buffer = vec![1u64; 1 << 27];
+    let mut best = 0f64;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let sum: u64 = buffer.par_chunks(1 << 16).map(|c| c.iter().sum::<u64>()).sum();
+        let rate = (buffer.len() * 8) as f64 / start.elapsed().as_secs_f64();
+        assert_eq!(sum, buffer.len() as u64);
+        best = best.max(rate);
+    }
+    best
+}
+
+#[cfg(feature = "llm")]
+fn bench_generate(dir: &Path) {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let input = tempfile::tempdir().unwrap();
+    let mut copied = 0;
+    for p in &files {
+        if copied < 300 && std::fs::read_to_string(p).is_ok_and(|t| t.contains("[[type:blog]]")) {
+            std::fs::copy(p, input.path().join(p.file_name().unwrap())).unwrap();
+            copied += 1;
+        }
+    }
+    let bandwidth = read_bandwidth();
+    println!(
+        "generate: memory read bandwidth {:.1} GB/s with {} threads",
+        bandwidth / 1e9,
+        rayon::current_num_threads()
+    );
+    for model in themescope::generate::KNOWN_LLMS {
+        let out = tempfile::tempdir().unwrap();
+        let args = ["--max-tokens-per-doc", "256", "--llm", model.name];
+        let run = |what: &str| {
+            let start = Instant::now();
+            let status = Command::new(env!("CARGO_BIN_EXE_themescope"))
+                .arg("analyze")
+                .arg(input.path())
+                .arg("--out")
+                .arg(out.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(status.status.success(), "{what}: {}", String::from_utf8_lossy(&status.stderr));
+            let run: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
+            (start.elapsed().as_secs_f64(), run)
+        };
+        // The first run fetches the model when it is missing: it is timed by the run itself.
+        let (_, first) = run("first run");
+        let g = &first["generation"];
+        let asked = g["asked"].as_f64().unwrap_or(0.0).max(1.0);
+        let seconds = g["seconds"].as_f64().unwrap_or(f64::NAN);
+        let generated = g["generated_tokens"].as_f64().unwrap_or(0.0);
+        let read = g["read_tokens"].as_f64().unwrap_or(0.0);
+        let rate = g["tokens_per_second"].as_f64().unwrap_or(f64::NAN);
+        let bound = bandwidth / model.bytes as f64;
+        let step = first["seconds_by_stage"]["generate"].as_f64().unwrap_or(f64::NAN);
+        let total = first["seconds"].as_f64().unwrap_or(f64::NAN);
+        let (_, second) = run("second run");
+        println!(
+            "generate {}: {} themes, {:.2} s per answer ({asked:.0} answers: {:.0} prompt tokens and {:.0} generated \
+             each); {rate:.1} generated tokens/s over the step's time, bound {bound:.1} (memory: {:.2}x of it); the \
+             step took {step:.1} s of {total:.1} s ({:.0}%); the unchanged folder again: {} answers generated, \
+             generate {:.2} s",
+            model.name,
+            g["themes"],
+            seconds / asked,
+            read / asked,
+            generated / asked,
+            rate / bound,
+            100.0 * step / total,
+            second["generation"]["asked"],
+            second["seconds_by_stage"]["generate"].as_f64().unwrap_or(f64::NAN),
+        );
+    }
+}
+
 fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     type Bench = fn(&Path);
-    let benches: [(&str, Bench); 10] = [
+    let mut benches: Vec<(&str, Bench)> = vec![
         ("ingest", bench_ingest),
         ("embed", bench_embed),
         ("themes", bench_themes),
@@ -708,6 +797,8 @@ fn main() {
         ("universal", bench_universal),
         ("scale", bench_scale),
     ];
+    #[cfg(feature = "llm")]
+    benches.push(("generate", bench_generate));
     for (name, bench) in benches {
         if which.is_empty() || which.iter().any(|w| w == name) {
             bench(&dir);

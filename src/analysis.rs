@@ -122,6 +122,9 @@ pub struct RunInfo {
     /// The `themescope theme …` command that made this run, when one did.
     #[serde(default)]
     pub command: Option<String>,
+    /// What the language model wrote and what it took (`--llm`); `None` without one.
+    #[serde(default)]
+    pub generation: Option<crate::generate::Generation>,
 }
 
 /// The run's own account, as `run.json` says it and the store keeps it for `history` and for the
@@ -159,6 +162,10 @@ pub struct RunSummary {
     /// The `themescope theme …` command that made this run, when one did.
     #[serde(default)]
     pub command: Option<String>,
+    /// Labels written by the language model (`--llm`): how many, kept, fallen back, and its
+    /// speed (absent without one).
+    #[serde(default)]
+    pub generation: Option<crate::generate::Generation>,
 }
 
 /// How many documents a run saw, and what became of them.
@@ -249,6 +256,7 @@ impl RunSummary {
             since_last: run.since_last.clone(),
             curation: run.curation.clone(),
             command: run.command.clone(),
+            generation: run.generation.clone(),
         }
     }
 }
@@ -285,6 +293,9 @@ pub struct RunParams {
     /// How themes over time are measured (older analyses: by year, the defaults).
     #[serde(default)]
     pub trends: TrendOptions,
+    /// The language model that wrote labels (`--llm`), as given; `None` without one.
+    #[serde(default)]
+    pub llm: Option<String>,
 }
 
 fn fp32() -> String {

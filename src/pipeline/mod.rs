@@ -5,6 +5,7 @@
 mod cache;
 mod comparisons;
 mod curate;
+mod generate;
 mod lock;
 mod options;
 mod stored;
@@ -86,6 +87,8 @@ pub enum AnalyzeError {
     UnknownPrecision(String),
     #[error(transparent)]
     Curation(#[from] CurationError),
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
     /// A `themescope theme …` command that cannot be carried out on the stored analysis.
     #[error("{out}: {why}")]
     Refused { out: String, why: String },
@@ -224,13 +227,13 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     })?;
     notes.extend(curated.notes.iter().cloned());
     let theme_centres = analysis::theme_centres(vectors.view(), &model.assignments, model.themes.len());
-    let trends = stage(&mut times, options.progress, "labels", || -> Result<Trends, AnalyzeError> {
+    let past_themes = previous.as_ref().map_or(&[][..], |p| p.themes.as_slice());
+    let (trends, terms) = stage(&mut times, options.progress, "labels", || {
         let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
-        let trends = describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
+        let described = describe(&corpus, &mut model, theme_centres.view(), &cache, options)?;
         curated.label(&mut model.themes);
-        continuity.keep_labels(&mut model.themes, previous.as_ref().map_or(&[][..], |p| p.themes.as_slice()));
-        continuity.label(&model.themes);
-        Ok(trends)
+        continuity.keep_labels(&mut model.themes, past_themes);
+        Ok::<_, AnalyzeError>(described)
     })?;
 
     let summaries = if options.summaries {
@@ -247,6 +250,31 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     } else {
         Summaries::default()
     };
+    let generation = match options.llm {
+        generate::LlmChoice::Off => None,
+        // The stage draws its own bar (and fetches the model the first time, saying so).
+        _ => Some(stage(&mut times, false, "generate", || {
+            let cache = CachedVectors { embedder: &embedder, store: RefCell::new(&mut store) };
+            let known = generate::Known {
+                corpus: &corpus,
+                summaries: &summaries,
+                terms: &terms,
+                centres: theme_centres.view(),
+                continuity: &continuity,
+                past: past_themes,
+            };
+            generate::generate_labels(&mut model, &known, &cache, options)
+        })?),
+    };
+    if let Some(g) = &generation {
+        if g.fell_back > 0 {
+            notes.push(format!(
+                "--llm: {} kept the extracted label, no generated one passing the checks",
+                crate::plural(g.fell_back, "theme")
+            ));
+        }
+    }
+    continuity.label(&model.themes);
 
     let mut params = options.params();
     params.multilingual = theme_options.multilingual;
@@ -280,6 +308,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
             since_last: None,
             curation: curated.decisions,
             command: request.map(|r| r.command.clone()),
+            generation,
         },
     };
     if let Some(finished) = &analysis.run.previous_run {
@@ -362,14 +391,15 @@ fn cluster(
 }
 
 /// Keywords, labels, places, broad areas and names of every theme, and the themes over time
-/// (whose change of language is read in the same terms).
+/// (whose change of language is read in the same terms); also the terms they were read in, for
+/// the checks of generated labels.
 fn describe(
     corpus: &Corpus,
     model: &mut ThemeModel,
     theme_centres: ArrayView2<f32>,
     vectors: &CachedVectors,
     options: &AnalyzeOptions,
-) -> Result<Trends, AnalyzeError> {
+) -> Result<(Trends, generate::Terms), AnalyzeError> {
     let docs = &corpus.documents;
     let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
@@ -387,7 +417,8 @@ fn describe(
         let terms = describer.narrative_terms();
         trends.read_language(docs, &model.assignments, &terms);
     }
-    Ok(trends)
+    drop(describer);
+    Ok((trends, generate::Terms { stats, gazetteer }))
 }
 
 /// One unit vector per taxonomy entry: the mean of its texts' vectors.
@@ -420,7 +451,8 @@ fn record(store: &mut Store, analysis: &Analysis, parser: &str) -> Result<(), An
             label: t.label.clone(),
             size: t.size,
             centroid: c.to_vec(),
-            label_extracted: t.label_source == themes::LabelOrigin::Extracted,
+            label_source: t.label_source,
+            description: t.description.clone(),
         })
         .collect();
     let corpus = &analysis.corpus;
@@ -450,8 +482,14 @@ mod tests {
 
     #[test]
     fn another_seed_number_of_themes_or_corpus_draws_themes_afresh() {
-        let theme =
-            PastTheme { id: ThemeId(0), label: "a".into(), size: 1, centroid: vec![1.0], label_extracted: true };
+        let theme = PastTheme {
+            id: ThemeId(0),
+            label: "a".into(),
+            size: 1,
+            centroid: vec![1.0],
+            label_source: themes::LabelOrigin::Extracted,
+            description: None,
+        };
         let past = PastRun {
             finished: "then".into(),
             seed: Some(42),

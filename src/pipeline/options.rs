@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::AnalyzeError;
 use crate::analysis::{self, RunInfo, RunParams};
 use crate::embed::{Backend, Budget, Coverage, Precision};
+use crate::generate::LlmChoice;
 use crate::summarise::SummaryOptions;
 use crate::themes::{ThemeCount, ThemeOptions};
 use crate::trends::{Period, TrendOptions};
@@ -41,6 +42,8 @@ pub struct AnalyzeOptions {
     pub trends: TrendOptions,
     /// Show progress bars (they are drawn only on a terminal in any case).
     pub progress: bool,
+    /// The language model that writes labels and descriptions (`--llm`; off by default).
+    pub llm: LlmChoice,
 }
 
 impl AnalyzeOptions {
@@ -63,6 +66,7 @@ impl AnalyzeOptions {
             summary: SummaryOptions::default(),
             trends: TrendOptions::default(),
             progress: false,
+            llm: LlmChoice::Off,
         }
     }
 
@@ -84,6 +88,7 @@ impl AnalyzeOptions {
             k_tried: Vec::new(),
             stability: None,
             trends: self.trends,
+            llm: self.llm.name(),
         }
     }
 }
@@ -92,6 +97,7 @@ impl AnalyzeOptions {
     /// Refuses parameters no stage can work with, before anything is read or written.
     pub fn check(&self) -> Result<(), AnalyzeError> {
         self.summary.check()?;
+        self.llm.check()?;
         Ok(())
     }
 
@@ -130,7 +136,9 @@ impl AnalyzeOptions {
             multilingual: p.multilingual,
         };
         let backend = p.backend.parse().unwrap_or_default();
-        Ok(AnalyzeOptions { trends: p.trends, ..given.resolve(out, backend) })
+        // A model no longer there: the labels are extracted, as without one.
+        let llm = p.llm.as_deref().and_then(|l| l.parse().ok()).unwrap_or_default();
+        Ok(AnalyzeOptions { trends: p.trends, llm, ..given.resolve(out, backend) })
     }
 }
 

@@ -58,6 +58,7 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
         "curation": analysis.run.curation,
         "params": analysis.run.params,
         "model": analysis.run.model,
+        "label_model": analysis.run.generation.as_ref().map(|g| g.model_id.clone()),
     })
 }
 

@@ -254,6 +254,9 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         if let Some(named) = &t.named_as {
             card.title.push(Inline::Badge(format!("{} · {:.2}", named.name, named.similarity)));
         }
+        if let Some(description) = &t.description {
+            card.push(Block::Paragraph(vec![Inline::text(description.clone())]));
+        }
         let parent = t
             .parent
             .and_then(|p| analysis.model.parents.get(p))
@@ -285,8 +288,12 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
                  borders are not a finding.",
             )]));
         }
-        if t.label_source == crate::themes::LabelOrigin::Analyst {
-            card.title.push(Inline::Badge("label by the analyst".into()));
+        match (t.label_source, &analysis.run.generation) {
+            (crate::themes::LabelOrigin::Analyst, _) => card.title.push(Inline::Badge("label by the analyst".into())),
+            (crate::themes::LabelOrigin::Generated, Some(generation)) => {
+                card.title.push(Inline::Badge(format!("label by {}", generation.model)))
+            }
+            _ => {}
         }
         if !t.by_hand.is_empty() {
             card.title.push(Inline::Badge("changed by hand".into()));

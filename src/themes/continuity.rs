@@ -15,8 +15,10 @@ pub struct PastTheme {
     pub label: String,
     pub size: usize,
     pub centroid: Vec<f32>,
-    /// Whether its label was extracted from its terms (not an analyst's).
-    pub label_extracted: bool,
+    /// Who wrote its label.
+    pub label_source: super::LabelOrigin,
+    /// The description written with a generated label.
+    pub description: Option<String>,
 }
 
 /// Centroid cosine above which a theme is the same theme as one of the previous run. Adding 1%
@@ -91,7 +93,9 @@ impl Continuity {
         let mut in_use: std::collections::HashSet<String> = themes.iter().map(|t| t.label.to_lowercase()).collect();
         let mut kept = 0;
         for k in self.kept.iter().filter(|k| k.similarity >= KEEP_LABEL) {
-            let extracted = past.iter().any(|p| p.id == k.id && p.label_extracted && !p.label.is_empty());
+            let extracted = past
+                .iter()
+                .any(|p| p.id == k.id && p.label_source == super::LabelOrigin::Extracted && !p.label.is_empty());
             let Some(theme) = themes.iter_mut().find(|t| t.id == k.id).filter(|_| extracted) else { continue };
             let before = k.label_before.as_str();
             let subject = before.strip_prefix(super::catch_all::CATCH_ALL_PREFIX);
@@ -240,7 +244,14 @@ mod tests {
     }
 
     fn past(id: u32, label: &str, size: usize, centroid: Vec<f32>) -> PastTheme {
-        PastTheme { id: ThemeId(id), label: label.into(), size, centroid, label_extracted: true }
+        PastTheme {
+            id: ThemeId(id),
+            label: label.into(),
+            size,
+            centroid,
+            label_source: crate::themes::LabelOrigin::Extracted,
+            description: None,
+        }
     }
 
     #[test]
@@ -286,7 +297,7 @@ mod tests {
 
         // Not an analyst's label taken back, not one another theme now has, not over an
         // analyst's label, and not a catch-all's label for a theme that is no longer one.
-        let analyst = vec![PastTheme { label_extracted: false, ..previous[0].clone() }];
+        let analyst = vec![PastTheme { label_source: crate::themes::LabelOrigin::Analyst, ..previous[0].clone() }];
         let mut m2 = model(array![[0.9999, 0.0141, 0.0]], &["Innovation ecosystem and engineering"]);
         m2.themes[0].keywords = keywords(&["youth", "graduates"]);
         let c2 = carry_ids(&mut m2, &analyst, 4);

@@ -274,7 +274,7 @@ pub fn rank_keywords(classes: &ClassTerms, keep: usize) -> Vec<Vec<(String, f64)
 /// at least three quarters of the shorter one ("tourists", "tourism"; "digital",
 /// "digitalization"). A light rule rather than a stemmer: labels are made of a handful of words
 /// in several languages, and a wrong merge only costs a label its second-best word.
-fn same_word(a: &str, b: &str) -> bool {
+pub(crate) fn same_word(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.strip_prefix(short).is_some_and(|rest| rest.is_empty() || rest == "s" || rest == "es") {
         return true;

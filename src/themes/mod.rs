@@ -314,6 +314,7 @@ fn build_model(
                 stability,
                 tentative: stability.is_some_and(|s| s < consensus::TENTATIVE_BELOW),
                 label_source: model::LabelOrigin::Extracted,
+                description: None,
                 by_hand: Vec::new(),
             }
         })

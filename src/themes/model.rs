@@ -83,9 +83,14 @@ pub struct Theme {
     /// [`TENTATIVE_BELOW`](super::consensus::TENTATIVE_BELOW)).
     #[serde(default)]
     pub tentative: bool,
-    /// Who wrote the label: the pages' keywords, or the analyst (`themescope theme rename`).
+    /// Who wrote the label: the pages' keywords, a language model (`--llm`), or the analyst
+    /// (`themescope theme rename`).
     #[serde(default)]
     pub label_source: LabelOrigin,
+    /// What the theme's pages do and where, in two or three sentences, written with a
+    /// generated label and checked against what the model was given; `None` otherwise.
+    #[serde(default)]
+    pub description: Option<String>,
     /// What the analyst changed by hand in this theme ("merged from themes 4, 7", "pinned"),
     /// empty for a theme as the clustering found it.
     #[serde(default)]
@@ -99,6 +104,9 @@ pub enum LabelOrigin {
     /// Made from the theme's keywords (see [`representation`](super::representation)).
     #[default]
     Extracted,
+    /// Written by a language model from the theme's keywords, titles and sentences, and
+    /// checked against its pages (see [`crate::generate`]).
+    Generated,
     /// Given by the analyst; it wins over any other on every later run.
     Analyst,
 }
@@ -125,6 +133,7 @@ impl Theme {
             stability: None,
             tentative: false,
             label_source: LabelOrigin::Extracted,
+            description: None,
             by_hand: vec![],
         }
     }
