@@ -785,6 +785,8 @@ fn main() {
     let Some(dir) = corpus_dir() else { return };
     let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     type Bench = fn(&Path);
+    // Pushed to only in builds with the llm feature.
+    #[allow(unused_mut)]
     let mut benches: Vec<(&str, Bench)> = vec![
         ("ingest", bench_ingest),
         ("embed", bench_embed),
