@@ -7,7 +7,6 @@
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
@@ -78,7 +77,6 @@ impl Writer for LlamaWriter {
         let mut batch = LlamaBatch::new(CONTEXT as usize, 1);
         let mut out = Vec::with_capacity(requests.len());
         for request in requests {
-            let start = Instant::now();
             let messages = [("system", prompt::SYSTEM), ("user", request.prompt.as_str())];
             let text = match &template {
                 Some(template) => {
@@ -147,7 +145,6 @@ impl Writer for LlamaWriter {
                 text: String::from_utf8_lossy(&answer).into_owned(),
                 read_tokens: tokens.len() - shared,
                 generated_tokens: generated,
-                seconds: start.elapsed().as_secs_f64(),
             });
             progress.inc(1);
         }

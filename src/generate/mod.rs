@@ -155,9 +155,8 @@ pub struct Written {
     pub text: String,
     /// Prompt tokens the model read (those its cache already held are not counted) …
     pub read_tokens: usize,
-    /// … tokens it generated, and the seconds both took.
+    /// … and tokens it generated.
     pub generated_tokens: usize,
-    pub seconds: f64,
 }
 
 /// A language model that answers requests, in order; greedy, so the same request gets the same

@@ -37,7 +37,7 @@ impl Writer for Scripted {
                             }
                     })
                     .map_or("", |(_, a)| a);
-                Written { text: text.into(), read_tokens: 10, generated_tokens: 5, seconds: 0.01 }
+                Written { text: text.into(), read_tokens: 10, generated_tokens: 5 }
             })
             .collect())
     }
