@@ -497,19 +497,23 @@ print(time.perf_counter() - start, len(set(topics)) - (1 if -1 in topics else 0)
 
 /// One cold `themescope analyze` of `input` into a fresh folder; its wall time and run.json.
 fn cold_analyze(input: &Path, extra: &[&str]) -> (f64, serde_json::Value) {
-    let out = tempfile::tempdir().unwrap();
+    analyze_into(input, tempfile::tempdir().unwrap().path(), extra)
+}
+
+/// `themescope analyze INPUT --out OUT EXTRA…`; its wall time and run.json.
+fn analyze_into(input: &Path, out: &Path, extra: &[&str]) -> (f64, serde_json::Value) {
     let start = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_themescope"))
         .arg("analyze")
         .arg(input)
         .arg("--out")
-        .arg(out.path())
+        .arg(out)
         .args(extra)
         .output()
         .unwrap();
     let secs = start.elapsed().as_secs_f64();
     assert!(status.status.success(), "analyze {extra:?} failed: {}", String::from_utf8_lossy(&status.stderr));
-    let run = serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
+    let run = serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
     (secs, run)
 }
 
@@ -736,23 +740,8 @@ fn bench_generate(dir: &Path) {
     for model in themescope::generate::KNOWN_LLMS {
         let out = tempfile::tempdir().unwrap();
         let args = ["--max-tokens-per-doc", "256", "--llm", model.name];
-        let run = |what: &str| {
-            let start = Instant::now();
-            let status = Command::new(env!("CARGO_BIN_EXE_themescope"))
-                .arg("analyze")
-                .arg(input.path())
-                .arg("--out")
-                .arg(out.path())
-                .args(args)
-                .output()
-                .unwrap();
-            assert!(status.status.success(), "{what}: {}", String::from_utf8_lossy(&status.stderr));
-            let run: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(out.path().join("run.json")).unwrap()).unwrap();
-            (start.elapsed().as_secs_f64(), run)
-        };
         // The first run fetches the model when it is missing: it is timed by the run itself.
-        let (_, first) = run("first run");
+        let (_, first) = analyze_into(input.path(), out.path(), &args);
         let g = &first["generation"];
         let asked = g["asked"].as_f64().unwrap_or(0.0).max(1.0);
         let seconds = g["seconds"].as_f64().unwrap_or(f64::NAN);
@@ -762,7 +751,7 @@ fn bench_generate(dir: &Path) {
         let bound = bandwidth / model.bytes as f64;
         let step = first["seconds_by_stage"]["generate"].as_f64().unwrap_or(f64::NAN);
         let total = first["seconds"].as_f64().unwrap_or(f64::NAN);
-        let (_, second) = run("second run");
+        let (_, second) = analyze_into(input.path(), out.path(), &args);
         println!(
             "generate {}: {} themes, {:.2} s per answer ({asked:.0} answers: {:.0} prompt tokens and {:.0} generated \
              each); {rate:.1} generated tokens/s over the step's time, bound {bound:.1} (memory: {:.2}x of it); the \

@@ -130,23 +130,11 @@ fn clip(text: &str, max: usize) -> String {
 
 /// The English name of a language code, as the model reads it best.
 fn language_name(code: &str) -> String {
-    let name = match code {
-        "en" => "English",
-        "es" => "Spanish",
-        "fr" => "French",
-        "pt" => "Portuguese",
-        "ar" => "Arabic",
-        "ru" => "Russian",
-        "uk" => "Ukrainian",
-        "zh" => "Chinese",
-        "tr" => "Turkish",
-        "id" => "Indonesian",
-        "vi" => "Vietnamese",
-        "de" => "German",
-        "it" => "Italian",
-        _ => return if code.is_empty() { "English".to_string() } else { format!("the language coded {code}") },
-    };
-    name.to_string()
+    match crate::ingest::lang::english_name(code) {
+        Some(name) => name.to_string(),
+        None if code.is_empty() => "English".to_string(),
+        None => format!("the language coded {code}"),
+    }
 }
 
 /// A model's answer, read.

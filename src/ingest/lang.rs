@@ -37,6 +37,12 @@ pub fn normalise(given: &str) -> Option<String> {
     })
 }
 
+/// The English name of a language given by its code as [`detect`] and [`normalise`] give it
+/// ("es" → "Spanish"); `None` for a code whatlang does not know.
+pub fn english_name(code: &str) -> Option<&'static str> {
+    Lang::all().iter().find(|&&lang| iso639_1(lang) == code).map(|lang| lang.eng_name())
+}
+
 fn iso639_1(lang: Lang) -> &'static str {
     use Lang::*;
     match lang {
