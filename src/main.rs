@@ -629,8 +629,13 @@ fn tell(analysis: &Analysis, verbose: bool) {
             Some(rate) => format!("{} answers generated in {:.1} s, {rate:.0} tokens/s", g.asked, g.seconds),
             None => "nothing generated".to_string(),
         };
+        let areas = match g.areas {
+            0 => String::new(),
+            n => format!(", {} of {}", g.areas_generated, plural(n, "broad area")),
+        };
         eprintln!(
-            "labels by {}: {} of {} themes ({} kept from the previous run), {} extracted; {}, {} from the store",
+            "labels by {}: {} of {} themes ({} kept from the previous run), {} extracted{areas}; {}, {} from the \
+             store",
             g.model, g.generated, g.themes, g.kept, g.fell_back, speed, g.cached
         );
     }

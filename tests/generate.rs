@@ -70,6 +70,13 @@ fn generated_labels_are_grounded_stored_and_optional() {
             assert!(keywords.contains(&stem) || on_pages > 0, "{label}: '{word}' is on none of its pages");
         }
     }
+    // Broad areas are asked about too, and a generated one is called unlike every theme.
+    let parents = themes["parents"].as_array().unwrap();
+    assert_eq!(generation["areas"].as_u64().unwrap(), parents.len() as u64, "{generation}");
+    for area in parents.iter().filter(|p| p["label_source"] == "generated") {
+        let label = area["label"].as_str().unwrap();
+        assert!(seen.insert(label.to_lowercase()), "the broad area {label} is called as a theme or another area is");
+    }
     let report = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(report.contains(&format!("label by {MODEL}")), "the report says which model wrote the labels");
 
@@ -86,5 +93,6 @@ fn generated_labels_are_grounded_stored_and_optional() {
     analyze_run(&input, &out, &["--llm", "none"]);
     let plain = read_json(&out.join("themes.json"));
     assert!(plain["themes"].as_array().unwrap().iter().all(|t| t["label_source"] == "extracted"), "{plain}");
+    assert!(plain["parents"].as_array().unwrap().iter().all(|p| p["label_source"] == "extracted"), "{plain}");
     assert!(read_json(&out.join("run.json"))["generation"].is_null());
 }

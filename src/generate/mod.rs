@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::themes::describe::TermVectors;
-use crate::themes::{LabelOrigin, Theme, ThemeError, ThemeId};
+use crate::themes::{LabelOrigin, ParentTheme, Theme, ThemeError, ThemeId};
 pub use catalog::{known, llm_dir, KnownLlm, KNOWN_LLMS};
 use check::{Evidence, Rejection};
 pub use prompt::Brief;
@@ -186,7 +186,26 @@ pub fn writer(path: &Path) -> Result<Box<dyn Writer>, GenerateError> {
     }
 }
 
-/// One theme as the step sees it.
+/// What the step may change of a theme or a broad area.
+struct Named<'a> {
+    label: &'a mut String,
+    source: &'a mut LabelOrigin,
+    description: &'a mut Option<String>,
+}
+
+impl<'a> From<&'a mut Theme> for Named<'a> {
+    fn from(t: &'a mut Theme) -> Self {
+        Named { label: &mut t.label, source: &mut t.label_source, description: &mut t.description }
+    }
+}
+
+impl<'a> From<&'a mut ParentTheme> for Named<'a> {
+    fn from(p: &'a mut ParentTheme) -> Self {
+        Named { label: &mut p.label, source: &mut p.label_source, description: &mut p.description }
+    }
+}
+
+/// One theme (or broad area) as the step sees it.
 pub struct ThemeInput<'a> {
     pub brief: Brief,
     pub evidence: Evidence<'a>,
@@ -223,6 +242,12 @@ pub struct Generation {
     pub tokens_per_second: Option<f64>,
     /// Why each candidate was refused, counted (for tuning; "unsupported", "place", …).
     pub rejections: std::collections::BTreeMap<String, usize>,
+    /// Broad areas the model was asked about, and those whose label is generated now; the
+    /// counts and costs above include theirs.
+    #[serde(default)]
+    pub areas: usize,
+    #[serde(default)]
+    pub areas_generated: usize,
 }
 
 /// What the step needs beside the themes.
@@ -240,7 +265,7 @@ pub struct Context<'a> {
 }
 
 /// Labels and describes `themes` (`inputs[i]` is theme i's, `None` for a theme not to ask
-/// about) with `writer`, model `model_id`.
+/// about) with `writer`, model `model` (its name and identity).
 pub fn label_themes(
     themes: &mut [Theme],
     inputs: &[Option<ThemeInput>],
@@ -248,10 +273,51 @@ pub fn label_themes(
     model: (&str, &str),
     context: &Context,
 ) -> Result<Generation, GenerateError> {
+    label_named(themes.iter_mut().map(Named::from).collect(), HashSet::new(), inputs, writer, model, context)
+}
+
+/// Labels and describes the broad areas `areas` from what `inputs` give of their themes (see
+/// [`Brief::themes`]), the context's centres being the areas'; a label any of `themes` carries
+/// is not used. What it did is added to `run`.
+pub fn label_areas(
+    areas: &mut [ParentTheme],
+    themes: &[Theme],
+    inputs: &[Option<ThemeInput>],
+    writer: &mut dyn Writer,
+    context: &Context,
+    run: &mut Generation,
+) -> Result<(), GenerateError> {
+    let taken = themes.iter().map(|t| t.label.to_lowercase()).collect();
+    let model = (run.model.clone(), run.model_id.clone());
+    let named = areas.iter_mut().map(Named::from).collect();
+    let done = label_named(named, taken, inputs, writer, (&model.0, &model.1), context)?;
+    run.areas += done.themes;
+    run.areas_generated += done.generated;
+    run.cached += done.cached;
+    run.asked += done.asked;
+    run.read_tokens += done.read_tokens;
+    run.generated_tokens += done.generated_tokens;
+    run.seconds += done.seconds;
+    for (why, n) in done.rejections {
+        *run.rejections.entry(why).or_insert(0) += n;
+    }
+    run.tokens_per_second = (run.seconds > 0.0).then(|| run.generated_tokens as f64 / run.seconds);
+    Ok(())
+}
+
+/// [`label_themes`] for any labelled things; a label in `taken` (lower case) is not used.
+fn label_named(
+    mut themes: Vec<Named>,
+    taken: HashSet<String>,
+    inputs: &[Option<ThemeInput>],
+    writer: &mut dyn Writer,
+    model: (&str, &str),
+    context: &Context,
+) -> Result<Generation, GenerateError> {
     let (name, model_id) = model;
     let mut run = Generation { model: name.to_string(), model_id: model_id.to_string(), ..Generation::default() };
-    let mut in_use: HashSet<String> =
-        themes.iter().zip(inputs).filter(|(_, input)| input.is_none()).map(|(t, _)| t.label.to_lowercase()).collect();
+    let mut in_use = taken;
+    in_use.extend(themes.iter().zip(inputs).filter(|(_, input)| input.is_none()).map(|(t, _)| t.label.to_lowercase()));
     let mut pending: Vec<(usize, Request)> = Vec::new();
     for (position, input) in inputs.iter().enumerate() {
         let Some(input) = input else { continue };
@@ -261,9 +327,10 @@ pub fn label_themes(
             if let Ok(label) = chosen {
                 in_use.insert(label.to_lowercase());
                 let theme = &mut themes[position];
-                theme.label = label;
-                theme.label_source = LabelOrigin::Generated;
-                theme.description = description.clone().filter(|d| check::description_supported(d, &input.evidence));
+                *theme.label = label;
+                *theme.source = LabelOrigin::Generated;
+                *theme.description =
+                    description.clone().filter(|d| check::description_supported(d, &input.evidence));
                 run.kept += 1;
                 run.descriptions += usize::from(theme.description.is_some());
                 continue;
@@ -293,9 +360,9 @@ pub fn label_themes(
                 Ok(label) => {
                     in_use.insert(label.to_lowercase());
                     let theme = &mut themes[position];
-                    theme.label = label;
-                    theme.label_source = LabelOrigin::Generated;
-                    theme.description = check::description_supported(&answer.description, &input.evidence)
+                    *theme.label = label;
+                    *theme.source = LabelOrigin::Generated;
+                    *theme.description = check::description_supported(&answer.description, &input.evidence)
                         .then(|| answer.description.clone());
                     run.descriptions += usize::from(theme.description.is_some());
                 }
@@ -309,7 +376,7 @@ pub fn label_themes(
         }
         pending = again;
     }
-    run.generated = themes.iter().filter(|t| t.label_source == LabelOrigin::Generated).count();
+    run.generated = themes.iter().filter(|t| *t.source == LabelOrigin::Generated).count();
     run.tokens_per_second = (run.seconds > 0.0).then(|| run.generated_tokens as f64 / run.seconds);
     Ok(run)
 }

@@ -24,6 +24,9 @@ pub struct Brief {
     pub titles: Vec<String>,
     /// Its most central sentences.
     pub sentences: Vec<String>,
+    /// For a broad area, each of its themes' label and description ("Label: description"):
+    /// what it is named from, in place of titles and sentences.
+    pub themes: Vec<String>,
     /// Language code of most of its pages ("en").
     pub language: String,
 }
@@ -93,16 +96,24 @@ pub fn prompt(brief: &Brief, avoid: &[String]) -> String {
         }
     };
     let mut out = String::from(PREAMBLE);
+    let what = if brief.themes.is_empty() { "theme" } else { "broad area (a group of the themes listed)" };
     out.push_str(&format!(
-        "\nThe theme to name (write the labels and the description in {}):\n",
+        "\nThe {what} to name (write the labels and the description in {}):\n",
         language_name(&brief.language)
     ));
     out.push_str(&format!("Keywords: {}\n", list(&brief.keywords, KEYWORDS)));
     out.push_str(&format!("Names: {}\n", list(&brief.subjects, 6)));
     out.push_str(&format!("Places: {}\n", list(&brief.places, 5)));
-    out.push_str("Titles:\n");
-    for title in brief.titles.iter().take(TITLES) {
-        out.push_str(&format!("- {}\n", clip(title, TITLE_CHARS)));
+    if !brief.themes.is_empty() {
+        out.push_str("Its themes:\n");
+        for theme in &brief.themes {
+            out.push_str(&format!("- {}\n", clip(theme, SENTENCE_CHARS)));
+        }
+    } else {
+        out.push_str("Titles:\n");
+        for title in brief.titles.iter().take(TITLES) {
+            out.push_str(&format!("- {}\n", clip(title, TITLE_CHARS)));
+        }
     }
     if !brief.sentences.is_empty() {
         out.push_str("Sentences from the pages:\n");
@@ -244,6 +255,7 @@ mod tests {
             titles: vec!["Yukos unit sold at auction".into(), "A very long title ".repeat(20)],
             sentences: vec!["The auction of Yugansk went ahead.".into()],
             language: "en".into(),
+            themes: vec![],
         }
     }
 

@@ -21,7 +21,7 @@ impl Writer for Scripted {
         Ok(requests
             .iter()
             .map(|r| {
-                let theme = r.prompt.rsplit("The theme to name").next().unwrap();
+                let theme = r.prompt.rsplit(" to name (").next().unwrap();
                 let avoid = theme.contains("already called");
                 let grammar = r.grammar.is_some();
                 let text = self
@@ -94,7 +94,8 @@ fn input<'a>(pages: &'a [TermMap<String, f64>], keyword: &str, previous: Option<
     }
 }
 
-fn run(themes: &mut [Theme], inputs: &[Option<ThemeInput>], writer: &mut Scripted, cache: &Memory) -> Generation {
+/// The step's context: each theme's (or area's) centre along one axis of [`Toward`]'s space.
+fn with_context<T>(cache: &Memory, then: impl FnOnce(&Context) -> T) -> T {
     let stop = stop_words([]);
     let no_place = |_: &str| false;
     let lower = |w: &str| w != "yukos";
@@ -108,7 +109,11 @@ fn run(themes: &mut [Theme], inputs: &[Option<ThemeInput>], writer: &mut Scripte
         writes_lower: &lower,
         progress: false,
     };
-    label_themes(themes, inputs, writer, ("test", "test@1"), &context).unwrap()
+    then(&context)
+}
+
+fn run(themes: &mut [Theme], inputs: &[Option<ThemeInput>], writer: &mut Scripted, cache: &Memory) -> Generation {
+    with_context(cache, |context| label_themes(themes, inputs, writer, ("test", "test@1"), context).unwrap())
 }
 
 #[test]
@@ -193,6 +198,65 @@ fn a_theme_that_hardly_moved_keeps_its_generated_label_without_asking() {
     assert_eq!(themes[2].label, "By the analyst");
     assert_eq!((generation.themes, generation.kept, generation.generated), (2, 1, 2));
     assert_eq!(themes[0].description.as_deref(), Some("The pages name oil."), "kept with its label");
+}
+
+/// A broad area is named from its themes' labels and descriptions, held to its own pages and
+/// centre like a theme, and never given a label one of its themes carries.
+#[test]
+fn a_broad_area_is_named_from_its_themes_labels_and_descriptions() {
+    let energy = pages(&["oil", "gas", "energy", "yukos"], 6);
+    let sport = pages(&["tennis", "football"], 6);
+    let mut themes = [theme("Yukos oil"), theme("Gas prices"), theme("Tennis finals")];
+    themes[0].description = Some("The pages follow the Yukos affair.".into());
+    let area = |label: &str| ParentTheme {
+        id: 0,
+        label: label.into(),
+        keywords: vec![],
+        children: vec![],
+        similarity: 0.8,
+        label_source: LabelOrigin::Extracted,
+        description: None,
+    };
+    let mut areas = [area("Oil and gas"), area("Tennis and football")];
+    let brief = |keywords: &[&str], themes: &[&str]| Brief {
+        keywords: keywords.iter().map(|k| k.to_string()).collect(),
+        themes: themes.iter().map(|t| t.to_string()).collect(),
+        ..Brief::default()
+    };
+    let energy_brief = brief(&["energy", "oil"], &["Yukos oil: The pages follow the Yukos affair.", "Gas prices"]);
+    let sport_brief = brief(&["tennis"], &["Tennis finals"]);
+    let evidence = |pages, brief: &Brief| {
+        Evidence::new(pages, &brief.keywords, &[], &[], &(brief.keywords.join("\n") + &brief.themes.join("\n")))
+    };
+    let inputs = [
+        Some(ThemeInput { evidence: evidence(&energy, &energy_brief), brief: energy_brief, previous: None }),
+        Some(ThemeInput { evidence: evidence(&sport, &sport_brief), brief: sport_brief, previous: None }),
+    ];
+    let mut writer = Scripted {
+        answers: vec![
+            (
+                "energy",
+                r#"{"labels": ["Yukos oil", "Oil and gas energy"], "description": "The pages follow the Yukos affair and gas prices."}"#,
+            ),
+            ("tennis", r#"{"labels": ["Sport results"], "description": ""}"#),
+        ],
+        asked: vec![],
+    };
+    let mut run = Generation { model: "test".into(), model_id: "test@1".into(), ..Generation::default() };
+    with_context(&Memory::default(), |context| {
+        label_areas(&mut areas, &themes, &inputs, &mut writer, context, &mut run).unwrap()
+    });
+    let asked = &writer.asked[0].prompt;
+    assert!(asked.contains("The broad area (a group of the themes listed) to name"), "{asked}");
+    assert!(asked.contains("Its themes:\n- Yukos oil: The pages follow the Yukos affair.\n- Gas prices\n"));
+    assert!(!asked.rsplit(" to name (").next().unwrap().contains("Titles:"), "{asked}");
+    assert_eq!(areas[0].label, "Oil and gas energy", "its theme's label is not the area's");
+    assert_eq!(areas[0].label_source, LabelOrigin::Generated);
+    assert_eq!(areas[0].description.as_deref(), Some("The pages follow the Yukos affair and gas prices."));
+    assert_eq!(areas[1].label, "Tennis and football", "'sport' and 'results' are not on its pages");
+    assert_eq!(areas[1].label_source, LabelOrigin::Extracted);
+    assert_eq!((run.areas, run.areas_generated, run.asked, run.themes), (2, 1, 2, 0));
+    assert_eq!(run.rejections.get("in use"), Some(&1));
 }
 
 #[test]

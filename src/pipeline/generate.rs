@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
 use super::{AnalyzeError, AnalyzeOptions, CachedVectors};
 use crate::generate::check::Evidence;
@@ -95,6 +95,7 @@ pub(super) fn generate_labels(
                 titles,
                 sentences,
                 language,
+                themes: Vec::new(),
             };
             let given: Vec<&str> = brief
                 .keywords
@@ -126,5 +127,58 @@ pub(super) fn generate_labels(
     };
     let mut writer = generate::writer(&path)?;
     let name = options.llm.name().unwrap_or_default();
-    Ok(generate::label_themes(&mut model.themes, &inputs, writer.as_mut(), (&name, &model_id), &context)?)
+    let mut run = generate::label_themes(&mut model.themes, &inputs, writer.as_mut(), (&name, &model_id), &context)?;
+    if !model.parents.is_empty() {
+        let (inputs, centres) = area_inputs(model, &members, stats, known.centres);
+        let context = generate::Context { centres: centres.view(), ..context };
+        generate::label_areas(&mut model.parents, &model.themes, &inputs, writer.as_mut(), &context, &mut run)?;
+    }
+    Ok(run)
+}
+
+/// What the model reads of each broad area (its keywords and its themes' labels and
+/// descriptions, as just written) and its pages' evidence; and the areas' unit centres.
+/// `members` holds each theme's documents, `centres` each theme's unit centre.
+fn area_inputs<'s>(
+    model: &ThemeModel,
+    members: &[Vec<usize>],
+    stats: &'s TermStats,
+    centres: ArrayView2<f32>,
+) -> (Vec<Option<ThemeInput<'s>>>, Array2<f32>) {
+    let position = |id| model.themes.iter().position(|t| t.id == id);
+    let children: Vec<Vec<usize>> =
+        model.parents.iter().map(|p| p.children.iter().filter_map(|&id| position(id)).collect()).collect();
+    let sizes: Vec<usize> = model.themes.iter().map(|t| t.size).collect();
+    let centres = crate::themes::area_centres(children.iter().map(Vec::as_slice), &sizes, centres);
+    let inputs = model
+        .parents
+        .iter()
+        .zip(&children)
+        .map(|(area, children)| {
+            let mut languages: std::collections::BTreeMap<&str, usize> = Default::default();
+            for &c in children {
+                for (language, n) in &model.themes[c].languages {
+                    *languages.entry(language).or_insert(0) += n;
+                }
+            }
+            let themes: Vec<String> = children
+                .iter()
+                .map(|&c| {
+                    let t = &model.themes[c];
+                    t.description.as_ref().map_or_else(|| t.label.clone(), |d| format!("{}: {d}", t.label))
+                })
+                .collect();
+            let brief = Brief {
+                keywords: area.keywords.iter().take(generate::prompt::KEYWORDS).cloned().collect(),
+                themes,
+                language: languages.iter().max_by_key(|(_, &n)| n).map(|(l, _)| l.to_string()).unwrap_or_default(),
+                ..Brief::default()
+            };
+            let pages = children.iter().flat_map(|&c| &members[c]).map(|&i| &stats.per_doc[i]);
+            let given = brief.keywords.iter().chain(&brief.themes).cloned().collect::<Vec<_>>().join("\n");
+            let evidence = Evidence::new(pages, &area.keywords, &[], &[], &given);
+            Some(ThemeInput { brief, evidence, previous: None })
+        })
+        .collect();
+    (inputs, centres)
 }

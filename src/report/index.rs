@@ -221,10 +221,21 @@ fn overview(analysis: &Analysis, charts: &Charts, countries: &[(String, usize)],
             .map(|p| {
                 let children: Vec<String> =
                     p.children.iter().filter_map(|&id| position(id)).map(|i| theme_title(analysis, i)).collect();
-                vec![
-                    Inline::Strong(p.label.clone()),
-                    Inline::text(format!(": {} (themes alike at {:.2})", children.join("; "), p.similarity)),
-                ]
+                let mut item = vec![Inline::Strong(p.label.clone())];
+                if let (crate::themes::LabelOrigin::Generated, Some(generation)) =
+                    (p.label_source, &analysis.run.generation)
+                {
+                    item.push(Inline::Badge(format!("label by {}", generation.model)));
+                }
+                if let Some(description) = &p.description {
+                    item.push(Inline::text(format!(" {description}")));
+                }
+                item.push(Inline::text(format!(
+                    " Themes: {} (alike at {:.2})",
+                    children.join("; "),
+                    p.similarity
+                )));
+                item
             })
             .collect();
         s.push(Block::Paragraph(vec![Inline::text("Broad areas (groups of related themes):")]))

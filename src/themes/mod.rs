@@ -33,7 +33,7 @@ use params::LabelParams;
 pub use languages::language_centred;
 pub use model::{LabelOrigin, NamedAs, ParentTheme, Theme, ThemeError, ThemeId, ThemeModel};
 pub use params::{ThemeCount, ThemeOptions};
-pub use parents::{parent_groups, PARENT_MIN_PERCENTILE};
+pub use parents::{area_centres, parent_groups, PARENT_MIN_PERCENTILE};
 
 /// Discovers themes in `documents` from their unit `vectors` (one row per document).
 pub fn discover(

@@ -150,6 +150,12 @@ pub struct ParentTheme {
     pub children: Vec<ThemeId>,
     /// Mean centroid cosine between the children: how related the grouped themes are.
     pub similarity: f32,
+    /// Extracted from the pages of its themes, or written by the language model from its
+    /// themes' labels and descriptions (see [`crate::generate::label_areas`]).
+    #[serde(default)]
+    pub label_source: LabelOrigin,
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// Themes of a corpus and each document's place in them.

@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::describe::Describer;
-use super::{cluster, ParentTheme, ThemeError, ThemeModel, ThemeOptions};
+use super::{cluster, LabelOrigin, ParentTheme, ThemeError, ThemeModel, ThemeOptions};
 
 /// Keywords kept per broad area.
 const PARENT_KEYWORDS: usize = 10;
@@ -19,14 +19,13 @@ pub(super) fn describe_parents(
 ) -> Result<(), ThemeError> {
     let groups = parent_groups(&model.centroids, options.seed)?;
     let mut parent_of = vec![None; model.themes.len()];
-    let mut parent_centres = Array2::<f32>::zeros((groups.len(), centres.ncols()));
     for (g, (members, _)) in groups.iter().enumerate() {
         for &m in members {
             parent_of[m] = Some(g);
-            parent_centres.row_mut(g).scaled_add(model.themes[m].size as f32, &centres.row(m));
         }
     }
-    crate::embed::normalize_rows(&mut parent_centres);
+    let sizes: Vec<usize> = model.themes.iter().map(|t| t.size).collect();
+    let parent_centres = area_centres(groups.iter().map(|(members, _)| members.as_slice()), &sizes, centres);
     let classes: Vec<Option<usize>> = model.assignments.iter().map(|&p| parent_of[p]).collect();
     let described = describer.describe(&classes, groups.len(), parent_centres.view(), options.keywords)?;
     model.parents = groups
@@ -43,10 +42,29 @@ pub(super) fn describe_parents(
                 keywords: d.keywords.into_iter().take(PARENT_KEYWORDS).collect(),
                 children: members.iter().map(|&m| model.themes[m].id).collect(),
                 similarity,
+                label_source: LabelOrigin::Extracted,
+                description: None,
             }
         })
         .collect();
     Ok(())
+}
+
+/// Unit centre of each broad area, given the positions of its themes: the mean of their
+/// `centres` (one row per theme), weighted by theme size (`sizes`).
+pub fn area_centres<'g>(
+    areas: impl ExactSizeIterator<Item = &'g [usize]>,
+    sizes: &[usize],
+    centres: ArrayView2<f32>,
+) -> Array2<f32> {
+    let mut out = Array2::<f32>::zeros((areas.len(), centres.ncols()));
+    for (g, members) in areas.enumerate() {
+        for &m in members {
+            out.row_mut(g).scaled_add(sizes[m] as f32, &centres.row(m));
+        }
+    }
+    crate::embed::normalize_rows(&mut out);
+    out
 }
 
 /// A group of themes becomes a broad area only when its themes are more alike than this share
