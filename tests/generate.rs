@@ -96,3 +96,53 @@ fn generated_labels_are_grounded_stored_and_optional() {
     assert!(plain["parents"].as_array().unwrap().iter().all(|p| p["label_source"] == "extracted"), "{plain}");
     assert!(read_json(&out.join("run.json"))["generation"].is_null());
 }
+
+/// The model as judge of taxonomy names, on the hand-judged themes of tests/fixtures (their
+/// keywords only: the fixture has no labels or descriptions), counted as tests/names.rs counts
+/// the calibrated threshold on the same themes. `THEMESCOPE_JUDGE_LLM` names another model to
+/// measure.
+#[test]
+fn the_judge_names_hand_judged_themes() {
+    use themescope::generate::{judge, LlmChoice, Request};
+
+    #[derive(serde::Deserialize)]
+    struct Fixture {
+        theme: Vec<Judged>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Judged {
+        keywords: Vec<String>,
+        name: String,
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture: Fixture =
+        toml::from_str(&std::fs::read_to_string(root.join("tests/fixtures/theme_names.toml")).unwrap()).unwrap();
+    let taxonomy = themescope::themes::guided::load_taxonomy(&root.join("taxonomy.toml")).unwrap();
+    let model = std::env::var("THEMESCOPE_JUDGE_LLM").unwrap_or_else(|_| MODEL.to_string());
+    let (path, _) = model.parse::<LlmChoice>().unwrap().locate().unwrap().unwrap();
+    let grammar = judge::grammar(&taxonomy.themes);
+    let requests: Vec<Request> = fixture
+        .theme
+        .iter()
+        .map(|t| {
+            let case = judge::Case { keywords: &t.keywords, ..judge::Case::default() };
+            Request { prompt: judge::prompt(&taxonomy.themes, &case), grammar: Some(grammar.clone()) }
+        })
+        .collect();
+    let mut writer = themescope::generate::writer(&path).unwrap();
+    let written = writer.write(&requests, &indicatif::ProgressBar::hidden()).unwrap();
+    let (mut right, mut wrong, mut named) = (0, 0, 0);
+    for (judged, w) in fixture.theme.iter().zip(&written) {
+        let answer = judge::read(&w.text, &taxonomy.themes);
+        assert!(answer.is_some(), "the grammar holds every answer to a heading: {}", w.text);
+        let given = answer.flatten().map_or("", |i| taxonomy.themes[i].name.as_str());
+        named += usize::from(!given.is_empty());
+        if given == judged.name {
+            right += 1;
+        } else if !given.is_empty() {
+            wrong += 1;
+        }
+    }
+    let n = fixture.theme.len();
+    println!("judge {model}: {right} of {n} right, {wrong} named wrong, {named} named");
+}
