@@ -112,7 +112,7 @@ impl Writer for LlamaWriter {
             ctx.decode(&mut batch).map_err(|e| self.error(e))?;
             cached.extend_from_slice(&tokens[shared..]);
 
-            let mut sampler = match request.grammar.as_deref() {
+            let mut sampler = match request.grammar {
                 Some(grammar) => LlamaSampler::chain_simple([
                     LlamaSampler::grammar(model, grammar, "root").map_err(|e| self.error(e))?,
                     LlamaSampler::greedy(),

@@ -11,7 +11,6 @@
 
 pub mod catalog;
 pub mod check;
-pub mod judge;
 #[cfg(feature = "llm")]
 mod llama;
 pub mod prompt;
@@ -135,14 +134,14 @@ impl LlmChoice {
 pub struct Request {
     pub prompt: String,
     /// GBNF grammar the answer is held to, if any.
-    pub grammar: Option<String>,
+    pub grammar: Option<&'static str>,
 }
 
 impl Request {
     /// Key of its answer in the store, for a model of identity `model_id`.
     fn key(&self, model_id: &str) -> String {
         let mut hash = Sha256::new();
-        for part in [model_id, prompt::PROMPT_VERSION, prompt::SYSTEM, self.grammar.as_deref().unwrap_or(""), &self.prompt] {
+        for part in [model_id, prompt::PROMPT_VERSION, prompt::SYSTEM, self.grammar.unwrap_or(""), &self.prompt] {
             hash.update(part.as_bytes());
             hash.update([0]);
         }
@@ -351,7 +350,7 @@ fn label_named(
             let Some(answer) = prompt::read_answer(&text) else {
                 *run.rejections.entry("unreadable".into()).or_insert(0) += 1;
                 if request.grammar.is_none() {
-                    again.push((position, Request { grammar: Some(prompt::GRAMMAR.to_string()), ..request.clone() }));
+                    again.push((position, Request { grammar: Some(prompt::GRAMMAR), ..request.clone() }));
                 } else {
                     run.fell_back += 1;
                 }
