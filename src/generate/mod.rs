@@ -329,8 +329,7 @@ fn label_named(
                 let theme = &mut themes[position];
                 *theme.label = label;
                 *theme.source = LabelOrigin::Generated;
-                *theme.description =
-                    description.clone().filter(|d| check::description_supported(d, &input.evidence));
+                *theme.description = description.clone().filter(|d| check::description_supported(d, &input.evidence));
                 run.kept += 1;
                 run.descriptions += usize::from(theme.description.is_some());
                 continue;

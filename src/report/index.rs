@@ -230,11 +230,7 @@ fn overview(analysis: &Analysis, charts: &Charts, countries: &[(String, usize)],
                 if let Some(description) = &p.description {
                     item.push(Inline::text(format!(" {description}")));
                 }
-                item.push(Inline::text(format!(
-                    " Themes: {} (alike at {:.2})",
-                    children.join("; "),
-                    p.similarity
-                )));
+                item.push(Inline::text(format!(" Themes: {} (alike at {:.2})", children.join("; "), p.similarity)));
                 item
             })
             .collect();
