@@ -7,7 +7,8 @@
 //! theme's centre than any other's, and no other theme has it; among those the one nearest
 //! its theme by margin wins. Answers are stored by model and prompt, so a run that asks the same
 //! again costs no generation, and a theme that hardly moved since the previous run keeps its
-//! generated label while that label still passes.
+//! generated label while that label still passes. Broad areas are then named the same way from
+//! their themes' labels and descriptions ([`label_areas`]).
 
 pub mod catalog;
 pub mod check;
