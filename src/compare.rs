@@ -486,8 +486,7 @@ fn language(d: &crate::ingest::Document) -> String {
 /// themes: the summary sentence of the documents closest to each theme's centre.
 fn sentences_for(analysis: &Analysis, members: &[usize], over: &[Distinctive]) -> Vec<SummarySentence> {
     let mut out = Vec::new();
-    let position = |id: ThemeId| analysis.model.themes.iter().position(|t| t.id == id);
-    for theme in over.iter().take(2).filter_map(|d| d.theme_id.and_then(position)) {
+    for theme in over.iter().take(2).filter_map(|d| d.theme_id.and_then(|id| analysis.model.position(id))) {
         let mut docs: Vec<usize> =
             members.iter().copied().filter(|&i| analysis.model.assignments[i] == theme).collect();
         docs.sort_by(|&a, &b| analysis.model.similarities[b].total_cmp(&analysis.model.similarities[a]));

@@ -251,6 +251,13 @@ pub struct Generation {
     pub areas_generated: usize,
 }
 
+impl Generation {
+    /// Sets [`Generation::tokens_per_second`] from the tokens and seconds counted so far.
+    fn count_rate(&mut self) {
+        self.tokens_per_second = (self.seconds > 0.0).then(|| self.generated_tokens as f64 / self.seconds);
+    }
+}
+
 /// What the step needs beside the themes.
 pub struct Context<'a> {
     /// Unit centre of each theme, in the order of the themes, in the label vectors' space.
@@ -289,9 +296,8 @@ pub fn label_areas(
     run: &mut Generation,
 ) -> Result<(), GenerateError> {
     let taken = themes.iter().map(|t| t.label.to_lowercase()).collect();
-    let model = (run.model.clone(), run.model_id.clone());
     let named = areas.iter_mut().map(Named::from).collect();
-    let done = label_named(named, taken, inputs, writer, (&model.0, &model.1), context)?;
+    let done = label_named(named, taken, inputs, writer, (&run.model, &run.model_id), context)?;
     run.areas += done.themes;
     run.areas_generated += done.generated;
     run.cached += done.cached;
@@ -302,7 +308,7 @@ pub fn label_areas(
     for (why, n) in done.rejections {
         *run.rejections.entry(why).or_insert(0) += n;
     }
-    run.tokens_per_second = (run.seconds > 0.0).then(|| run.generated_tokens as f64 / run.seconds);
+    run.count_rate();
     Ok(())
 }
 
@@ -377,7 +383,7 @@ fn label_named(
         pending = again;
     }
     run.generated = themes.iter().filter(|t| *t.source == LabelOrigin::Generated).count();
-    run.tokens_per_second = (run.seconds > 0.0).then(|| run.generated_tokens as f64 / run.seconds);
+    run.count_rate();
     Ok(run)
 }
 

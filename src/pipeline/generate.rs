@@ -145,9 +145,8 @@ fn area_inputs<'s>(
     stats: &'s TermStats,
     centres: ArrayView2<f32>,
 ) -> (Vec<Option<ThemeInput<'s>>>, Array2<f32>) {
-    let position = |id| model.themes.iter().position(|t| t.id == id);
     let children: Vec<Vec<usize>> =
-        model.parents.iter().map(|p| p.children.iter().filter_map(|&id| position(id)).collect()).collect();
+        model.parents.iter().map(|p| p.children.iter().filter_map(|&id| model.position(id)).collect()).collect();
     let sizes: Vec<usize> = model.themes.iter().map(|t| t.size).collect();
     let centres = crate::themes::area_centres(children.iter().map(Vec::as_slice), &sizes, centres);
     let inputs = model

@@ -213,14 +213,17 @@ fn overview(analysis: &Analysis, charts: &Charts, countries: &[(String, usize)],
         ))]));
     }
     if !analysis.model.parents.is_empty() {
-        let position = |id| analysis.model.themes.iter().position(|t| t.id == id);
         let items = analysis
             .model
             .parents
             .iter()
             .map(|p| {
-                let children: Vec<String> =
-                    p.children.iter().filter_map(|&id| position(id)).map(|i| theme_title(analysis, i)).collect();
+                let children: Vec<String> = p
+                    .children
+                    .iter()
+                    .filter_map(|&id| analysis.model.position(id))
+                    .map(|i| theme_title(analysis, i))
+                    .collect();
                 let mut item = vec![Inline::Strong(p.label.clone())];
                 if let (crate::themes::LabelOrigin::Generated, Some(generation)) =
                     (p.label_source, &analysis.run.generation)
@@ -405,7 +408,7 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
 /// Sentences on what the new pages are about and whose narratives moved, linked to the themes.
 fn since_last(analysis: &Analysis, since: &crate::trends::SinceLast) -> Vec<Block> {
     let link = |id: crate::themes::ThemeId| {
-        let position = analysis.model.themes.iter().position(|t| t.id == id);
+        let position = analysis.model.position(id);
         Inline::Link {
             text: position.map_or_else(|| id.to_string(), |p| theme_title(analysis, p)),
             url: format!("#theme-{id}"),

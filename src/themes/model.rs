@@ -185,6 +185,13 @@ pub struct ThemeModel {
     pub fits: Vec<Array2<f32>>,
 }
 
+impl ThemeModel {
+    /// Position in [`ThemeModel::themes`] of the theme with id `id`.
+    pub fn position(&self, id: ThemeId) -> Option<usize> {
+        self.themes.iter().position(|t| t.id == id)
+    }
+}
+
 /// A number of themes tried by [`auto_kmeans`](super::cluster::auto_kmeans) and how it scored.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KTried {
