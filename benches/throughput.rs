@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use themescope::embed::int8::{Kernel, KERNEL_VAR};
 use themescope::embed::{Backend, Budget, Coverage, Embedder, Precision};
 use themescope::ingest::{self, IngestOptions};
 use themescope::themes::{self, ThemeCount, ThemeOptions};
@@ -273,8 +274,8 @@ fn seconds_and_topics(out: &std::process::Output) -> Result<(f64, String), Strin
 }
 
 /// "name 2.10x, …": how many times faster than the baseline each of ours ran.
-fn ratios(baseline: f64, ours: &[(&str, f64)]) -> String {
-    ours.iter().map(|(name, secs)| format!("{name} {:.2}x", baseline / secs)).collect::<Vec<_>>().join(", ")
+fn ratios<S: AsRef<str>>(baseline: f64, ours: &[(S, f64)]) -> String {
+    ours.iter().map(|(name, secs)| format!("{} {:.2}x", name.as_ref(), baseline / secs)).collect::<Vec<_>>().join(", ")
 }
 
 /// BERTopic with its defaults fitted on the same texts and vectors; the first, smaller fit warms
@@ -553,24 +554,32 @@ fn bench_analyze(dir: &Path) {
         }
     }
     let static_dir = static_model();
-    let mut modes: Vec<(&str, Vec<&str>)> = vec![("fp32", vec![])];
-    if themescope::embed::int8::available() {
-        modes.push(("int8", vec!["--precision", "int8"]));
+    // Every int8 kernel this CPU runs, each forced by name (the child inherits the variable).
+    let mut modes: Vec<(String, Vec<&str>, Option<Kernel>)> = vec![("fp32".into(), vec![], None)];
+    for kernel in Kernel::ALL.into_iter().filter(|k| k.supported()) {
+        modes.push((kernel.name().into(), vec!["--precision", "int8"], Some(kernel)));
     }
-    modes.push(("static", vec!["--model", static_dir.to_str().unwrap()]));
+    modes.push(("static".into(), vec!["--model", static_dir.to_str().unwrap()], None));
     let mut ours = Vec::new();
-    for (name, flags) in &modes {
+    for (name, flags, kernel) in &modes {
         let mut args = vec!["--max-tokens-per-doc", "256"];
         args.extend(flags);
+        match kernel {
+            Some(k) => std::env::set_var(KERNEL_VAR, k.id()),
+            None => std::env::remove_var(KERNEL_VAR),
+        }
         let (secs, run) = cold_analyze(input.path(), &args);
+        std::env::remove_var(KERNEL_VAR);
         let themes = run["themes"]["count"].as_u64().unwrap_or(0);
         let fp32 = ours.first().map_or(secs, |(_, s)| *s);
         println!(
-            "analyze {name}: {copied} pages, {secs:.1} s, {themes} themes, {:.2}x fp32; {}",
+            "analyze {name} ({}, {:.0} tokens/s): {copied} pages, {secs:.1} s, {themes} themes, {:.2}x fp32; {}",
+            run["kernel"].as_str().unwrap_or("?"),
+            run["tokens_per_second"].as_f64().unwrap_or(f64::NAN),
             fp32 / secs,
             stage_split(&run)
         );
-        ours.push((*name, secs));
+        ours.push((name.clone(), secs));
     }
     let Some(python) = st_python() else {
         println!("analyze: no Python venv with sentence-transformers and bertopic; set THEMESCOPE_ST_PYTHON");

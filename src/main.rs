@@ -121,8 +121,8 @@ enum Command {
         /// vector of it (model2vec's tokenlearn idea).
         #[arg(long, value_name = "OUT")]
         fit: Option<PathBuf>,
-        /// With --fit: how many of its pages, spread over all (the fit's time grows with the
-        /// cube of this).
+        /// With --fit: how many of its pages at most, spread over all (the fit's time grows with
+        /// the cube of this; 7,614 pages take under a minute on two cores).
         #[arg(long, default_value_t = themescope::embed::model2vec::FIT_PAGES, requires = "fit")]
         fit_pages: usize,
     },

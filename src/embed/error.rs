@@ -77,6 +77,8 @@ pub enum EmbedError {
     NoTokenVectors,
     #[error("model: PCA of the token vectors")]
     Pca { source: linfa_linalg::LinalgError },
+    #[error("model: fitting to pages: their kernel with the ridge is not positive definite (pivot {pivot})")]
+    FitNotPositiveDefinite { pivot: usize },
 }
 
 impl EmbedError {

@@ -57,7 +57,7 @@ impl Kernel {
     }
 
     /// The name [`KERNEL_VAR`] takes.
-    fn id(self) -> &'static str {
+    pub fn id(self) -> &'static str {
         match self {
             Kernel::Avx512Vnni => "avx512vnni",
             Kernel::AvxVnni => "avxvnni",

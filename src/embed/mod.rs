@@ -14,6 +14,7 @@ mod error;
 mod families;
 pub mod fetch;
 pub mod int8;
+mod linalg;
 pub mod model;
 pub mod model2vec;
 mod options;

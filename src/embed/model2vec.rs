@@ -155,8 +155,13 @@ pub struct Fit {
     pub ridge: f64,
 }
 
-/// Pages fitted on at most by default.
-pub const FIT_PAGES: usize = 2_000;
+/// Pages fitted on at most by default: every page of a folder up to this size. Quality grows
+/// with the pages (README), and [`super::linalg`]'s blocked Cholesky fits 7,614 in under a
+/// minute; the kernel's matrices take 8 bytes × this² each.
+pub const FIT_PAGES: usize = 10_000;
+
+/// Training pages λ is chosen on at most (see [`fit_to_pages`]).
+const RIDGE_PAGES: usize = 2_000;
 
 /// Ridges tried, as shares of the mean diagonal of the pages' kernel.
 const RIDGES: [f64; 4] = [0.03, 0.1, 0.3, 1.0];
@@ -164,12 +169,11 @@ const RIDGES: [f64; 4] = [0.03, 0.1, 0.3, 1.0];
 /// Moves the token vectors `table` (the vocabulary distillation, in PCA space) so that a page's
 /// mean token vector reproduces the source's vector of it, taken through the same PCA:
 /// min ‖C·W − Y‖² + λ‖W − W₀‖², C the pages' token shares. Solved in its dual,
-/// W = W₀ + Cᵀ(CCᵀ + λI)⁻¹(Y − C·W₀), on up to [`FIT_PAGES`] pages: the kernel CCᵀ is pages ×
-/// pages whatever the vocabulary, and tokens no page uses keep their vocabulary vectors. λ is
-/// chosen among [`RIDGES`] by the cosine on every tenth page, held out. Up to `pages.most`
-/// pages, 2,000 by default: measured on the 4,900 shared solution pages, see the README.
+/// W = W₀ + Cᵀ(CCᵀ + λI)⁻¹(Y − C·W₀), on up to `pages.most` pages ([`FIT_PAGES`] by default):
+/// the kernel CCᵀ is pages × pages whatever the vocabulary, and tokens no page uses keep their
+/// vocabulary vectors. λ is chosen among [`RIDGES`] by the cosine on every tenth page, held
+/// out. Measured on the 4,900 shared solution pages: see the README.
 fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> Result<Fit, EmbedError> {
-    use linfa_linalg::cholesky::SolveC;
     use ndarray::Array2;
     let usable: Vec<usize> = (0..pages.token_ids.len()).filter(|&i| !pages.token_ids[i].is_empty()).collect();
     // Spread over all the pages, in their order.
@@ -196,36 +200,19 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
         page.iter().for_each(|&(t, w)| v.scaled_add(w, &table.row(t as usize)));
         v
     };
-    let dot = |a: &[(u32, f64)], b: &[(u32, f64)]| {
-        let (mut i, mut j, mut sum) = (0, 0, 0.0);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    sum += a[i].1 * b[j].1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        sum
-    };
     let cosine = |a: &ndarray::Array1<f64>, b: ndarray::ArrayView1<f64>| {
         a.dot(&b) / (a.dot(a).sqrt() * b.dot(&b).sqrt()).max(1e-12)
     };
     let (train, held): (Vec<usize>, Vec<usize>) = (0..chosen.len()).partition(|r| r % 10 != 9);
-    let shares = &shares;
-    let kernel = |rows: &[usize], cols: &[usize]| {
-        let flat: Vec<f64> =
-            rows.par_iter().flat_map_iter(|&r| cols.iter().map(move |&c| dot(&shares[r], &shares[c]))).collect();
-        Array2::from_shape_vec((rows.len(), cols.len()), flat).expect("rows × cols values")
+    let (k_train, k_held) = {
+        let all = page_kernel(&shares);
+        let k_train = all.select(ndarray::Axis(0), &train).select(ndarray::Axis(1), &train);
+        (k_train, all.select(ndarray::Axis(0), &held).select(ndarray::Axis(1), &train))
     };
-    let k_train = kernel(&train, &train);
-    let k_held = kernel(&held, &train);
-    let residual = Array2::from_shape_fn((train.len(), dims), |(r, j)| {
-        targets[[train[r], j]] - predict(&shares[train[r]], table)[j]
-    });
+    let mut residual = Array2::<f64>::zeros((train.len(), dims));
+    for (mut row, &page) in residual.rows_mut().into_iter().zip(&train) {
+        row.assign(&(&targets.row(page) - &predict(&shares[page], table)));
+    }
     let base: Vec<ndarray::Array1<f64>> = held.iter().map(|&r| predict(&shares[r], table)).collect();
     let mean_cosine = |add: Option<&Array2<f64>>| {
         let total: f64 = held
@@ -242,17 +229,40 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
         total / held.len().max(1) as f64
     };
     let scale = k_train.diag().mean().unwrap_or(1.0).max(1e-12);
+    let solve = |kernel: &Array2<f64>, residual: &Array2<f64>, ridge: f64| {
+        let mut system = kernel.clone();
+        system.diag_mut().iter_mut().for_each(|d| *d += ridge * scale);
+        super::linalg::solve_spd(&mut system, residual).map_err(|e| EmbedError::FitNotPositiveDefinite { pivot: e.pivot })
+    };
+    // λ is chosen on at most RIDGE_PAGES of the training pages, spread over them (it is a share
+    // of the kernel's diagonal, so it carries over: 0.3 at 1,800 pages and at 6,853), then
+    // solved once on all of them; each solve costs the cube of its pages.
+    let probe: Vec<usize> = (0..RIDGE_PAGES.min(train.len())).map(|i| i * train.len() / RIDGE_PAGES.min(train.len())).collect();
+    let whole = probe.len() == train.len();
+    let (k_probe, residual_probe, k_held_probe) = if whole {
+        (k_train.clone(), residual.clone(), k_held.clone())
+    } else {
+        (
+            k_train.select(ndarray::Axis(0), &probe).select(ndarray::Axis(1), &probe),
+            residual.select(ndarray::Axis(0), &probe),
+            k_held.select(ndarray::Axis(1), &probe),
+        )
+    };
     let mut best: Option<(f64, f64, Array2<f64>)> = None;
     for ridge in RIDGES {
-        let mut system = k_train.clone();
-        system.diag_mut().iter_mut().for_each(|d| *d += ridge * scale);
-        let dual = system.solvec(&residual).map_err(|source| EmbedError::Pca { source })?;
-        let score = mean_cosine(Some(&k_held.dot(&dual)));
+        let dual = solve(&k_probe, &residual_probe, ridge)?;
+        let score = mean_cosine(Some(&k_held_probe.dot(&dual)));
         if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
             best = Some((score, ridge, dual));
         }
     }
-    let (cosine_after, ridge, dual) = best.expect("ridges are tried");
+    let (probe_cosine, ridge, probe_dual) = best.expect("ridges are tried");
+    let (cosine_after, dual) = if whole {
+        (probe_cosine, probe_dual)
+    } else {
+        let dual = solve(&k_train, &residual, ridge)?;
+        (mean_cosine(Some(&k_held.dot(&dual))), dual)
+    };
     let cosine_before = mean_cosine(None);
     for (r, &page) in train.iter().enumerate() {
         for &(t, w) in &shares[page] {
@@ -261,6 +271,40 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
     }
     Ok(Fit { pages: train.len(), held_out: held.len(), cosine_before, cosine_after, ridge })
 }
+
+/// The pages' kernel C·Cᵀ (C: each page's token shares, as (id, share) sorted by id). Tokens
+/// in more than one page in [`DENSE_SHARE`] go into a dense pages × tokens matrix multiplied by
+/// `gemm`; each rarer token adds its pages' pairwise products directly, which costs the square
+/// of its page count. Merging every pair of pages' token lists instead took n² × their length:
+/// half a minute at 7,000 pages.
+fn page_kernel(shares: &[Vec<(u32, f64)>]) -> ndarray::Array2<f64> {
+    let n = shares.len();
+    // By token id, so that the sums run in one order and the fit is the same on every run.
+    let mut pages_of: std::collections::BTreeMap<u32, Vec<(usize, f64)>> = std::collections::BTreeMap::new();
+    for (page, tokens) in shares.iter().enumerate() {
+        for &(t, w) in tokens {
+            pages_of.entry(t).or_default().push((page, w));
+        }
+    }
+    let dense_from = n / DENSE_SHARE;
+    let (frequent, rare): (Vec<_>, Vec<_>) = pages_of.into_values().partition(|pages| pages.len() > dense_from);
+    let mut columns = ndarray::Array2::<f64>::zeros((n, frequent.len()));
+    for (c, pages) in frequent.iter().enumerate() {
+        pages.iter().for_each(|&(page, w)| columns[[page, c]] = w);
+    }
+    let mut kernel = super::linalg::gram(&columns);
+    for pages in &rare {
+        for &(p, wp) in pages {
+            for &(q, wq) in pages {
+                kernel[[p, q]] += wp * wq;
+            }
+        }
+    }
+    kernel
+}
+
+/// See [`page_kernel`]: a token in more than one page in this many is a dense column.
+const DENSE_SHARE: usize = 32;
 
 /// The rows of `x` projected on their first `dims` principal components, and the share of the
 /// variance those keep. Exact, from the covariance's eigenvectors: with a few hundred columns

@@ -3,17 +3,17 @@
 
 use super::LayerNorm;
 
-/// Defines a function whose body is compiled twice, for the baseline CPU and for AVX-512, and
-/// runs the AVX-512 copy when the CPU has it: the element-wise loops (GELU, softmax, layer norm)
-/// then use 16 lanes instead of the baseline's 4, with the same IEEE results (nothing fused or
-/// reordered), so fp32 parity is untouched.
+/// Defines a function whose body is compiled three times, for the baseline CPU (4 lanes), AVX2
+/// (8) and AVX-512 (16, with the `avx512` feature), and runs the widest copy the CPU has: the
+/// element-wise loops (GELU, softmax, layer norm) give the same IEEE results in each (nothing
+/// fused or reordered: FMA is not enabled), so fp32 parity is untouched.
 macro_rules! wide_fn {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) {
             #[inline(always)]
             fn plain($($arg: $ty),*) $body
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
             {
                 #[target_feature(enable = "avx512f,avx512bw")]
                 unsafe fn avx512($($arg: $ty),*) {
@@ -22,6 +22,17 @@ macro_rules! wide_fn {
                 if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512bw") {
                     // SAFETY: the CPU has the features the copy is compiled for.
                     return unsafe { avx512($($arg),*) };
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2($($arg: $ty),*) {
+                    plain($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has the features the copy is compiled for.
+                    return unsafe { avx2($($arg),*) };
                 }
             }
             plain($($arg),*)
