@@ -88,7 +88,16 @@ pub fn gram(x: &Array2<f64>) -> Array2<f64> {
     let mut out = Array2::<f64>::zeros((n, n));
     // SAFETY: out is n × n and x n × k, both row-major; they are separate buffers.
     unsafe {
-        add_product((n, n, k), out.as_mut_ptr(), n as isize, 1.0, x.as_ptr(), (k as isize, 1), x.as_ptr(), (1, k as isize));
+        add_product(
+            (n, n, k),
+            out.as_mut_ptr(),
+            n as isize,
+            1.0,
+            x.as_ptr(),
+            (k as isize, 1),
+            x.as_ptr(),
+            (1, k as isize),
+        );
     }
     out
 }

@@ -232,12 +232,14 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
     let solve = |kernel: &Array2<f64>, residual: &Array2<f64>, ridge: f64| {
         let mut system = kernel.clone();
         system.diag_mut().iter_mut().for_each(|d| *d += ridge * scale);
-        super::linalg::solve_spd(&mut system, residual).map_err(|e| EmbedError::FitNotPositiveDefinite { pivot: e.pivot })
+        super::linalg::solve_spd(&mut system, residual)
+            .map_err(|e| EmbedError::FitNotPositiveDefinite { pivot: e.pivot })
     };
     // λ is chosen on at most RIDGE_PAGES of the training pages, spread over them (it is a share
     // of the kernel's diagonal, so it carries over: 0.3 at 1,800 pages and at 6,853), then
     // solved once on all of them; each solve costs the cube of its pages.
-    let probe: Vec<usize> = (0..RIDGE_PAGES.min(train.len())).map(|i| i * train.len() / RIDGE_PAGES.min(train.len())).collect();
+    let probe: Vec<usize> =
+        (0..RIDGE_PAGES.min(train.len())).map(|i| i * train.len() / RIDGE_PAGES.min(train.len())).collect();
     let whole = probe.len() == train.len();
     let (k_probe, residual_probe, k_held_probe) = if whole {
         (k_train.clone(), residual.clone(), k_held.clone())
