@@ -175,6 +175,7 @@ const RIDGES: [f64; 4] = [0.03, 0.1, 0.3, 1.0];
 /// out. Measured on the 4,900 shared solution pages: see the README.
 fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> Result<Fit, EmbedError> {
     use ndarray::Array2;
+    use std::borrow::Cow;
     let usable: Vec<usize> = (0..pages.token_ids.len()).filter(|&i| !pages.token_ids[i].is_empty()).collect();
     // Spread over all the pages, in their order.
     let most = pages.most.clamp(10, usable.len().max(10));
@@ -242,12 +243,12 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
         (0..RIDGE_PAGES.min(train.len())).map(|i| i * train.len() / RIDGE_PAGES.min(train.len())).collect();
     let whole = probe.len() == train.len();
     let (k_probe, residual_probe, k_held_probe) = if whole {
-        (k_train.clone(), residual.clone(), k_held.clone())
+        (Cow::Borrowed(&k_train), Cow::Borrowed(&residual), Cow::Borrowed(&k_held))
     } else {
         (
-            k_train.select(ndarray::Axis(0), &probe).select(ndarray::Axis(1), &probe),
-            residual.select(ndarray::Axis(0), &probe),
-            k_held.select(ndarray::Axis(1), &probe),
+            Cow::Owned(k_train.select(ndarray::Axis(0), &probe).select(ndarray::Axis(1), &probe)),
+            Cow::Owned(residual.select(ndarray::Axis(0), &probe)),
+            Cow::Owned(k_held.select(ndarray::Axis(1), &probe)),
         )
     };
     let mut best: Option<(f64, f64, Array2<f64>)> = None;
@@ -277,8 +278,7 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
 /// The pages' kernel C·Cᵀ (C: each page's token shares, as (id, share) sorted by id). Tokens
 /// in more than one page in [`DENSE_SHARE`] go into a dense pages × tokens matrix multiplied by
 /// `gemm`; each rarer token adds its pages' pairwise products directly, which costs the square
-/// of its page count. Merging every pair of pages' token lists instead took n² × their length:
-/// half a minute at 7,000 pages.
+/// of its page count (merging every pair of pages' token lists would cost n² × their length).
 fn page_kernel(shares: &[Vec<(u32, f64)>]) -> ndarray::Array2<f64> {
     let n = shares.len();
     // By token id, so that the sums run in one order and the fit is the same on every run.
