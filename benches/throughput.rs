@@ -564,9 +564,8 @@ fn bench_analyze(dir: &Path) {
     for (name, flags, kernel) in &modes {
         let mut args = vec!["--max-tokens-per-doc", "256"];
         args.extend(flags);
-        match kernel {
-            Some(k) => std::env::set_var(KERNEL_VAR, k.id()),
-            None => std::env::remove_var(KERNEL_VAR),
+        if let Some(k) = kernel {
+            std::env::set_var(KERNEL_VAR, k.id());
         }
         let (secs, run) = cold_analyze(input.path(), &args);
         std::env::remove_var(KERNEL_VAR);

@@ -2,7 +2,7 @@
 //! ([`super::model2vec`]): products, and symmetric positive definite systems A·X = B by a
 //! blocked Cholesky factorisation whose trailing updates and off-diagonal solves are `gemm`
 //! products. linfa-linalg's Cholesky works element by element: a 2,000-page fit took 47 s with
-//! it and 12 s with this (of which the vocabulary's distillation is most), and 4,900 pages 20 s,
+//! it and 12 s with this (of which the vocabulary's distillation is most), and 7,614 pages 24 s,
 //! on two Zen 5 cores. Its cost grows with the cube of the pages, which had kept the fit to a
 //! sample.
 

@@ -239,8 +239,8 @@ fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> R
     // λ is chosen on at most RIDGE_PAGES of the training pages, spread over them (it is a share
     // of the kernel's diagonal, so it carries over: 0.3 at 1,800 pages and at 6,853), then
     // solved once on all of them; each solve costs the cube of its pages.
-    let probe: Vec<usize> =
-        (0..RIDGE_PAGES.min(train.len())).map(|i| i * train.len() / RIDGE_PAGES.min(train.len())).collect();
+    let probe_len = RIDGE_PAGES.min(train.len());
+    let probe: Vec<usize> = (0..probe_len).map(|i| i * train.len() / probe_len).collect();
     let whole = probe.len() == train.len();
     let (k_probe, residual_probe, k_held_probe) = if whole {
         (Cow::Borrowed(&k_train), Cow::Borrowed(&residual), Cow::Borrowed(&k_held))
