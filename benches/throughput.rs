@@ -23,6 +23,10 @@
 //!           ~/.cache/themescope-venv-use/bin/python)
 //!   scale   cold `analyze` with the static model on 10k, 30k and 100k passages of the shared
 //!           pages as documents: seconds and peak RSS of every stage, and how each grows
+//!   keywords  the keyword lists' NPMI, diversity and label coverage (as `themescope evaluate`
+//!           counts them) of our themes and of BERTopic's topics (defaults, English stop words,
+//!           fitted on the same texts and vectors) on the shared blogs and solution pages, and on
+//!           $THEMESCOPE_NEWS_DIR when set (a news-like folder, e.g. BBC News's five folders)
 //!   generate  (built with `--features llm`) `analyze --llm NAME` of 300 shared blogs for each
 //!           known language model (fetched the first time): seconds per theme, generated
 //!           tokens/s against the bound this machine's memory bandwidth sets (measured in the
@@ -324,6 +328,109 @@ fn bench_themes(dir: &Path) {
             ratios(bertopic, &ours)
         ),
         Err(why) => println!("themes: BERTopic failed (pip install bertopic into the venv): {why}"),
+    }
+}
+
+/// BERTopic as its documentation advises for keywords (English stop words left out), fitted on
+/// the given texts and vectors twice: with its own clusters, and with ours given as its topics
+/// (its "manual topic modeling"), so that its keyword method alone is set against ours. Prints
+/// each fit's topics' top-40 words (25 are scored; the rest stand in for words our rules drop)
+/// and each page's topic (-1: none).
+const BERTOPIC_KEYWORDS_SCRIPT: &str = r#"
+import json, sys, numpy as np
+from bertopic import BERTopic
+from bertopic.cluster import BaseCluster
+from bertopic.dimensionality import BaseDimensionalityReduction
+from sklearn.feature_extraction.text import CountVectorizer
+texts = [json.loads(l)["text"] for l in open(sys.argv[1])]
+vectors = np.fromfile(sys.argv[2], dtype=np.float32).reshape(len(texts), -1)
+ours = np.array(json.load(open(sys.argv[3])))
+def fit(y=None, **models):
+    model = BERTopic(vectorizer_model=CountVectorizer(stop_words="english"), top_n_words=40, **models)
+    topics, _ = model.fit_transform(texts, vectors, y=y)
+    ids = sorted(t for t in set(topics) if t != -1)
+    index = {t: i for i, t in enumerate(ids)}
+    return {"keywords": [[w for w, _ in model.get_topic(t)] for t in ids],
+            "assignments": [index.get(t, -1) for t in topics]}
+print(json.dumps([fit(), fit(ours, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster())]))
+"#;
+
+/// Keyword quality against BERTopic's on the same pages and vectors (issue 22, point 8): each
+/// corpus is analysed once by the release binary (int8, 256 tokens) into a folder kept under the
+/// temporary directory, so later runs only fit BERTopic again.
+fn bench_keywords(dir: &Path) {
+    let Some(python) = st_python() else {
+        println!("keywords: no Python venv with bertopic; set THEMESCOPE_ST_PYTHON");
+        return;
+    };
+    let mut corpora: Vec<(String, PathBuf, Vec<String>)> = ["blog", "solution"]
+        .iter()
+        .map(|kind| (format!("{kind}s"), dir.to_path_buf(), vec!["--type".to_string(), kind.to_string()]))
+        .collect();
+    if let Some(news) = std::env::var_os("THEMESCOPE_NEWS_DIR") {
+        corpora.push(("news".into(), PathBuf::from(news), vec![]));
+    }
+    for (name, input, flags) in corpora {
+        let out = std::env::temp_dir().join(format!("themescope-bench-keywords-{name}"));
+        let mut args: Vec<&str> = vec!["--max-tokens-per-doc", "256", "--precision", "int8"];
+        args.extend(flags.iter().map(String::as_str));
+        analyze_into(&input, &out, &args);
+        let analysis = themescope::pipeline::open(&out).unwrap();
+        let ours = themescope::pipeline::evaluate(&analysis, None);
+        let texts = texts_jsonl("keywords", &analysis.corpus.documents);
+        let raw = std::env::temp_dir().join("themescope-bench-keywords.f32");
+        std::fs::write(&raw, analysis.vectors.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>()).unwrap();
+        let ours_json = std::env::temp_dir().join("themescope-bench-keywords-themes.json");
+        std::fs::write(&ours_json, serde_json::to_string(&analysis.model.assignments).unwrap()).unwrap();
+        let run = Command::new(&python)
+            .arg("-c")
+            .arg(BERTOPIC_KEYWORDS_SCRIPT)
+            .arg(&texts)
+            .arg(&raw)
+            .arg(&ours_json)
+            .output()
+            .unwrap();
+        let Ok(fits) = serde_json::from_slice::<Vec<serde_json::Value>>(&run.stdout) else {
+            let why = String::from_utf8_lossy(&run.stderr);
+            println!("keywords ({name}): BERTopic failed: {}", why.lines().last().unwrap_or(""));
+            continue;
+        };
+        println!(
+            "keywords ({name}, {} pages): ours {} themes NPMI {:.3}, diversity {:.3}, label coverage {:.3}",
+            analysis.corpus.documents.len(),
+            ours.themes,
+            ours.npmi,
+            ours.diversity,
+            ours.label_coverage,
+        );
+        for (fit, what) in fits.iter().zip(["its own clusters", "our themes"]) {
+            let keywords: Vec<Vec<String>> = serde_json::from_value(fit["keywords"].clone()).unwrap();
+            let assignments: Vec<usize> = fit["assignments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_u64().map_or(usize::MAX, |t| t as usize))
+                .collect();
+            let outliers = assignments.iter().filter(|&&t| t == usize::MAX).count();
+            println!(
+                "keywords ({name}): BERTopic on {what}: {} topics ({outliers} pages in none); its label words, first topics: {}",
+                keywords.len(),
+                keywords.iter().take(4).map(|k| k[..3.min(k.len())].join(" ")).collect::<Vec<_>>().join(" | "),
+            );
+            for (rules, as_what) in [(false, "as it gives them"), (true, "held to our rules")] {
+                let theirs = themescope::pipeline::score_keywords(&analysis, &keywords, &assignments, rules);
+                println!(
+                    "  {as_what}: NPMI {:.3}, diversity {:.3}, label coverage {:.3} ({} of its words are none of \
+                     our terms); ours − it: NPMI {:+.3}, coverage {:+.3}",
+                    theirs.npmi(),
+                    theirs.diversity,
+                    theirs.label_coverage,
+                    theirs.unknown_terms,
+                    ours.npmi - theirs.npmi(),
+                    ours.label_coverage - theirs.label_coverage,
+                );
+            }
+        }
     }
 }
 
@@ -795,6 +902,7 @@ fn main() {
         ("multilingual", bench_multilingual),
         ("universal", bench_universal),
         ("scale", bench_scale),
+        ("keywords", bench_keywords),
     ];
     #[cfg(feature = "llm")]
     benches.push(("generate", bench_generate));

@@ -25,7 +25,7 @@ pub use comparisons::write_comparison;
 pub use curate::{curate, Edit};
 pub use lock::{lock_out, OutLock};
 pub use options::{AnalyzeOptions, GivenOptions, Mismatch, Setting};
-pub use stored::{central_sentences, distill_fitted, embedder_of, evaluate, open};
+pub use stored::{central_sentences, distill_fitted, embedder_of, evaluate, open, score_keywords};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, StageTimes, StoredAnalysis};
 use crate::curation::{self, Curation, CurationError};

@@ -109,6 +109,30 @@ pub fn distill_fitted(
     Ok(crate::embed::model2vec::distill(source, dir, dims, Some(&pages), progress)?)
 }
 
+/// The keyword measures of another tool's topics on the pages of `analysis`, counted as
+/// [`evaluate`] counts ours: `keywords` per topic, and each page's topic as an index into it
+/// (any other value for a page in no topic). With `our_rules` the lists are first held to the
+/// rules ours keep (no places or proper names, no stop words of any of the corpus's languages,
+/// no numbers), as if the tool had kept them too.
+pub fn score_keywords(
+    analysis: &Analysis,
+    keywords: &[Vec<String>],
+    assignments: &[usize],
+    our_rules: bool,
+) -> themes::evaluate::KeywordQuality {
+    let docs = &analysis.corpus.documents;
+    let stats = TermStats::gather(docs);
+    let gazetteer = Gazetteer::with_places_of(docs);
+    let describer = Describer::new(docs, &stats, &gazetteer, None);
+    let allowed = |term: &String| {
+        !our_rules
+            || (!describer.is_place_or_name(term)
+                && term.split(' ').all(|w| themes::label::is_term_word(w, &stats.stop)))
+    };
+    let kept: Vec<Vec<String>> = keywords.iter().map(|k| k.iter().filter(|t| allowed(t)).cloned().collect()).collect();
+    themes::evaluate::keyword_quality(docs, &stats.per_doc, &kept, assignments)
+}
+
 /// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
 /// whose first value is compared with the themes.
 pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {

@@ -143,7 +143,6 @@ pub fn cross_lingual(key: &str, vectors: ndarray::ArrayView2<f32>, documents: &[
         let nearest = crate::search::rank(sims.view(), candidates, NEIGHBOURS);
         nearest.iter().map(|&j| jaccard(&tags[q], &tags[english[j]])).sum::<f64>() / NEIGHBOURS as f64
     };
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let mono: Vec<f64> = english.par_iter().map(|&q| nearest(q)).collect();
     let cross: Vec<f64> = other.par_iter().map(|&q| nearest(q)).collect();
     let chance: Vec<f64> = other
@@ -212,35 +211,73 @@ pub fn npmi(n_docs: usize, df_a: usize, df_b: usize, df_ab: usize) -> f64 {
 /// Label words: the first keywords of a theme, from which its label is made.
 const LABEL_WORDS: usize = 3;
 
-/// Evaluates `model` on its `documents`; the describer supplies the documents' terms, places,
-/// names and term languages. `against` gives a metadata key and its first value per document.
-pub fn evaluate(
-    model: &ThemeModel,
+/// The measures of a theme model's keyword lists alone, so that another tool's topics (their
+/// keyword lists and the topic of each page) can be scored by the same count as ours.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeywordQuality {
+    /// NPMI of each theme's top-10 terms.
+    pub npmi_per_theme: Vec<f64>,
+    /// Unique terms among all themes' top-25 over 25 × themes.
+    pub diversity: f64,
+    /// Mean share of a theme's pages that contain each of its 3 label words.
+    pub label_coverage: f64,
+    /// Keywords that are none of the documents' terms (stop words, template lines' words),
+    /// whose pages were found by their words in the documents' text instead.
+    pub unknown_terms: usize,
+}
+
+impl KeywordQuality {
+    pub fn npmi(&self) -> f64 {
+        mean(&self.npmi_per_theme)
+    }
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// Scores the keyword lists `keywords` (one per theme, best first) of a partition where page
+/// `i` is in theme `assignments[i]` (an index into `keywords`; any other value leaves the page
+/// in no theme, as BERTopic's outliers). Which pages use a term is read from the documents'
+/// terms `doc_terms`; a keyword that is none of them is looked for as lowercase words in the
+/// documents' text, so a tool that keeps words ours drops is not scored as if its words were
+/// on no page.
+pub fn keyword_quality(
     documents: &[Document],
-    describer: &Describer,
-    against: Option<(&str, &[Option<String>])>,
-) -> Evaluation {
-    let doc_terms = &describer.stats.per_doc;
+    doc_terms: &[super::label::TermMap<String, f64>],
+    keywords: &[Vec<String>],
+    assignments: &[usize],
+) -> KeywordQuality {
     let n = doc_terms.len();
-    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
-    let wanted: HashSet<&str> =
-        model.themes.iter().flat_map(|t| t.keywords.iter().take(10).map(String::as_str)).collect();
+    let wanted: HashSet<&str> = keywords.iter().flat_map(|k| k.iter().take(10).map(String::as_str)).collect();
+    let mut postings: HashMap<&str, HashSet<usize>> = HashMap::new();
     for (i, terms) in doc_terms.iter().enumerate() {
         for t in terms.keys().filter(|t| wanted.contains(t.as_str())) {
-            postings.entry(t.as_str()).or_default().push(i);
+            postings.entry(t.as_str()).or_default().insert(i);
         }
     }
-    let df = |t: &str| postings.get(t).map_or(0, Vec::len);
+    let unknown: Vec<&str> = wanted.iter().copied().filter(|t| !postings.contains_key(t)).collect();
+    if !unknown.is_empty() {
+        for (i, d) in documents.iter().enumerate() {
+            let text = d.embedding_text().to_lowercase();
+            let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            for &t in &unknown {
+                let parts: Vec<&str> = t.split(' ').collect();
+                if words.windows(parts.len()).any(|w| w == parts.as_slice()) {
+                    postings.entry(t).or_default().insert(i);
+                }
+            }
+        }
+    }
+    let df = |t: &str| postings.get(t).map_or(0, HashSet::len);
     let co = |a: &str, b: &str| -> usize {
         let (Some(pa), Some(pb)) = (postings.get(a), postings.get(b)) else { return 0 };
-        let set: HashSet<usize> = pa.iter().copied().collect();
-        pb.iter().filter(|i| set.contains(i)).count()
+        pa.intersection(pb).count()
     };
-    let npmi_per_theme: Vec<f64> = model
-        .themes
+    let npmi_per_theme: Vec<f64> = keywords
         .iter()
-        .map(|t| {
-            let top: Vec<&str> = t.keywords.iter().take(10).map(String::as_str).collect();
+        .map(|k| {
+            let top: Vec<&str> = k.iter().take(10).map(String::as_str).collect();
             let mut total = 0.0;
             let mut pairs = 0;
             for i in 0..top.len() {
@@ -256,10 +293,40 @@ pub fn evaluate(
             }
         })
         .collect();
-    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
-    let top25: Vec<&String> = model.themes.iter().flat_map(|t| t.keywords.iter().take(25)).collect();
+    let top25: Vec<&String> = keywords.iter().flat_map(|k| k.iter().take(25)).collect();
     let unique: HashSet<&&String> = top25.iter().collect();
-    let diversity = unique.len() as f64 / (25 * model.themes.len()).max(1) as f64;
+    let diversity = unique.len() as f64 / (25 * keywords.len()).max(1) as f64;
+    let coverage: Vec<f64> = keywords
+        .iter()
+        .enumerate()
+        .map(|(p, k)| {
+            let members: Vec<usize> = (0..n).filter(|&i| assignments[i] == p).collect();
+            let shares: Vec<f64> = k
+                .iter()
+                .take(LABEL_WORDS)
+                .map(|w| {
+                    let pages = postings.get(w.as_str());
+                    members.iter().filter(|i| pages.is_some_and(|s| s.contains(i))).count() as f64
+                        / members.len().max(1) as f64
+                })
+                .collect();
+            mean(&shares)
+        })
+        .collect();
+    KeywordQuality { npmi_per_theme, diversity, label_coverage: mean(&coverage), unknown_terms: unknown.len() }
+}
+
+/// Evaluates `model` on its `documents`; the describer supplies the documents' terms, places,
+/// names and term languages. `against` gives a metadata key and its first value per document.
+pub fn evaluate(
+    model: &ThemeModel,
+    documents: &[Document],
+    describer: &Describer,
+    against: Option<(&str, &[Option<String>])>,
+) -> Evaluation {
+    let n = describer.stats.per_doc.len();
+    let keywords: Vec<Vec<String>> = model.themes.iter().map(|t| t.keywords.clone()).collect();
+    let quality = keyword_quality(documents, &describer.stats.per_doc, &keywords, &model.assignments);
     let stop = &describer.stats.stop;
     let stop_word_themes = model
         .themes
@@ -284,23 +351,6 @@ pub fn evaluate(
                 .any(|k| describer.languages.of(k).is_some_and(|l| Some(l) != main.map(String::as_str)))
         })
         .count();
-    let coverage: Vec<f64> = model
-        .themes
-        .iter()
-        .enumerate()
-        .map(|(p, t)| {
-            let members: Vec<usize> = (0..n).filter(|&i| model.assignments[i] == p).collect();
-            let words = t.keywords.iter().take(LABEL_WORDS).collect::<Vec<_>>();
-            let shares: Vec<f64> = words
-                .iter()
-                .map(|w| {
-                    members.iter().filter(|&&i| doc_terms[i].contains_key(w.as_str())).count() as f64
-                        / members.len().max(1) as f64
-                })
-                .collect();
-            mean(&shares)
-        })
-        .collect();
     let named = model
         .themes
         .iter()
@@ -334,15 +384,15 @@ pub fn evaluate(
     Evaluation {
         documents: n,
         themes: model.themes.len(),
-        npmi: mean(&npmi_per_theme),
-        npmi_per_theme,
-        diversity,
+        npmi: quality.npmi(),
+        diversity: quality.diversity,
         stop_word_themes,
         against,
         nmi_language: nmi(&model.assignments, &lang),
         place_or_name_keywords,
         foreign_labels: foreign as f64 / model.themes.len().max(1) as f64,
-        label_coverage: mean(&coverage),
+        label_coverage: quality.label_coverage,
+        npmi_per_theme: quality.npmi_per_theme,
         named,
         catch_all: model.themes.iter().filter(|t| t.catch_all).count(),
         stability: model.stability,
@@ -426,6 +476,34 @@ mod tests {
     fn jaccard_of_sorted_tag_lists() {
         assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
         assert_eq!(jaccard(&[], &[]), 0.0);
+    }
+
+    #[test]
+    fn another_tools_keywords_are_scored_on_the_pages_of_their_topics_and_found_in_the_text() {
+        let texts = ["the solar kiosk", "a solar kiosk", "solar roofs", "the rice farm", "rice mills"];
+        let docs: Vec<Document> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crate::ingest::build_document(&format!("# T\n\n{t}"), format!("d{i}"), "p".into()))
+            .collect();
+        // Our terms leave "the" out, as stop words are; the last page is in no topic.
+        let doc_terms: Vec<crate::themes::label::TermMap<String, f64>> = texts
+            .iter()
+            .map(|t| t.split(' ').filter(|w| !["the", "a"].contains(w)).map(|w| (w.to_string(), 1.0)).collect())
+            .collect();
+        let keywords = vec![
+            vec!["solar".to_string(), "kiosk".to_string(), "the".to_string()],
+            vec!["rice".to_string(), "farm".to_string(), "mills".to_string()],
+        ];
+        let quality = keyword_quality(&docs, &doc_terms, &keywords, &[0, 0, 0, 1, usize::MAX]);
+        assert_eq!(quality.unknown_terms, 1);
+        // Topic 0: solar 3/3, kiosk 2/3, "the" (read in the text) 1/3; topic 1's one page: rice
+        // and farm, not mills (on the page in no topic).
+        let expected = ((1.0 + 2.0 / 3.0 + 1.0 / 3.0) / 3.0 + 2.0 / 3.0) / 2.0;
+        assert!((quality.label_coverage - expected).abs() < 1e-9, "{}", quality.label_coverage);
+        // "the" is on page 3 too, with "rice": not −1 as a word on no page would be.
+        assert!(quality.npmi_per_theme[0] > -1.0 / 3.0);
+        assert_eq!(quality.diversity, 6.0 / 50.0);
     }
 
     /// Pages on two subjects (tags "a" and "b", vectors along two axes), 24 in English and 8 in

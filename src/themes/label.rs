@@ -65,7 +65,7 @@ fn for_each_word(text: &str, buffer: &mut String, mut f: impl FnMut(&str)) {
 /// A word that can be (part of) a term: 3+ characters with a letter, not a number with a
 /// suffix ("25th", "1990s", "100km": a label "25th and championship" says nothing), not a stop
 /// word.
-fn is_term_word(w: &str, stop: &StopWords) -> bool {
+pub fn is_term_word(w: &str, stop: &StopWords) -> bool {
     let after_digits = w.trim_start_matches(|c: char| c.is_ascii_digit());
     let numeric = after_digits.len() < w.len() && after_digits.chars().count() <= 2;
     w.chars().count() >= 3 && w.chars().any(char::is_alphabetic) && !numeric && !stop.contains(w)
