@@ -110,7 +110,7 @@ fn embedders() -> Vec<(String, Embedder)> {
     if themescope::embed::int8::available() {
         all.push(("native int8".into(), Embedder::load(None, Backend::Native, Precision::Int8).unwrap()));
     } else {
-        println!("embed: this CPU lacks AVX-512 VNNI; no int8 figures");
+        println!("embed: this CPU has no int8 kernel (it needs AVX2); no int8 figures");
     }
     let static_dir = static_model();
     all.push(("static".into(), Embedder::load(static_dir.to_str(), Backend::Native, Precision::Fp32).unwrap()));

@@ -326,7 +326,7 @@ struct EncoderArgs {
     #[arg(long, env = "THEMESCOPE_BACKEND")]
     backend: Option<Backend>,
     /// Arithmetic of the model's matrix products: fp32 (exactly sentence-transformers'
-    /// vectors) or int8 (faster on CPUs with AVX-512 VNNI or AVX-VNNI; cosine ≥ 0.99 to fp32)
+    /// vectors) or int8 (faster on CPUs with AVX2, AVX-VNNI or AVX-512 VNNI; cosine ≥ 0.99 to fp32)
     /// [default: fp32].
     #[arg(long)]
     precision: Option<Precision>,

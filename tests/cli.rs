@@ -402,7 +402,7 @@ fn static_and_int8_models_analyse_and_are_recorded() {
     let precision = run["params"]["precision"].as_str().unwrap();
     if themescope::embed::int8::available() {
         assert_eq!(precision, "int8");
-        assert!(run["model_id"].as_str().unwrap().ends_with("+int8"), "{run}");
+        assert!(run["model_id"].as_str().unwrap().ends_with("+int8-w7"), "{run}");
     } else {
         assert_eq!(precision, "fp32");
         assert!(err.contains("lacks AVX-512 VNNI"), "{err}");

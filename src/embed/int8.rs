@@ -1,11 +1,11 @@
 //! int8 matrix products ([`super::Precision::Int8`]) on AVX-512 VNNI, AVX-VNNI or AVX2.
 //!
-//! Weights are quantised once per output row (symmetric, scale = max |w| / 127) and activations
-//! per input row as they come (asymmetric, dynamic: the row's range onto 0..=255 with a zero
-//! point, which suits `vpdpbusd`'s unsigned × signed bytes and spends no levels on values GELU
-//! never gives). The zero point is taken back with each output row's weight sum. No crate
-//! offers this kernel for our layout (gemm's int8 path has no VNNI kernel), hence the
-//! hand-written ones; the fp32 path stays the exact default.
+//! Weights are quantised once per output row (symmetric, 7 bits: scale = max |w| / 63, see
+//! [`WEIGHT_LEVELS`]) and activations per input row as they come (asymmetric, dynamic: the
+//! row's range onto 0..=255 with a zero point, which suits `vpdpbusd`'s unsigned × signed bytes
+//! and spends no levels on values GELU never gives). The zero point is taken back with each
+//! output row's weight sum. No crate offers this kernel for our layout (gemm's int8 path has no
+//! VNNI kernel), hence the hand-written ones; the fp32 path stays the exact default.
 //!
 //! Every kernel computes the same integer sums, so a text's vectors do not depend on which one
 //! the CPU runs (see [`Kernel`]).
@@ -15,6 +15,19 @@ use std::arch::x86_64::*;
 
 /// Names the kernel to use instead of the best one the CPU runs (so that tests reach each).
 pub const KERNEL_VAR: &str = "THEMESCOPE_INT8_KERNEL";
+
+/// Quantised weights lie in −63..=63. With 8-bit activations (0..=255) a pair of products is at
+/// most 2 · 255 · 63 = 32,130, inside `vpmaddubsw`'s saturating i16, so the AVX2 kernel's sums are
+/// exact and equal the VNNI kernels'. 127 levels would let AVX2 saturate; measured on the
+/// reference texts 8-bit weights gave a worst / mean cosine to sentence-transformers of
+/// 0.9963 / 0.9989, these 0.9947 / 0.9979 (with [`row_scale`] and the smoothing of
+/// `bert::SMOOTHING`), and on a Zen 3 the AVX2 kernel's products ran 1.3-1.7× faster
+/// (embedding 5,300 → 7,400 tokens/s).
+const WEIGHT_LEVELS: f32 = 63.0;
+
+/// What a change of the quantisation scheme changes in the model id, so that vectors cached
+/// under an earlier scheme are not taken for this one's.
+pub const SCHEME: &str = "w7";
 
 /// The AVX-512 kernel's outputs per register (16 i32 lanes) and its tile: 4 input rows × 4
 /// registers of outputs (16 accumulators).
@@ -36,11 +49,9 @@ pub enum Kernel {
     /// The same `vpdpbusd` on 256-bit registers (AVX-VNNI: Intel's 12th generation and later,
     /// AMD's Zen 5): 32 products per instruction, the same sums.
     AvxVnni,
-    /// Activations widened to i16 (their zero point taken off) and `vpmaddwd`: 16 products
-    /// per instruction, exact. `vpmaddubsw` would do 32 on the bytes, but it adds each pair of
-    /// u8 × i8 products into a saturating i16, and two products of 255 × 127 pass 32767; the
-    /// usual ways around that (activations or weights in 7 bits) would give other vectors than
-    /// the VNNI kernel, whereas these i32 sums are the VNNI kernel's to the bit.
+    /// `vpmaddubsw` (u8 × i8 products added in pairs into i16, which 7-bit weights keep from
+    /// saturating) and `vpmaddwd` by ones (the pairs added into i32): the VNNI kernels' sums in
+    /// two multiplies per 32 products, on the same packed bytes.
     Avx2,
 }
 
@@ -121,37 +132,24 @@ pub fn available() -> bool {
     Kernel::detect().is_some()
 }
 
-/// The quantised weights, packed for their kernel: for each block of the kernel's outputs per
-/// register and each group of 4 (VNNI, bytes) or 2 (AVX2, i16) inputs, the group's inputs of
-/// each output in turn (output-major).
-enum Packed {
-    Avx512Vnni(Vec<i8>),
-    AvxVnni(Vec<i8>),
-    Avx2(Vec<i16>),
-}
-
-/// Packs row-major quantised weights `[outputs, inputs]` into `blocks` blocks of `lanes`
-/// outputs, `group` inputs at a time, over `width` (padded) inputs.
-fn pack<T: From<i8> + Copy + Default>(
-    q: &[i8],
-    inputs: usize,
-    width: usize,
-    (lanes, group, blocks): (usize, usize, usize),
-) -> Vec<T> {
-    let groups = width / group;
-    let mut packed = vec![T::default(); blocks * groups * lanes * group];
+/// Packs row-major quantised weights `[outputs, inputs]` for a kernel with `lanes` i32 outputs
+/// per register: for each of `blocks` blocks of `lanes` outputs and each group of 4 inputs
+/// (over `width`, the padded inputs), the group's inputs of each output in turn.
+fn pack(q: &[i8], inputs: usize, width: usize, lanes: usize, blocks: usize) -> Vec<i8> {
+    let groups = width / 4;
+    let mut packed = vec![0i8; blocks * groups * lanes * 4];
     for (o, row) in q.chunks_exact(inputs).enumerate() {
         let (block, lane) = (o / lanes, o % lanes);
         for (i, &w) in row.iter().enumerate() {
-            packed[((block * groups + i / group) * lanes + lane) * group + i % group] = T::from(w);
+            packed[((block * groups + i / 4) * lanes + lane) * 4 + i % 4] = w;
         }
     }
     packed
 }
 
-/// One register width's `vpdpbusd` (u8 × i8 products summed in fours into i32 lanes), for the
-/// tile loop both VNNI kernels share. Its methods are inlined into each kernel, whose target
-/// features then cover the instructions.
+/// One kernel's `vpdpbusd` (u8 × i8 products summed in fours into i32 lanes), for the tile loop
+/// all kernels share. Its methods are inlined into each kernel, whose target features then
+/// cover the instructions.
 #[cfg(target_arch = "x86_64")]
 trait Dpbusd: Copy {
     /// i32 lanes per register.
@@ -161,6 +159,11 @@ trait Dpbusd: Copy {
     unsafe fn splat(four: i32) -> Self;
     unsafe fn dpbusd(self, x: Self, w: Self) -> Self;
 }
+
+/// AVX2's `vpdpbusd`, in three instructions: two multiplies and an add (see [`Kernel::Avx2`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Maddubs(__m256i);
 
 #[cfg(target_arch = "x86_64")]
 impl Dpbusd for __m512i {
@@ -204,6 +207,28 @@ impl Dpbusd for __m256i {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+impl Dpbusd for Maddubs {
+    const LANES: usize = AVX2_LANES;
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        Maddubs(__m256i::zero())
+    }
+    #[inline(always)]
+    unsafe fn load(from: *const i8) -> Self {
+        Maddubs(__m256i::load(from))
+    }
+    #[inline(always)]
+    unsafe fn splat(four: i32) -> Self {
+        Maddubs(__m256i::splat(four))
+    }
+    #[inline(always)]
+    unsafe fn dpbusd(self, x: Self, w: Self) -> Self {
+        let pairs = _mm256_maddubs_epi16(x.0, w.0);
+        Maddubs(_mm256_add_epi32(self.0, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1))))
+    }
+}
+
 /// The sums of one tile: `R` input rows from `r0` (quantised, `k4 × 4` wide) against the
 /// `B` blocks of outputs from block `group`, over all inputs four at a time.
 #[cfg(target_arch = "x86_64")]
@@ -233,9 +258,51 @@ unsafe fn dpbusd_tile<D: Dpbusd, const B: usize, const R: usize>(
     acc
 }
 
+/// A weight's level at 1 / `inv_scale`, in −63..=63, rounded to nearest (ties to even). Adding
+/// and taking off 1.5 · 2²³ rounds any |x| ≤ 2²² so in f32 arithmetic: `round_ties_even` is a
+/// call to `rintf` on the baseline x86-64 target, which made the scale search take 2 s.
+#[inline(always)]
+fn weight_level(w: f32, inv_scale: f32) -> f32 {
+    const ROUND: f32 = 12_582_912.0;
+    ((w * inv_scale).clamp(-WEIGHT_LEVELS, WEIGHT_LEVELS) + ROUND) - ROUND
+}
+
+/// The scale of one output row's weights: of max |w| / 63 and the scales that clip the largest
+/// weights by up to 40%, the one whose rounding loses least (squared error). With 63 levels one
+/// large weight would coarsen all the row's others; clipping it trades its error for theirs, as
+/// llama.cpp's quantisers search their scales. On the reference texts it raised the worst cosine
+/// to sentence-transformers from 0.993 to 0.995.
+fn row_scale(row: &[f32]) -> f32 {
+    let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+    if max == 0.0 {
+        return 1.0;
+    }
+    // Eight partial sums: one would be a chain of dependent additions, which the compiler
+    // keeps in order.
+    let loss = |scale: f32| -> f32 {
+        let inv = 1.0 / scale;
+        let error = |w: f32| (w - weight_level(w, inv) * scale).powi(2);
+        let mut lanes = [0.0f32; 8];
+        let chunks = row.chunks_exact(8);
+        let tail: f32 = chunks.remainder().iter().map(|&w| error(w)).sum();
+        for chunk in chunks {
+            for (lane, &w) in lanes.iter_mut().zip(chunk) {
+                *lane += error(w);
+            }
+        }
+        lanes.iter().sum::<f32>() + tail
+    };
+    (0..=40)
+        .map(|percent| max * (1.0 - percent as f32 / 100.0) / WEIGHT_LEVELS)
+        .map(|scale| (loss(scale), scale))
+        .fold((f32::INFINITY, 1.0), |best, next| if next.0 < best.0 { next } else { best })
+        .1
+}
+
 /// A dense layer's weight `[outputs, inputs]` in int8, packed for the kernel it runs on.
 pub struct QuantizedLinear {
-    packed: Packed,
+    kernel: Kernel,
+    packed: Vec<i8>,
     /// Per output: the dequantisation scale and the sum of its quantised weights.
     scales: Vec<f32>,
     sums: Vec<i32>,
@@ -281,42 +348,28 @@ impl QuantizedLinear {
         let mut sums = vec![0i32; outputs];
         for o in 0..outputs {
             let row: Vec<f32> = weight[o * inputs..(o + 1) * inputs].iter().zip(smooth).map(|(w, s)| w * s).collect();
-            let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            let scale = row_scale(&row);
             scales[o] = scale;
-            let mut sum = 0i32;
+            let (inv, mut sum) = (1.0 / scale, 0i32);
             for (&w, q) in row.iter().zip(&mut q[o * inputs..(o + 1) * inputs]) {
-                *q = (w / scale).round().clamp(-127.0, 127.0) as i8;
+                *q = weight_level(w, inv) as i8;
                 sum += *q as i32;
             }
             sums[o] = sum;
         }
-        let tile_outputs = |lanes: usize, blocks: usize| outputs.div_ceil(lanes * blocks) * blocks;
-        let (packed, out_blocks) = match kernel {
-            Kernel::Avx512Vnni => {
-                let out_blocks = tile_outputs(LANES, BLOCKS);
-                (Packed::Avx512Vnni(pack(&q, inputs, k4 * 4, (LANES, 4, out_blocks))), out_blocks)
-            }
-            Kernel::AvxVnni => {
-                let out_blocks = tile_outputs(AVX2_LANES, AVX2_BLOCKS);
-                (Packed::AvxVnni(pack(&q, inputs, k4 * 4, (AVX2_LANES, 4, out_blocks))), out_blocks)
-            }
-            Kernel::Avx2 => {
-                let out_blocks = tile_outputs(AVX2_LANES, AVX2_BLOCKS);
-                (Packed::Avx2(pack(&q, inputs, k4 * 4, (AVX2_LANES, 2, out_blocks))), out_blocks)
-            }
+        let (lanes, blocks) = match kernel {
+            Kernel::Avx512Vnni => (LANES, BLOCKS),
+            Kernel::AvxVnni | Kernel::Avx2 => (AVX2_LANES, AVX2_BLOCKS),
         };
+        let out_blocks = outputs.div_ceil(lanes * blocks) * blocks;
+        let packed = pack(&q, inputs, k4 * 4, lanes, out_blocks);
         let unsmooth = smooth.iter().map(|s| 1.0 / s).collect();
-        QuantizedLinear { packed, scales, sums, unsmooth, inputs, outputs, k4, out_blocks }
+        QuantizedLinear { kernel, packed, scales, sums, unsmooth, inputs, outputs, k4, out_blocks }
     }
 
     /// The kernel the layer is packed for.
     pub fn kernel(&self) -> Kernel {
-        match self.packed {
-            Packed::Avx512Vnni(_) => Kernel::Avx512Vnni,
-            Packed::AvxVnni(_) => Kernel::AvxVnni,
-            Packed::Avx2(_) => Kernel::Avx2,
-        }
+        self.kernel
     }
 
     /// out = input · Wᵀ + bias for `rows` rows of `inputs` values.
@@ -326,10 +379,10 @@ impl QuantizedLinear {
         // stays inside the padded buffers built by `for_kernel` and `quantise_rows`, and the
         // shapes are checked above.
         unsafe {
-            match &self.packed {
-                Packed::Avx512Vnni(w) => self.forward_vnni(w, input, rows, bias, out),
-                Packed::AvxVnni(w) => self.forward_avx_vnni(w, input, rows, bias, out),
-                Packed::Avx2(w) => self.forward_avx2(w, input, rows, bias, out),
+            match self.kernel {
+                Kernel::Avx512Vnni => self.forward_vnni(input, rows, bias, out),
+                Kernel::AvxVnni => self.forward_avx_vnni(input, rows, bias, out),
+                Kernel::Avx2 => self.forward_avx2(input, rows, bias, out),
             }
         }
     }
@@ -358,7 +411,12 @@ impl QuantizedLinear {
             let out = &mut a[r * width..(r + 1) * width];
             // x·inv + zero is within [-0.5, 255.5]: adding ½ and truncating rounds it.
             for ((q, x), u) in out[..self.inputs].iter_mut().zip(row).zip(&self.unsmooth) {
-                *q = (x * u * inv + zero + 0.5).clamp(0.0, 255.0) as u8;
+                // max and min (unlike clamp) also turn NaN into a level.
+                #[allow(clippy::manual_clamp)]
+                let level = (x * u * inv + zero + 0.5).max(0.0).min(255.0);
+                // SAFETY: level is within 0..=255. The unchecked conversion vectorises where
+                // `as`'s saturating one does not.
+                *q = unsafe { level.to_int_unchecked::<i32>() } as u8;
             }
             out[self.inputs..].fill(zero as u8);
         }
@@ -367,11 +425,11 @@ impl QuantizedLinear {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    unsafe fn forward_vnni(&self, packed: &[i8], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+    unsafe fn forward_vnni(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
         let (a, a_params) = self.quantise_rows(input, rows, ROWS);
         for group in (0..self.out_blocks).step_by(BLOCKS) {
             for r0 in (0..rows).step_by(ROWS) {
-                let acc: [[__m512i; BLOCKS]; ROWS] = dpbusd_tile(packed, &a, self.k4, group, r0);
+                let acc: [[__m512i; BLOCKS]; ROWS] = dpbusd_tile(&self.packed, &a, self.k4, group, r0);
                 // out = (acc − zero·Σw) · row scale · output scale + bias, 16 outputs at a time.
                 for (j, first) in (0..BLOCKS).map(|j| (j, (group + j) * LANES)) {
                     if first >= self.outputs {
@@ -398,101 +456,67 @@ impl QuantizedLinear {
     /// The VNNI kernel on 256-bit registers.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,avxvnni")]
-    unsafe fn forward_avx_vnni(&self, packed: &[i8], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
-        let (a, a_params) = self.quantise_rows(input, rows, AVX2_ROWS);
-        for group in (0..self.out_blocks).step_by(AVX2_BLOCKS) {
-            for r0 in (0..rows).step_by(AVX2_ROWS) {
-                let acc = dpbusd_tile(packed, &a, self.k4, group, r0);
-                self.finish_256(&acc, group, r0, rows, |row| a_params[row], bias, out);
-            }
-        }
-    }
-
-    /// out = (acc − zero·Σw) · row scale · output scale + bias for one tile of a 256-bit kernel,
-    /// 8 outputs at a time, in the VNNI kernel's order of operations (the same floats from the
-    /// same sums). `params` gives a row's scale and the zero point left in its sums.
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn finish_256(
-        &self,
-        acc: &[[__m256i; AVX2_BLOCKS]; AVX2_ROWS],
-        group: usize,
-        r0: usize,
-        rows: usize,
-        params: impl Fn(usize) -> (f32, i32),
-        bias: &[f32],
-        out: &mut [f32],
-    ) {
-        for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
-            if first >= self.outputs {
-                break;
-            }
-            let left = (self.outputs - first).min(AVX2_LANES) as i32;
-            let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-            let sums = _mm256_maskload_epi32(self.sums.as_ptr().add(first), mask);
-            let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
-            let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
-            for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
-                let row = r0 + r;
-                let (a_scale, zero) = params(row);
-                let exact = _mm256_sub_epi32(acc_r[j], _mm256_mullo_epi32(_mm256_set1_epi32(zero), sums));
-                let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(exact), _mm256_set1_ps(a_scale));
-                let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
-                _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
-            }
-        }
+    unsafe fn forward_avx_vnni(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        self.forward_256(input, rows, bias, out, |acc: __m256i| acc)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn forward_avx2(&self, packed: &[i16], input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+    unsafe fn forward_avx2(&self, input: &[f32], rows: usize, bias: &[f32], out: &mut [f32]) {
+        self.forward_256(input, rows, bias, out, |acc: Maddubs| acc.0)
+    }
+
+    /// A 256-bit kernel: its tiles' sums, then out = (acc − zero·Σw) · row scale · output
+    /// scale + bias, 8 outputs at a time, in the VNNI kernel's order of operations (the same
+    /// floats from the same sums). `bits` gives a sum's register.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn forward_256<D: Dpbusd>(
+        &self,
+        input: &[f32],
+        rows: usize,
+        bias: &[f32],
+        out: &mut [f32],
+        bits: impl Fn(D) -> __m256i,
+    ) {
         let (a, a_params) = self.quantise_rows(input, rows, AVX2_ROWS);
-        let width = self.k4 * 4;
-        // u8 − zero point lies in −255..=255: as i16 its products with the weights, and their
-        // pair sums, are exact in `vpmaddwd`'s i32 (and the padding is 0).
-        let mut a16 = vec![0i16; a.len()];
-        for ((wide, bytes), &(_, zero)) in a16.chunks_exact_mut(width).zip(a.chunks_exact(width)).zip(&a_params) {
-            for (w, &b) in wide.iter_mut().zip(bytes) {
-                *w = b as i16 - zero as i16;
-            }
-        }
-        let block_len = width * AVX2_LANES;
         for group in (0..self.out_blocks).step_by(AVX2_BLOCKS) {
             for r0 in (0..rows).step_by(AVX2_ROWS) {
-                let mut acc = [[_mm256_setzero_si256(); AVX2_BLOCKS]; AVX2_ROWS];
-                for kp in 0..width / 2 {
-                    let mut w = [_mm256_setzero_si256(); AVX2_BLOCKS];
-                    for (j, wj) in w.iter_mut().enumerate() {
-                        let at = (group + j) * block_len + kp * AVX2_LANES * 2;
-                        *wj = _mm256_loadu_si256(packed.as_ptr().add(at).cast());
+                let acc: [[D; AVX2_BLOCKS]; AVX2_ROWS] = dpbusd_tile(&self.packed, &a, self.k4, group, r0);
+                for (j, first) in (0..AVX2_BLOCKS).map(|j| (j, (group + j) * AVX2_LANES)) {
+                    if first >= self.outputs {
+                        break;
                     }
-                    for (r, acc_r) in acc.iter_mut().enumerate() {
-                        let two = (a16.as_ptr().add((r0 + r) * width + kp * 2) as *const i32).read_unaligned();
-                        let x = _mm256_set1_epi32(two);
-                        for (acc_rj, wj) in acc_r.iter_mut().zip(&w) {
-                            *acc_rj = _mm256_add_epi32(*acc_rj, _mm256_madd_epi16(x, *wj));
-                        }
+                    let left = (self.outputs - first).min(AVX2_LANES) as i32;
+                    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+                    let sums = _mm256_maskload_epi32(self.sums.as_ptr().add(first), mask);
+                    let scales = _mm256_maskload_ps(self.scales.as_ptr().add(first), mask);
+                    let bias = _mm256_maskload_ps(bias.as_ptr().add(first), mask);
+                    for (r, acc_r) in acc.iter().enumerate().take(rows - r0) {
+                        let row = r0 + r;
+                        let (a_scale, zero) = a_params[row];
+                        let exact = _mm256_sub_epi32(bits(acc_r[j]), _mm256_mullo_epi32(_mm256_set1_epi32(zero), sums));
+                        let scaled = _mm256_mul_ps(_mm256_cvtepi32_ps(exact), _mm256_set1_ps(a_scale));
+                        let y = _mm256_add_ps(_mm256_mul_ps(scaled, scales), bias);
+                        _mm256_maskstore_ps(out.as_mut_ptr().add(row * self.outputs + first), mask, y);
                     }
                 }
-                // The zero points are already out of these sums.
-                self.finish_256(&acc, group, r0, rows, |row| (a_params[row].0, 0), bias, out);
             }
         }
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn forward_vnni(&self, _: &[i8], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+    unsafe fn forward_vnni(&self, _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
         unreachable!("no kernel is supported off x86-64")
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn forward_avx_vnni(&self, _: &[i8], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+    unsafe fn forward_avx_vnni(&self, _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
         unreachable!("no kernel is supported off x86-64")
     }
 
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn forward_avx2(&self, _: &[i16], _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
+    unsafe fn forward_avx2(&self, _: &[f32], _: usize, _: &[f32], _: &mut [f32]) {
         unreachable!("no kernel is supported off x86-64")
     }
 }
@@ -525,13 +549,23 @@ mod tests {
             .collect()
     }
 
+    /// Every activation at 255 and every weight at ±63: the largest pair sums `vpmaddubsw` sees,
+    /// which would saturate with 8-bit weights.
+    fn extreme_case(rows: usize, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
+        let weight = (0..outputs * inputs).map(|i| if (i / inputs).is_multiple_of(2) { 1.0 } else { -1.0 }).collect();
+        (weight, vec![2.0; rows * inputs], vec![0.0; outputs], vec![1.0; inputs])
+    }
+
     /// Each kernel against the same quantised arithmetic done plainly, on shapes with tails in
-    /// every dimension of every kernel's tiles; and close to the fp32 product.
+    /// every dimension of every kernel's tiles and at the extremes of the quantised values; and
+    /// close to the fp32 product.
     #[test]
     fn int8_product_matches_plain_quantised_arithmetic() {
         for kernel in runnable() {
-            for (rows, inputs, outputs) in [(7, 45, 83), (13, 130, 203)] {
-                let (weight, input, bias, smooth) = case(rows, inputs, outputs);
+            let cases = [case(7, 45, 83), case(13, 130, 203), extreme_case(5, 64, 19)];
+            for (weight, input, bias, smooth) in cases {
+                let (inputs, outputs) = (smooth.len(), bias.len());
+                let rows = input.len() / inputs;
                 let q = QuantizedLinear::for_kernel(kernel, &weight, outputs, inputs, &smooth);
                 assert_eq!(q.kernel(), kernel);
                 let mut out = vec![0.0f32; rows * outputs];
@@ -543,7 +577,7 @@ mod tests {
                         let w_scale = q.scales[o];
                         let plain: i32 = (0..inputs)
                             .map(|i| {
-                                let qw = (w_row[i] * smooth[i] / w_scale).round().clamp(-127.0, 127.0) as i32;
+                                let qw = weight_level(w_row[i] * smooth[i], 1.0 / w_scale) as i32;
                                 (a[r * q.k4 * 4 + i] as i32 - a_params[r].1) * qw
                             })
                             .sum();
@@ -556,8 +590,10 @@ mod tests {
                         );
                         let exact: f32 = (0..inputs).map(|i| input[r * inputs + i] * w_row[i]).sum::<f32>() + bias[o];
                         let magnitude: f32 = (0..inputs).map(|i| (input[r * inputs + i] * w_row[i]).abs()).sum();
+                        // Clipping a row's largest weights (`row_scale`) costs these cases, whose
+                        // every 13th value is 4 times the rest, up to 5% of the magnitude.
                         assert!(
-                            (got - exact).abs() < 0.03 * magnitude,
+                            (got - exact).abs() < 0.08 * magnitude,
                             "{}: row {r} output {o}: {got} vs fp32 {exact}",
                             kernel.name()
                         );
@@ -614,7 +650,9 @@ mod tests {
     #[ignore = "a timing, run by hand"]
     fn int8_kernels_against_fp32_throughput() {
         let kernels = runnable();
-        for (rows, inputs, outputs) in [(128, 384, 1536), (512, 384, 1536), (128, 384, 384), (512, 384, 384)] {
+        for (rows, inputs, outputs) in
+            [(128, 384, 1152), (128, 384, 384), (128, 384, 1536), (128, 1536, 384), (128, 384, 16)]
+        {
             let (weight, input, bias, smooth) = case(rows, inputs, outputs);
             let mut out = vec![0.0f32; rows * outputs];
             let macs = (rows * inputs * outputs) as f64;

@@ -114,8 +114,8 @@ impl Embedder {
             return Err(EmbedError::config(&files.dir, problem));
         }
         let mut id = model::fingerprint(&files)?;
-        if precision != Precision::Fp32 {
-            id = format!("{id}+{}", precision.name());
+        if precision == Precision::Int8 {
+            id = format!("{id}+int8-{}", int8::SCHEME);
         }
         Ok(Embedder { files, tokenizer, encoder, backend, precision, window, cls, sep, id, fallback })
     }

@@ -110,7 +110,7 @@ fn a_tiny_model_loads_in_int8_or_says_why_not() {
         Embedder::from_files(model::read_model_dir(dir.path()).unwrap(), Backend::Native, Precision::Int8).unwrap();
     if int8::available() {
         assert_eq!(embedder.precision(), Precision::Int8);
-        assert!(embedder.model_id().ends_with("+int8"), "{}", embedder.model_id());
+        assert!(embedder.model_id().ends_with("+int8-w7"), "{}", embedder.model_id());
     } else {
         assert!(embedder.fallback().is_some_and(|why| why.contains("lacks AVX-512 VNNI")));
     }
