@@ -156,8 +156,9 @@ impl Bert {
     /// Makes every dense layer's product run in int8 (the caller checks [`super::int8::available`]).
     /// Outlier channels (a few hidden dimensions carry values far larger than the rest) would
     /// swamp one scale per token, so, as in SmoothQuant, each input channel is first divided by
-    /// (its activation range / its weight range)^[`SMOOTHING`] and its weights multiplied by the same; the
-    /// activation ranges come from one fp32 pass over `calibration` (token ids of a sample text).
+    /// (its activation range / its weight range)^[`SMOOTHING`] and its weights multiplied by
+    /// the same; the activation ranges come from one fp32 pass over `calibration` (token ids of
+    /// a sample text).
     pub fn quantize(&mut self, calibration: &[u32]) {
         let mut ranges: Vec<[Vec<f32>; PRODUCTS]> = self
             .layers
