@@ -437,15 +437,11 @@ fn bench_keywords(dir: &Path) {
 /// The cached vectors of every shared page (first 256 tokens), embedded once into target/.
 fn cached_analysis(dir: &Path) -> themescope::analysis::Analysis {
     use themescope::pipeline::{analyze, AnalyzeOptions};
+    use themescope::settings::Settings;
     let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-themes");
-    analyze(&AnalyzeOptions {
-        themes: ThemeOptions { count: ThemeCount::Fixed(40), ..ThemeOptions::default() },
-        max_tokens_per_doc: Some(254),
-        summaries: false,
-        progress: true,
-        ..AnalyzeOptions::new(dir, &cache)
-    })
-    .unwrap()
+    let settings =
+        Settings { themes: ThemeCount::Fixed(40), max_tokens_per_doc: Some(254), ..Settings::with_input(dir) };
+    analyze(&AnalyzeOptions { summaries: false, progress: true, ..AnalyzeOptions::with(settings, &cache) }).unwrap()
 }
 
 /// Themes that do not depend on the seed (issue 23): on the blogs (k = 21) and the solution
@@ -524,10 +520,13 @@ fn bench_refresh(dir: &Path) {
             std::fs::copy(p, input.path().join(p.file_name().unwrap())).unwrap();
         }
     };
-    let options = |keep_themes: bool| AnalyzeOptions {
-        max_tokens_per_doc: Some(256),
-        keep_themes,
-        ..AnalyzeOptions::new(input.path(), out.path())
+    let options = |keep_themes: bool| {
+        let settings = themescope::settings::Settings {
+            max_tokens_per_doc: Some(256),
+            keep_themes,
+            ..themescope::settings::Settings::with_input(input.path())
+        };
+        AnalyzeOptions::with(settings, out.path())
     };
     let timed = |keep: bool| {
         let start = Instant::now();

@@ -9,10 +9,11 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{Corpus, Document, Duplicate, KnownFile, Skipped};
+use crate::settings::Settings;
 use crate::summarise::Summaries;
 use crate::themes::cluster::KTried;
 use crate::themes::continuity::Continuity;
-use crate::themes::{ParentTheme, Theme, ThemeCount, ThemeId, ThemeModel};
+use crate::themes::{ParentTheme, Theme, ThemeId, ThemeModel};
 use crate::trends::{SinceLast, TrendOptions, Trends};
 
 /// An analysis: documents, vectors, themes and summaries, and the run that made them.
@@ -218,7 +219,7 @@ impl RunSummary {
         };
         RunSummary {
             finished: run.finished.clone(),
-            input: run.params.input.clone(),
+            input: run.params.settings.input.display().to_string(),
             previous_run: run.previous_run.clone(),
             documents: DocumentCounts {
                 total: docs,
@@ -261,52 +262,49 @@ impl RunSummary {
     }
 }
 
-/// The options an analysis ran with: what decides its themes.
+/// What an analysis ran with: its settings, and what its theme stage chose.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ParamsRecord")]
 pub struct RunParams {
-    /// The input folder as given.
-    pub input: String,
-    /// The model as given (a name or a folder), which a later run loads again; absent when the
-    /// default was used, or in older analyses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// `"auto"` or a number.
-    pub themes: serde_json::Value,
-    pub seed: u64,
-    pub backend: String,
-    /// `fp32` or `int8` (older analyses were all fp32).
-    #[serde(default = "fp32")]
-    pub precision: String,
-    pub multilingual: bool,
-    pub max_tokens_per_doc: Option<usize>,
-    pub taxonomy: Option<String>,
-    /// Only documents of this `[[type:…]]` were analysed.
-    pub only_type: Option<String>,
-    /// The metadata table given with `--metadata`.
-    #[serde(default)]
-    pub metadata: Option<String>,
-    pub keep_themes: bool,
+    #[serde(flatten)]
+    pub settings: Settings,
     /// Numbers of themes tried with `--themes auto`, and their scores.
     pub k_tried: Vec<KTried>,
     /// Agreement (ARI) between seeds at the chosen number of themes.
     pub stability: Option<f32>,
-    /// How themes over time are measured (older analyses: by year, the defaults).
-    #[serde(default)]
-    pub trends: TrendOptions,
-    /// The language model that wrote labels (`--llm`), as given; `None` without one.
-    #[serde(default)]
-    pub llm: Option<String>,
 }
 
-fn fp32() -> String {
-    "fp32".into()
+/// [`RunParams`] as stored, older records included: those kept the period of themes over time
+/// in a `trends` object.
+#[derive(Deserialize)]
+struct ParamsRecord {
+    #[serde(flatten)]
+    settings: Settings,
+    #[serde(default)]
+    k_tried: Vec<KTried>,
+    #[serde(default)]
+    stability: Option<f32>,
+    #[serde(default)]
+    trends: Option<TrendOptions>,
 }
 
-/// `--themes` as recorded: `"auto"` or the number asked for.
-pub fn theme_count_value(count: ThemeCount) -> serde_json::Value {
-    match count {
-        ThemeCount::Auto => serde_json::json!("auto"),
-        ThemeCount::Fixed(n) => serde_json::json!(n),
+impl From<ParamsRecord> for RunParams {
+    fn from(r: ParamsRecord) -> RunParams {
+        let mut settings = r.settings;
+        if let Some(trends) = r.trends {
+            settings.period = trends.period;
+        }
+        RunParams { settings, k_tried: r.k_tried, stability: r.stability }
+    }
+}
+
+impl RunInfo {
+    /// The settings the analysis was made with, its model named even where the default was used
+    /// (older analyses did not record the model as given).
+    pub fn settings(&self) -> Settings {
+        let mut settings = self.params.settings.clone();
+        settings.model.get_or_insert_with(|| self.model.clone());
+        settings
     }
 }
 
@@ -455,7 +453,8 @@ impl StoredAnalysis {
         };
         let trends = self.trends.unwrap_or_else(|| {
             let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();
-            Trends::of(&corpus.documents, &model.assignments, &ids, self.run.params.trends)
+            let options = TrendOptions { period: self.run.params.settings.period, ..TrendOptions::default() };
+            Trends::of(&corpus.documents, &model.assignments, &ids, options)
         });
         Ok(Analysis { corpus, vectors, model, summaries: self.summaries, trends, run: self.run })
     }

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod search;
+pub mod settings;
 pub mod store;
 pub mod summarise;
 pub mod themes;

@@ -10,9 +10,10 @@ use themescope::analysis::Analysis;
 use themescope::compare::{self, Facet};
 use themescope::embed::{Backend, Budget, Coverage, Embedder, Precision};
 use themescope::ingest::{self, IngestOptions};
-use themescope::pipeline::{self, AnalyzeError, AnalyzeOptions, GivenOptions, Mismatch, Setting};
+use themescope::pipeline::{self, AnalyzeError, AnalyzeOptions};
 use themescope::search;
-use themescope::themes::{ThemeCount, ThemeId};
+use themescope::settings::{DecidingArgs, Mismatch, RunningArgs, Settings};
+use themescope::themes::ThemeId;
 use themescope::trends::Period;
 use themescope::{plural, progress};
 
@@ -33,29 +34,21 @@ enum Command {
     Analyze {
         #[command(flatten)]
         analysis: AnalysisArgs,
-        /// Language model that writes each theme's label and description, kept only where the
-        /// theme's pages support them: a GGUF file, a known name (fetched once into
-        /// ~/.cache/themescope/llm: qwen2.5-coder-0.5b-instruct, qwen2.5-coder-1.5b-instruct),
-        /// or none for extracted labels. Needs a build with --features llm [default: none].
-        #[arg(long, value_name = "PATH.gguf|NAME|none")]
-        llm: Option<String>,
     },
     /// Print the quality of the analysis stored in OUT as JSON: NPMI coherence, topic diversity,
     /// NMI/ARI against a metadata key, NMI against language, places and names among keywords,
     /// labels in the themes' languages, label coverage, names and their margins.
     Evaluate {
-        #[command(flatten)]
-        analysis: AnalysisArgs,
         /// Metadata key whose first value the themes are compared with (e.g. sdgs).
         #[arg(long)]
         against: Option<String>,
+        #[command(flatten)]
+        analysis: StoredArgs,
     },
     /// Compare countries, continents, years or types of the analysis stored in OUT: theme shares,
     /// distinctive themes and terms, narrative similarity. Writes OUT/compare-<facet>.html, .md
     /// and .json and links them from the report; nothing is embedded or clustered again.
     Compare {
-        #[command(flatten)]
-        analysis: AnalysisArgs,
         /// What to compare: country, continent, year, type, language, folder (the sub-folder of
         /// DIR a file sits in), or any [[key:…]] metadata key.
         #[arg(long)]
@@ -70,6 +63,8 @@ enum Command {
         /// its themes rise or fall.
         #[arg(long, value_name = "PERIOD")]
         over: Option<Period>,
+        #[command(flatten)]
+        analysis: StoredArgs,
     },
     /// Find the documents of the analysis stored in OUT closest to a question, with the sentence
     /// of each that matches best (embedded with the analysis's own model; nothing is re-analysed).
@@ -261,137 +256,57 @@ impl ThemeCommand {
     }
 }
 
-/// Options shared by every command that runs the analysis. Each is optional so that `compare`
-/// and `evaluate` can tell an option the user gave (checked against the stored analysis) from a
-/// default; `analyze` fills in the defaults shown.
+/// The output folder and every analysis setting (see `themescope::settings`): what `analyze`
+/// takes.
 #[derive(Args)]
 struct AnalysisArgs {
-    /// Folder of seed documents [default: seeds].
-    dir: Option<PathBuf>,
     /// Output folder (also holds the store, themescope.sqlite).
     #[arg(long, default_value = "reports")]
     out: PathBuf,
-    /// Number of themes: auto (chosen by silhouette and agreement between seeds) or a number
-    /// [default: auto].
-    #[arg(long)]
-    themes: Option<String>,
-    /// Random seed: the same input and seed give the same themes [default: 42].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// TOML file of named themes (default: the built-in taxonomy.toml).
-    #[arg(long)]
-    taxonomy: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
-    /// Embed the first N tokens of each document; 0 embeds whole documents, however long
-    /// [default: at most 16 windows of the model's length, spread over the document].
-    #[arg(long)]
-    max_tokens_per_doc: Option<usize>,
-    /// Put new documents into the previous run's themes instead of clustering again (fast path
-    /// for small additions).
-    #[arg(long)]
-    keep_themes: bool,
-    /// The model reads every language of the corpus: fit themes on all pages together instead of
-    /// on the pages of the main language (automatic when the model folder says it is multilingual,
-    /// as multilingual-e5-small does).
-    #[arg(long)]
-    multilingual: bool,
-    /// Analyse only documents of this type ([[type:…]], e.g. blog or solution).
-    #[arg(long = "type")]
-    only_type: Option<String>,
-    /// Follow symbolic links that lead outside DIR (links inside it are always followed).
-    #[arg(long)]
-    follow_links: bool,
-    /// CSV table of metadata for files that lack it: a column naming each file (path in DIR or
-    /// file name: path, file or filename), then any of title, country, date, type, language,
-    /// source, or other columns. Values a file states itself win.
-    #[arg(long, value_name = "FILE.csv")]
-    metadata: Option<PathBuf>,
-    /// Periods of the themes over time: year, quarter or month (quarters and months need full
-    /// dates) [default: year].
-    #[arg(long)]
-    period: Option<Period>,
+    deciding: DecidingArgs,
+    #[command(flatten)]
+    running: RunningArgs,
 }
 
-/// The model and what runs it: the same flags wherever a command embeds.
+impl AnalysisArgs {
+    fn options(&self) -> AnalyzeOptions {
+        let settings = Settings::resolve(&self.deciding, &self.running, &Settings::default());
+        AnalyzeOptions { progress: true, ..AnalyzeOptions::with(settings, &self.out) }
+    }
+}
+
+/// What `compare` and `evaluate` take: the output folder of a stored analysis, and the settings
+/// that decide an analysis, only to check that the stored one was made with them (or to make
+/// one with them when OUT holds none).
+#[derive(Args)]
+struct StoredArgs {
+    /// Output folder holding the analysis.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    #[command(flatten, next_help_heading = "Settings the stored analysis must have been made with")]
+    deciding: DecidingArgs,
+}
+
+/// The model and what runs it, for the commands that embed outside an analysis (`embed`,
+/// `search`); `analyze --help` says more of each.
 #[derive(Args)]
 struct EncoderArgs {
-    /// Model folder or name (default all-MiniLM-L6-v2). Known names are fetched into models/
-    /// when missing: all-MiniLM-L6-v2, multilingual-e5-small, use-multilingual-v3 (pages in
-    /// many languages on one map).
+    /// Model folder or name [default: all-MiniLM-L6-v2].
     #[arg(long)]
     model: Option<String>,
-    /// What runs the model: native (built in), or rust-bert (builds with --features rust-bert)
-    /// [default: native].
+    /// What runs the model: native or rust-bert [default: native].
     #[arg(long, env = "THEMESCOPE_BACKEND")]
     backend: Option<Backend>,
-    /// Arithmetic of the model's matrix products: fp32 (exactly sentence-transformers'
-    /// vectors) or int8 (faster on CPUs with AVX2, AVX-VNNI or AVX-512 VNNI; cosine ≥ 0.99 to fp32)
-    /// [default: fp32].
+    /// Arithmetic of the model's products: fp32 or int8 [default: fp32].
     #[arg(long)]
     precision: Option<Precision>,
 }
 
-impl AnalysisArgs {
-    fn given(&self) -> anyhow::Result<GivenOptions> {
-        let themes = match self.themes.as_deref() {
-            None => None,
-            Some("auto") => Some(ThemeCount::Auto),
-            Some(n) => Some(ThemeCount::Fixed(
-                n.parse().ok().filter(|&n: &usize| n > 0).context("--themes takes auto or a positive number")?,
-            )),
-        };
-        Ok(GivenOptions {
-            input: self.dir.clone(),
-            themes,
-            seed: self.seed,
-            model: self.encoder.model.clone(),
-            precision: self.encoder.precision,
-            max_tokens_per_doc: self.max_tokens_per_doc,
-            taxonomy: self.taxonomy.clone(),
-            only_type: self.only_type.clone(),
-            metadata: self.metadata.clone(),
-            period: self.period,
-            multilingual: self.multilingual,
-        })
-    }
-
-    fn options(&self) -> anyhow::Result<AnalyzeOptions> {
-        Ok(AnalyzeOptions {
-            keep_themes: self.keep_themes,
-            follow_links: self.follow_links,
-            progress: true,
-            ..self.given()?.resolve(&self.out, self.encoder.backend.unwrap_or_default())
-        })
-    }
-}
-
-/// The flag that sets each analysis setting, for messages.
-fn flag(setting: Setting) -> &'static str {
-    match setting {
-        Setting::Input => "DIR",
-        Setting::Themes => "--themes",
-        Setting::Seed => "--seed",
-        Setting::Model => "--model",
-        Setting::Precision => "--precision",
-        Setting::MaxTokensPerDoc => "--max-tokens-per-doc",
-        Setting::Taxonomy => "--taxonomy",
-        Setting::OnlyType => "--type",
-        Setting::Metadata => "--metadata",
-        Setting::Period => "--period",
-        Setting::Multilingual => "--multilingual",
-    }
-}
-
 /// The library's refusal of options that differ from the stored analysis, in flags.
 fn explain_mismatch(out: &str, mismatches: &[Mismatch]) -> anyhow::Error {
-    let shown = |m: &Mismatch, value: &str| match m.setting {
-        Setting::Multilingual if value == "no" => "no --multilingual".to_string(),
-        Setting::Multilingual => "--multilingual".to_string(),
-        s => format!("{} {value}", flag(s)),
-    };
-    let made: Vec<String> = mismatches.iter().map(|m| shown(m, &m.stored)).collect();
-    let asked: Vec<String> = mismatches.iter().map(|m| shown(m, &m.given)).collect();
+    let made: Vec<String> = mismatches.iter().map(|m| m.as_flag(&m.stored)).collect();
+    let asked: Vec<String> = mismatches.iter().map(|m| m.as_flag(&m.given)).collect();
     anyhow::anyhow!(
         "{out}: the stored analysis was made with {}, but this command asks for {}. It uses the stored analysis \
          as it is: leave those options out, or run `themescope analyze` with them first.",
@@ -420,9 +335,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let verbose = cli.verbose;
     match cli.command {
-        Command::Analyze { analysis: args, llm } => {
-            let llm = llm.as_deref().map(str::parse).transpose()?.unwrap_or_default();
-            let options = AnalyzeOptions { llm, ..args.options()? };
+        Command::Analyze { analysis: args } => {
+            let options = args.options();
             run_analysis(&options, verbose)?;
             println!("report written to {}", options.out.display());
             Ok(())
@@ -447,8 +361,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Search { query, out, top, theme, country, year, doc_type, encoder, json } => {
             let analysis = pipeline::open(&out)?;
-            let given = GivenOptions { precision: encoder.precision, ..GivenOptions::default() };
-            if let Err(AnalyzeError::OptionsDiffer { out, mismatches }) = given.check_against(&analysis.run, &out) {
+            let given = DecidingArgs { precision: encoder.precision, ..DecidingArgs::default() };
+            if let Err(AnalyzeError::OptionsDiffer { out, mismatches }) =
+                pipeline::check_against(&given, &analysis.run, &out)
+            {
                 return Err(explain_mismatch(&out, &mismatches));
             }
             let embedder =
@@ -516,6 +432,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let path = out.join(pipeline::STORE_FILE);
             anyhow::ensure!(path.is_file(), "{}: no themescope runs here (no {})", out.display(), pipeline::STORE_FILE);
             let store = themescope::store::Store::open(&path)?;
+            let mut before: Option<Settings> = None;
             for run in store.runs()? {
                 let finished = &run.finished;
                 let undone = if run.undone { "  (undone)" } else { "" };
@@ -527,10 +444,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{finished}  `themescope {command}`{undone}");
                 }
                 let (d, t) = (&s.documents, &s.themes);
+                let settings = &s.params.settings;
+                // The first run's settings that are not the defaults; after it, those that changed.
+                let changed: Vec<String> = match &before {
+                    None => settings
+                        .changed_from(&Settings::default())
+                        .into_iter()
+                        .map(|(flag, now, _)| format!("{flag} {now}"))
+                        .collect(),
+                    Some(b) => settings
+                        .changed_from(b)
+                        .into_iter()
+                        .map(|(flag, now, was)| format!("{flag} {now} (was {was})"))
+                        .collect(),
+                };
+                let changed = if changed.is_empty() { String::new() } else { format!("  {}", changed.join(", ")) };
                 println!(
-                    "{finished}  {} documents ({} new, {} changed, {} removed, {} embedded)  {} themes ({} kept, {} new, {} retired)  params {}",
-                    d.total, d.new, d.changed, d.removed, d.embedded, t.count, t.kept, t.new, t.retired, serde_json::to_string(&s.params)?
+                    "{finished}  {} documents ({} new, {} changed, {} removed, {} embedded), {} themes ({} kept, {} \
+                     new, {} retired){changed}",
+                    d.total, d.new, d.changed, d.removed, d.embedded, t.count, t.kept, t.new, t.retired
                 );
+                before = Some(settings.clone());
                 if !s.curation.is_empty() {
                     println!("    decisions: {}", s.curation.join("; "));
                 }
@@ -572,16 +506,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The analysis stored in OUT, checked against the options given; when OUT holds none, a new
 /// one is made (and the user told so).
-fn stored_or_new(args: &AnalysisArgs, verbose: bool) -> anyhow::Result<Analysis> {
+fn stored_or_new(args: &StoredArgs, verbose: bool) -> anyhow::Result<Analysis> {
     match pipeline::open(&args.out) {
-        Ok(analysis) => match args.given()?.check_against(&analysis.run, &args.out) {
+        Ok(analysis) => match pipeline::check_against(&args.deciding, &analysis.run, &args.out) {
             Ok(()) => Ok(analysis),
             Err(AnalyzeError::OptionsDiffer { out, mismatches }) => Err(explain_mismatch(&out, &mismatches)),
             Err(e) => Err(e.into()),
         },
         Err(AnalyzeError::NoAnalysis { out, why }) => {
             eprintln!("note: {out}: {why}; running `themescope analyze` first");
-            run_analysis(&args.options()?, verbose)
+            let analysis = AnalysisArgs {
+                out: args.out.clone(),
+                deciding: args.deciding.clone(),
+                running: RunningArgs::default(),
+            };
+            run_analysis(&analysis.options(), verbose)
         }
         Err(e) => Err(e.into()),
     }

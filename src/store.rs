@@ -417,7 +417,7 @@ impl Store {
         let Some((run_id, finished, summary)) = self.last_run_row()? else { return Ok(None) };
         // A summary an older themescope wrote in another shape says nothing of its seed or size.
         let summary = serde_json::from_str::<RunSummary>(&summary).ok();
-        let seed = summary.as_ref().map(|s| s.params.seed);
+        let seed = summary.as_ref().map(|s| s.params.settings.seed);
         let documents = summary.as_ref().map(|s| s.documents.total);
         let mut stmt = self
             .conn

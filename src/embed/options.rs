@@ -103,7 +103,8 @@ pub(super) fn check_dims(dims: usize) -> Result<usize, OptionsError> {
 
 /// Which code runs the transformer. Tokenising, windows and pooling are shared, so every
 /// backend reads the same tokens and gives the same vectors.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// The built-in encoder (pure Rust, always available, the fastest measured here).
     #[default]
@@ -143,7 +144,8 @@ impl std::str::FromStr for Backend {
 }
 
 /// In what arithmetic the native encoder's dense layers run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// fp32: exactly sentence-transformers' vectors.
     #[default]

@@ -93,6 +93,21 @@ impl std::str::FromStr for LlmChoice {
     }
 }
 
+/// Recorded as given (`null` without one).
+impl Serialize for LlmChoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.name().serialize(serializer)
+    }
+}
+
+/// A recorded model that is no longer there reads as none: the labels of a later run are then
+/// extracted, as without one.
+impl<'de> Deserialize<'de> for LlmChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<LlmChoice, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.and_then(|l| l.parse().ok()).unwrap_or_default())
+    }
+}
+
 impl LlmChoice {
     /// As given on the command line, for the record of the run.
     pub fn name(&self) -> Option<String> {

@@ -56,12 +56,12 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
     let lock = lock_out(out)?;
     let analysis = stored::open(out)?;
     let mut store = Store::open(&out.join(STORE_FILE))?;
-    let options = AnalyzeOptions { progress, ..AnalyzeOptions::of_stored(&analysis.run, out)? };
+    let options = AnalyzeOptions { progress, ..AnalyzeOptions::of_stored(&analysis.run, out) };
     let refuse = |why: String| AnalyzeError::Refused { out: out.display().to_string(), why };
-    if !options.input.is_dir() {
+    if !options.settings.input.is_dir() {
         return Err(refuse(format!(
             "the analysis was made from {}, which is not a folder from here: run the command where `analyze` ran",
-            options.input.display()
+            options.settings.input.display()
         )));
     }
     let mut notes = Vec::new();
@@ -98,7 +98,7 @@ pub fn curate(out: &Path, edit: &Edit, progress: bool) -> Result<(Analysis, Stri
         }
         edit => {
             let next = curation.next_id(store.next_theme_id()?);
-            change(&mut curation, edit, &analysis, next, &options.themes).map_err(refuse)?
+            change(&mut curation, edit, &analysis, next, &options.themes()).map_err(refuse)?
         }
     };
     drop(analysis);

@@ -55,7 +55,7 @@ pub(super) fn generate_labels(
     vectors: &CachedVectors,
     options: &AnalyzeOptions,
 ) -> Result<Generation, AnalyzeError> {
-    let Some((path, model_id)) = options.llm.locate()? else { return Ok(Generation::default()) };
+    let Some((path, model_id)) = options.settings.llm.locate()? else { return Ok(Generation::default()) };
     let docs = &known.corpus.documents;
     let stats = &known.terms.stats;
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); model.themes.len()];
@@ -126,7 +126,7 @@ pub(super) fn generate_labels(
         progress: options.progress,
     };
     let mut writer = generate::writer(&path)?;
-    let name = options.llm.name().unwrap_or_default();
+    let name = options.settings.llm.name().unwrap_or_default();
     let mut run = generate::label_themes(&mut model.themes, &inputs, writer.as_mut(), (&name, &model_id), &context)?;
     if !model.parents.is_empty() {
         let (inputs, centres) = area_inputs(model, &members, stats, known.centres);

@@ -24,7 +24,7 @@ use comparisons::refresh_comparisons;
 pub use comparisons::write_comparison;
 pub use curate::{curate, Edit};
 pub use lock::{lock_out, OutLock};
-pub use options::{AnalyzeOptions, GivenOptions, Mismatch, Setting};
+pub use options::{check_against, AnalyzeOptions};
 pub use stored::{central_sentences, distill_fitted, embedder_of, evaluate, open, score_keywords};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, StageTimes, StoredAnalysis};
@@ -32,6 +32,7 @@ use crate::curation::{self, Curation, CurationError};
 use crate::embed::{EmbedError, Embedder};
 use crate::ingest::{self, Corpus, IngestError, IngestOptions, MetadataTable};
 use crate::report;
+use crate::settings::{Mismatch, Settings};
 use crate::store::{FileRecord, PastRun, Store, StoreError};
 use crate::summarise::{self, Summaries};
 use crate::themes::continuity::PastTheme;
@@ -74,7 +75,7 @@ pub enum AnalyzeError {
     #[error("{out}: {why}; run `themescope analyze DIR --out {out}` (with the options you want) to make a new one")]
     StaleAnalysis { out: String, why: String },
     /// Options given to a command that builds on the stored analysis differ from those it was
-    /// made with (see [`GivenOptions::check_against`]).
+    /// made with (see [`check_against`]).
     #[error("{out}: the stored analysis was made with other options ({}); it is used as it is", Mismatch::list(.mismatches))]
     OptionsDiffer { out: String, mismatches: Vec<Mismatch> },
     /// A command that embeds a question was given another model than the analysis's.
@@ -83,8 +84,6 @@ pub enum AnalyzeError {
          documents': give the analysis's own model, or analyze again with this one"
     )]
     OtherModel { made_with: String, given: String },
-    #[error("the stored analysis records precision {0}, which this themescope does not know")]
-    UnknownPrecision(String),
     #[error(transparent)]
     Curation(#[from] CurationError),
     #[error(transparent)]
@@ -172,10 +171,11 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     let recorded: HashMap<String, String> =
         store.files(None)?.into_iter().map(|(path, known)| (path, known.doc.doc_id)).collect();
 
-    let table = options.metadata.as_deref().map(MetadataTable::load).transpose()?;
+    let settings = &options.settings;
+    let table = settings.metadata.as_deref().map(MetadataTable::load).transpose()?;
     let mut ingest_options = IngestOptions {
         exclude: vec![options.out.clone()],
-        follow_links: options.follow_links,
+        follow_links: settings.follow_links,
         metadata: table,
         progress: Some(crate::progress::bar_if(options.progress, 0, "reading")),
         ..IngestOptions::default()
@@ -183,15 +183,15 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     let parser = ingest_options.parser_key();
     ingest_options.known = store.files(Some(&parser))?;
     let corpus = times.time("ingest", || {
-        let corpus = ingest::ingest_dir(&options.input, &ingest_options)?;
-        match &options.only_type {
-            Some(only) => corpus.only_type(only).ok_or_else(|| IngestError::NoDocuments(options.input.clone())),
+        let corpus = ingest::ingest_dir(&settings.input, &ingest_options)?;
+        match &settings.only_type {
+            Some(only) => corpus.only_type(only).ok_or_else(|| IngestError::NoDocuments(settings.input.clone())),
             None => Ok(corpus),
         }
     })?;
     let changes = DocumentChanges::between(&recorded, &corpus);
 
-    let embedder = Embedder::load(options.model.as_deref(), options.backend, options.precision)?;
+    let embedder = Embedder::load(settings.model.as_deref(), settings.backend, settings.precision)?;
     notes.extend(embedder.fallback().map(str::to_string));
     let coverage = options.coverage();
     let summary_options = &options.summary;
@@ -205,7 +205,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     // With a model that reads every language, all pages are clustered together, and a topic
     // found only in Spanish pages can become a theme.
     let theme_options =
-        ThemeOptions { multilingual: options.themes.multilingual || embedder.multilingual(), ..options.themes.clone() };
+        ThemeOptions { multilingual: settings.multilingual || embedder.multilingual(), ..options.themes() };
     let next_id = curation.next_id(store.next_theme_id()?);
     let (mut model, mut continuity, curated) = stage(&mut times, options.progress, "themes", || {
         let context = Context { options, themes: &theme_options, previous: previous.as_ref(), changes: &changes };
@@ -250,7 +250,7 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     } else {
         Summaries::default()
     };
-    let generation = match options.llm {
+    let generation = match settings.llm {
         generate::LlmChoice::Off => None,
         // The stage draws its own bar (and fetches the model the first time, saying so).
         _ => Some(stage(&mut times, false, "generate", || {
@@ -276,11 +276,15 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     }
     continuity.label(&model.themes);
 
-    let mut params = options.params();
-    params.multilingual = theme_options.multilingual;
-    params.precision = embedder.precision().name().to_string();
-    params.k_tried = model.tried.clone();
-    params.stability = model.stability;
+    let params = analysis::RunParams {
+        settings: Settings {
+            multilingual: theme_options.multilingual,
+            precision: embedder.precision(),
+            ..settings.clone()
+        },
+        k_tried: model.tried.clone(),
+        stability: model.stability,
+    };
     let parsed = corpus.documents.len() + corpus.duplicates.len() - corpus.reused;
     let mut analysis = Analysis {
         corpus,
@@ -365,18 +369,18 @@ fn cluster(
     let past_themes = previous.map(|p| p.themes.clone()).unwrap_or_default();
     let centres = past_centres(&past_themes, vectors.ncols());
     let docs = &corpus.documents;
-    if options.keep_themes && centres.is_none() {
+    if options.settings.keep_themes && centres.is_none() {
         notes.push(format!(
             "--keep-themes: {} holds no earlier themes of this model to keep; themes were discovered",
             options.out.display()
         ));
     }
     let mut model = match centres {
-        Some(c) if options.keep_themes => themes::assign_to_centres(docs, vectors, c, theme_options)?,
+        Some(c) if options.settings.keep_themes => themes::assign_to_centres(docs, vectors, c, theme_options)?,
         Some(c) if refreshes(theme_options, previous, changes) => themes::refine(docs, vectors, c, theme_options)?,
         _ => themes::discover(docs, vectors, theme_options)?,
     };
-    if let ThemeCount::Fixed(k) = options.themes.count {
+    if let ThemeCount::Fixed(k) = theme_options.count {
         if model.themes.len() < k {
             let why = if k > docs.len() {
                 format!("there are only {}", crate::plural(docs.len(), "document"))
@@ -404,15 +408,15 @@ fn describe(
     let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
     let describer = Describer::new(docs, &stats, &gazetteer, Some(vectors));
-    let meanings = themes::describe_themes(model, theme_centres, &describer, &options.themes)?;
-    let taxonomy = match &options.taxonomy {
+    let meanings = themes::describe_themes(model, theme_centres, &describer, &options.themes())?;
+    let taxonomy = match &options.settings.taxonomy {
         Some(path) => guided::load_taxonomy(path)?,
         None => guided::parse_taxonomy(DEFAULT_TAXONOMY, "built-in taxonomy")?,
     };
     let named_vectors = taxonomy_vectors(vectors, &taxonomy)?;
     guided::name_themes(&mut model.themes, &meanings, &taxonomy, named_vectors.view());
     let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();
-    let mut trends = Trends::of(docs, &model.assignments, &ids, options.trends);
+    let mut trends = Trends::of(docs, &model.assignments, &ids, options.trends());
     if trends.themes.iter().any(|t| t.direction.is_some()) {
         let terms = describer.narrative_terms();
         trends.read_language(docs, &model.assignments, &terms);

@@ -68,9 +68,7 @@ pub fn central_sentences(out: &Path, analysis: &Analysis) -> Result<Vec<CentralS
 /// `model` names it when it was given as a path; by default its name is looked up.
 pub fn embedder_of(analysis: &Analysis, model: Option<&str>, backend: Backend) -> Result<Embedder, AnalyzeError> {
     let run = &analysis.run;
-    let precision =
-        run.params.precision.parse().map_err(|_| AnalyzeError::UnknownPrecision(run.params.precision.clone()))?;
-    let embedder = Embedder::load(Some(model.unwrap_or(&run.model)), backend, precision)?;
+    let embedder = Embedder::load(Some(model.unwrap_or(&run.model)), backend, run.params.settings.precision)?;
     if embedder.model_id() != run.model_id {
         return Err(AnalyzeError::OtherModel {
             made_with: format!("{} ({})", run.model, run.model_id),

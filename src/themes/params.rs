@@ -15,6 +15,57 @@ pub enum ThemeCount {
     Fixed(usize),
 }
 
+impl ThemeCount {
+    /// "auto", or the number.
+    pub fn name(self) -> String {
+        match self {
+            ThemeCount::Auto => "auto".into(),
+            ThemeCount::Fixed(n) => n.to_string(),
+        }
+    }
+}
+
+impl std::str::FromStr for ThemeCount {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ThemeCount, String> {
+        match s {
+            "auto" => Ok(ThemeCount::Auto),
+            n => n
+                .parse()
+                .ok()
+                .filter(|&n: &usize| n > 0)
+                .map(ThemeCount::Fixed)
+                .ok_or_else(|| format!("{n:?}: the number of themes is auto or a positive number")),
+        }
+    }
+}
+
+/// Recorded as `"auto"` or the number asked for.
+impl serde::Serialize for ThemeCount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ThemeCount::Auto => serializer.serialize_str("auto"),
+            ThemeCount::Fixed(n) => serializer.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ThemeCount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ThemeCount, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Recorded {
+            Number(usize),
+            Word(String),
+        }
+        match Recorded::deserialize(deserializer)? {
+            Recorded::Number(n) => Ok(ThemeCount::Fixed(n)),
+            Recorded::Word(w) => w.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 /// Options of theme discovery.
 #[derive(Debug, Clone)]
 pub struct ThemeOptions {
