@@ -11,16 +11,8 @@ use std::ops::Range;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::sentences::sentence_spans;
 use crate::ingest::Document;
-
-/// Abbreviations whose final period does not end a sentence (English, Spanish, French,
-/// Portuguese), lower-cased, without the final period.
-const ABBREVIATIONS: &[&str] = &[
-    "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "inc", "ltd", "co", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "fig", "p.ej", "sr", "sra",
-    "srta", "dra", "ud", "uds", "av", "mme", "mlle", "m", "art", "pág", "p", "pp", "u.s", "u.k", "u.n", "ed", "eds",
-    "vol", "cf", "al",
-];
 
 /// How summaries are made.
 #[derive(Debug, Clone)]
@@ -107,68 +99,6 @@ impl SummarySentence {
             similarity,
         }
     }
-}
-
-/// Where the sentences of a text are, as byte ranges: each line is a paragraph; inside it a
-/// sentence ends at `.`, `!`, `?` or `…` followed by a space and a capital, digit or opening
-/// quote, unless the word before is a known abbreviation or an initial. Decimals ("3.5") never
-/// split: no space follows. Headings are skipped and a bullet's marker is not part of its
-/// sentence.
-pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut line_start = 0;
-    for raw in text.split_inclusive('\n') {
-        let base = line_start;
-        line_start += raw.len();
-        let trimmed_start = raw.len() - raw.trim_start().len();
-        let line = raw.trim();
-        let marker = if line.starts_with("- ") || line.starts_with("• ") {
-            line.chars().next().map_or(0, char::len_utf8) + 1
-        } else {
-            0
-        };
-        let line = line[marker..].trim_start();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let offset = base + trimmed_start + (raw.trim_start().len() - raw.trim_start()[marker..].trim_start().len());
-        let chars: Vec<(usize, char)> = line.char_indices().collect();
-        let mut start = 0;
-        let push = |out: &mut Vec<Range<usize>>, from: usize, to: usize| {
-            let piece = &line[from..to];
-            let lead = piece.len() - piece.trim_start().len();
-            let trimmed = piece.trim();
-            if !trimmed.is_empty() {
-                out.push(offset + from + lead..offset + from + lead + trimmed.len());
-            }
-        };
-        for (k, &(i, c)) in chars.iter().enumerate() {
-            if !matches!(c, '.' | '!' | '?' | '…') {
-                continue;
-            }
-            let next_space = chars.get(k + 1).is_some_and(|&(_, n)| n.is_whitespace());
-            let next_word = chars[k + 1..].iter().map(|&(_, n)| n).find(|n| !n.is_whitespace());
-            let opens = next_word.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || "\"“‘'¿¡(".contains(n));
-            if !(next_space && opens) {
-                continue;
-            }
-            if c == '.' && is_abbreviation(&line[start..i]) {
-                continue;
-            }
-            let end = i + c.len_utf8();
-            push(&mut out, start, end);
-            start = end;
-        }
-        push(&mut out, start, line.len());
-    }
-    out
-}
-
-fn is_abbreviation(before: &str) -> bool {
-    let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
-    let lower = word.to_lowercase();
-    let single_letter = word.chars().count() == 1 && word.chars().all(char::is_alphabetic);
-    single_letter || ABBREVIATIONS.contains(&lower.as_str())
 }
 
 /// A sentence worth showing: a real sentence of 6-60 words, not a fragment, a form answer or
@@ -325,39 +255,6 @@ mod tests {
         assert!(matches!(with(|o| o.docs_per_theme = 0), Err(SummaryParamError::TooFew { .. })));
     }
     use ndarray::array;
-
-    fn split_sentences(text: &str) -> Vec<&str> {
-        sentence_spans(text).into_iter().map(|r| &text[r]).collect()
-    }
-
-    #[test]
-    fn splits_at_sentence_ends_only() {
-        let s = split_sentences("Dr. Smith paid US$ 3.5 million, e.g. for seeds. Then it rained! ¿Qué pasó? Nada.");
-        assert_eq!(
-            s,
-            vec!["Dr. Smith paid US$ 3.5 million, e.g. for seeds.", "Then it rained!", "¿Qué pasó?", "Nada."]
-        );
-    }
-
-    #[test]
-    fn initials_and_french_abbreviations_do_not_split() {
-        let s = split_sentences("J. K. Doe met Mme. Dupont in Paris. They talked.");
-        assert_eq!(s, vec!["J. K. Doe met Mme. Dupont in Paris.", "They talked."]);
-    }
-
-    #[test]
-    fn headings_are_skipped_and_bullets_are_their_own_lines() {
-        let s = split_sentences("## Results\n- The pilot reached 300 farmers in two districts.\nDone.");
-        assert_eq!(s, vec!["The pilot reached 300 farmers in two districts.", "Done."]);
-    }
-
-    #[test]
-    fn spans_point_into_the_text() {
-        let text = "  Intro line here.  Second one!\n• Bullet sentence.\n\n# Head\nLast";
-        let spans = sentence_spans(text);
-        let got: Vec<&str> = spans.iter().map(|r| &text[r.clone()]).collect();
-        assert_eq!(got, vec!["Intro line here.", "Second one!", "Bullet sentence.", "Last"]);
-    }
 
     #[test]
     fn central_sentences_skip_unknown_vectors_and_rank_by_closeness() {

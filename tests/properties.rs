@@ -111,7 +111,7 @@ proptest! {
 
     #[test]
     fn sentences_and_summary_candidates_are_pieces_of_their_text(text in page()) {
-        let spans = within_limit("splitting sentences", || summarise::sentence_spans(&text));
+        let spans = within_limit("splitting sentences", || themescope::ingest::sentences::sentence_spans(&text));
         let mut end = 0;
         for span in &spans {
             prop_assert!(span.start >= end && span.end <= text.len() && span.start < span.end);

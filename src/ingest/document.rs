@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::Datelike;
 
 use super::decode::read_text;
-use super::title::{path_stem, resolve_title};
+use super::title::{resolve_title, TitleFrom};
 use super::walk::{is_web_page, relative};
 use super::{clean, html, lang, meta, parse, table, Document, IngestOptions, Metadata, SkipKind, Skipped};
 
@@ -30,7 +30,7 @@ pub(super) fn read_document(root: &Path, path: &Path, options: &IngestOptions) -
     doc.warnings = warnings;
     if doc.text.is_empty() {
         // A title taken from the file name says nothing about the content.
-        if doc.title.is_empty() || doc.title == path_stem(&rel) {
+        if doc.title.is_empty() || doc.title_from == TitleFrom::File {
             return Err(Skipped {
                 path: rel,
                 kind: SkipKind::NoText,
@@ -82,7 +82,7 @@ fn document_from(
         Markup::Decoded => clean::strip(clean::Draft { lines: page.lines, ..clean::Draft::default() }),
     };
     let heading = stated_title.or_else(|| parse::first(&metadata, "title").map(str::to_string));
-    let title = resolve_title(heading.as_deref(), draft.shown_title.as_deref(), &draft.lines, &path);
+    let (title, title_from) = resolve_title(heading.as_deref(), draft.shown_title.as_deref(), &draft.lines, &path);
     let title_key = title.to_lowercase();
     let body: Vec<String> = draft
         .lines
@@ -118,6 +118,7 @@ fn document_from(
         doc_id,
         path,
         title,
+        title_from,
         doc_type: parse::first(&metadata, "type").map(str::to_string),
         country,
         continent: continent.map(str::to_string),

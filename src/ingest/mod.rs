@@ -16,6 +16,7 @@ pub mod lang;
 pub mod meta;
 pub mod params;
 pub mod parse;
+pub mod sentences;
 mod summary;
 pub mod table;
 mod title;
@@ -35,12 +36,13 @@ pub use params::{ParamError, DEFAULT_MAX_FILE_BYTES};
 pub use parse::Metadata;
 pub use summary::{summary_table, Summary};
 pub use table::MetadataTable;
+pub use title::{shorten, TitleFrom};
 use walk::{find_files, relative, stamp};
 
 /// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
 /// files parsed by another version are read again. Change it whenever a change to this folder
 /// can change what a file becomes.
-pub const PARSER_VERSION: &str = "ingest-6";
+pub const PARSER_VERSION: &str = "ingest-7";
 
 /// One article, cleaned and described.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -52,6 +54,9 @@ pub struct Document {
     /// Path relative to the ingested folder, with `/` separators.
     pub path: String,
     pub title: String,
+    /// Whether the page states its title or it was made from the body or the file name.
+    #[serde(default)]
+    pub title_from: TitleFrom,
     #[serde(rename = "type")]
     pub doc_type: Option<String>,
     pub country: Option<String>,
@@ -71,12 +76,16 @@ pub struct Document {
 }
 
 impl Document {
-    /// The text a model should read for this document: title, then body.
+    /// The title the page states; none when it was made from the body or the file name.
+    pub fn stated_title(&self) -> Option<&str> {
+        (self.title_from == TitleFrom::Page && !self.title.is_empty()).then_some(self.title.as_str())
+    }
+
+    /// The text a model should read for this document: the title the page states, then body.
     pub fn embedding_text(&self) -> String {
-        if self.title.is_empty() {
-            self.text.clone()
-        } else {
-            format!("{}\n{}", self.title, self.text)
+        match self.stated_title() {
+            Some(title) => format!("{title}\n{}", self.text),
+            None => self.text.clone(),
         }
     }
 

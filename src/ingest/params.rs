@@ -29,6 +29,9 @@ pub const TITLE_MAX_WORDS: usize = 40;
 /// A page with no usable heading is titled by its first line of at most this many words.
 pub const FALLBACK_TITLE_MAX_WORDS: usize = 20;
 
+/// A page titled by its first sentence shows at most this many of its words.
+pub const SHORT_TITLE_WORDS: usize = 14;
+
 /// A `# ` heading wrapped over several lines: lines of at most this many words right under it
 /// continue it...
 pub const HEADING_WRAP_LINE_MAX_WORDS: usize = 8;

@@ -68,7 +68,7 @@ impl TermStats {
             .map(|d| {
                 let mut counts: TermMap<String, f64> = TermMap::default();
                 let own: Vec<&str> = d.text.lines().filter(|l| !template.contains(l.trim())).collect();
-                let text = format!("{}\n{}", d.title, own.join("\n"));
+                let text = format!("{}\n{}", d.stated_title().unwrap_or_default(), own.join("\n"));
                 label::for_each_term(&text, &stop, |t| match counts.get_mut(t) {
                     Some(n) => *n += 1.0,
                     None => {

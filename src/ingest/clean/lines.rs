@@ -1,6 +1,8 @@
 //! Steps about single lines that any site may have: images and their credits, link-only lines,
 //! dates, questionnaire prompts, empty headings, leftover markup, platform notes and teasers.
 
+use crate::ingest::sentences;
+
 use super::{norm, words, Draft};
 use crate::ingest::meta::parse_date;
 
@@ -117,6 +119,22 @@ pub(super) fn strip_inline_html(draft: &mut Draft) {
         out.push_str(rest);
         *line = out;
     }
+}
+
+/// Line breaks and spaces the page's export lost: a heading run into the paragraph after it
+/// becomes a line of its own, and a sentence run into the next one gets its space back (see
+/// [`sentences`]).
+pub(super) fn restore_lost_breaks(draft: &mut Draft) {
+    let mut out = Vec::with_capacity(draft.lines.len());
+    for line in draft.lines.drain(..) {
+        let mut line = sentences::restore_breaks(&line).unwrap_or(line);
+        while let Some((heading, rest)) = sentences::split_glued_heading(&line) {
+            out.push(heading);
+            line = rest;
+        }
+        out.push(line);
+    }
+    draft.lines = out;
 }
 
 /// Notes the SDG Commons platform adds to every tagged page ("Thematic area tags generated

@@ -17,7 +17,7 @@ use super::params::MAX_CLEAN_ROUNDS;
 
 use lines::{
     drop_date_lines, drop_empty_headings, drop_image_lines, drop_link_lines, drop_markup_lines, drop_platform_notes,
-    drop_questionnaire_prompts, drop_teasers, strip_inline_html, strip_timestamps,
+    drop_questionnaire_prompts, drop_teasers, restore_lost_breaks, strip_inline_html, strip_timestamps,
 };
 use medium::{cut_medium_footer, strip_medium_header, unglue_medium_header};
 use site::{
@@ -62,6 +62,7 @@ pub const STEPS: &[Step] = &[
     Step { name: "drop_empty_headings", apply: drop_empty_headings },
     Step { name: "drop_markup_lines", apply: drop_markup_lines },
     Step { name: "strip_inline_html", apply: strip_inline_html },
+    Step { name: "restore_lost_breaks", apply: restore_lost_breaks },
     Step { name: "drop_platform_notes", apply: drop_platform_notes },
     Step { name: "drop_teasers", apply: drop_teasers },
     Step { name: "find_byline", apply: find_byline },

@@ -5,6 +5,7 @@
 use super::{is_name_like, short_norm, words, Draft};
 use crate::ingest::meta::parse_date;
 use crate::ingest::params::TITLE_MAX_WORDS;
+use crate::ingest::title::{deshout, is_title_line};
 
 const SKIP_LINKS: &[&str] = &[
     "skip to main content",
@@ -77,6 +78,10 @@ fn is_shouting(line: &str) -> bool {
     letters >= 2 && words(line) <= 25
 }
 
+/// undp.org's header: the skip link, the site's name, the menu and a breadcrumb in capitals
+/// whose last part is the title in capitals, then (usually) the title as written and the date.
+/// Where the line after the capitals is not that title (an author heading, a photo credit or a
+/// caption comes first), the title is the one in capitals, in the case its body writes.
 pub(super) fn strip_site_header(draft: &mut Draft) {
     let window = draft.lines.len().min(80);
     let Some(skip) = draft.lines[..window].iter().position(|l| is_skip_link(l)) else {
@@ -87,22 +92,49 @@ pub(super) fn strip_site_header(draft: &mut Draft) {
     if draft.lines.get(end).is_some_and(|l| words(l) <= 4 && !is_shouting(l)) {
         end += 1;
     }
+    let banner = end;
     while draft.lines.get(end).is_some_and(|l| l.trim().is_empty() || is_menu_line(l) || is_shouting(l)) {
         end += 1;
     }
-    if let Some(title) = draft.lines.get(end).map(|l| l.trim().to_string()) {
-        if !title.is_empty() && words(&title) <= TITLE_MAX_WORDS {
-            if draft.shown_title.is_none() {
-                draft.shown_title = Some(title);
-            }
+    let in_capitals: Vec<&str> = draft.lines[banner..end]
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| is_shouting(l) && !is_menu_line(l) && parse_date(l).is_none() && !DOWNLOAD.contains(&l))
+        .collect();
+    let next = draft.lines.get(end).map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+    let as_written = next.as_ref().filter(|n| in_capitals.iter().any(|c| same_words(c, n)));
+    let title = match (as_written, in_capitals.last()) {
+        (Some(title), _) => {
             end += 1;
+            Some(title.clone())
         }
+        (None, Some(caps)) if words(caps) >= 2 => Some(deshout(caps, &draft.lines[end..])),
+        _ => match next.filter(|n| words(n) <= TITLE_MAX_WORDS && is_title_line(n)) {
+            Some(n) => {
+                end += 1;
+                Some(n)
+            }
+            None => None,
+        },
+    };
+    if draft.shown_title.is_none() {
+        draft.shown_title = title;
     }
     if let Some(date) = draft.lines.get(end).and_then(|l| parse_date(l)) {
         draft.dates.push(date);
         end += 1;
     }
     draft.lines.drain(skip..end);
+}
+
+/// Labels of a publication's download block, which the header's capitals may end with.
+const DOWNLOAD: &[&str] = &["DOWNLOAD", "TÉLÉCHARGER", "DESCARGAR", "BAIXAR", "PDF"];
+
+/// The same words whatever their case and punctuation.
+fn same_words(a: &str, b: &str) -> bool {
+    let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let (a, b) = (key(a), key(b));
+    !a.is_empty() && a == b
 }
 
 pub(super) fn cut_related_footer(draft: &mut Draft) {
@@ -233,6 +265,19 @@ mod tests {
         assert_eq!(d.lines, vec!["What sparks grassroots innovation?"]);
         assert_eq!(d.shown_title.as_deref(), Some("Breaking the Obscurity"));
         assert_eq!(d.dates, vec![NaiveDate::from_ymd_opt(2020, 2, 13).unwrap()]);
+    }
+
+    #[test]
+    fn a_title_in_capitals_stands_when_an_author_or_a_credit_comes_next() {
+        for next in ["Author\nDR. SELVA RAMACHANDRAN", "Photo: UNDP Azerbaijan", "A picture of the metro"] {
+            let text = format!(
+                "Skip to main content\nAzerbaijan\nWHO WE ARE\nHOME\nAZERBAIJAN\nBLOG\nTOWARDS SMART CITIES: NOTES FROM \
+                 BAKU'S UNDERGROUND\n{next}\nThe metro of Baku carries a million people, and smart cities need data."
+            );
+            let d = run(strip_site_header, &text);
+            assert_eq!(d.shown_title.as_deref(), Some("Towards smart cities: Notes from Baku's underground"), "{next}");
+            assert!(d.lines[0].starts_with(next.lines().next().unwrap()), "{:?}", d.lines);
+        }
     }
 
     #[test]
