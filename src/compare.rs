@@ -407,8 +407,8 @@ pub struct LanguageTerms<'a> {
 impl<'a> LanguageTerms<'a> {
     pub fn new(analysis: &'a Analysis) -> Self {
         let docs = &analysis.corpus.documents;
-        let stats = TermStats::gather(docs);
         let gazetteer = Gazetteer::with_places_of(docs);
+        let stats = TermStats::gather(docs, &gazetteer);
         let describer = Describer::new(docs, &stats, &gazetteer, None);
         let terms = describer.narrative_terms();
         let mut df: HashMap<String, (HashMap<String, usize>, f64)> = HashMap::new();

@@ -23,7 +23,9 @@ pub struct SummaryOptions {
     pub doc_sentences: usize,
     /// Central sentences each document keeps: its summary and its candidates for themes'.
     pub central_per_doc: usize,
-    /// Documents closest to a theme's centre whose central sentences are candidates.
+    /// Documents closest to a theme's centre whose central sentences are candidates. Twenty
+    /// leave enough candidates once those off the theme or not worth quoting are set aside (8,
+    /// the number before that rule, often left a theme one or two).
     pub docs_per_theme: usize,
     /// Candidate sentences read from each document, in order.
     pub sentences_per_doc: usize,
@@ -37,7 +39,7 @@ impl Default for SummaryOptions {
             theme_sentences: 4,
             doc_sentences: 2,
             central_per_doc: 3,
-            docs_per_theme: 8,
+            docs_per_theme: 20,
             sentences_per_doc: 16,
             lambda: 0.7,
         }
@@ -115,6 +117,258 @@ pub fn is_summary_worthy(sentence: &str) -> bool {
         && !sentence.contains("http")
 }
 
+/// Openings of sentences that credit, caption or ask rather than say (lower-cased).
+const NOT_SAYING: &[&str] = &[
+    "photo",
+    "foto",
+    "image",
+    "figure",
+    "fig.",
+    "source:",
+    "fuente:",
+    "credit",
+    "crédit",
+    "caption",
+    "©",
+    "click",
+    "follow us",
+    "subscribe",
+    "sign up",
+    "read more",
+    "learn more",
+    "visit ",
+    "contact us",
+    "share this",
+    "listen to",
+    "download",
+    "haga clic",
+    "suscríbete",
+    "suivez",
+    "abonnez",
+];
+
+/// Openings that lean on what came before ("It", "This", "However,"): a quote must stand alone
+/// (English, Spanish, French, Portuguese), compared with the sentence's first word or two.
+const LEANING: &[&str] = &[
+    "it",
+    "its",
+    "this",
+    "these",
+    "that",
+    "those",
+    "they",
+    "their",
+    "them",
+    "he",
+    "she",
+    "his",
+    "her",
+    "such",
+    "however",
+    "but",
+    "and",
+    "so",
+    "also",
+    "moreover",
+    "furthermore",
+    "in addition",
+    "finally",
+    "then",
+    "thus",
+    "therefore",
+    "similarly",
+    "instead",
+    "still",
+    "yet",
+    "here",
+    "as a result",
+    "for this reason",
+    "in this",
+    "as such",
+    "esto",
+    "este",
+    "esta",
+    "estos",
+    "estas",
+    "ello",
+    "eso",
+    "además",
+    "sin embargo",
+    "por eso",
+    "así",
+    "cela",
+    "ce",
+    "cette",
+    "ces",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "de plus",
+    "cependant",
+    "ainsi",
+    "isso",
+    "isto",
+    "além disso",
+    "assim",
+    "por isso",
+];
+
+/// Sentences about the text itself rather than its subject.
+const ABOUT_THE_TEXT: &[&str] = &[
+    "this blog",
+    "this post",
+    "this article",
+    "this piece",
+    "this series",
+    "this story",
+    "in this report",
+    "we will share",
+    "we share",
+    "read on",
+    "este blog",
+    "este artículo",
+    "ce blog",
+    "cet article",
+    "este artigo",
+];
+
+/// Words of a role in a byline ("Ramiz Uddin, PhD, Head of Experimentation, …").
+const ROLES: &[&str] = &[
+    "head of",
+    "coordinator",
+    "specialist",
+    "officer",
+    "analyst",
+    "director",
+    "manager",
+    "consultant",
+    "representative",
+    "phd",
+    "jefe de",
+    "jefa de",
+    "responsable",
+    "coordinador",
+    "coordinadora",
+    "chargé",
+];
+
+/// Whether a sentence of `doc` says something a reader can quote as it is: not a caption, credit
+/// or call to act, not a byline ("Name, PhD, Head of …"), not the page's title again, not a
+/// question or a lead-in to a list, not leaning on the sentence before ("It", "This",
+/// "However,"), not about the text itself ("In this blog…"), not one person's story ("I").
+pub fn is_informative(sentence: &str, doc: &Document) -> bool {
+    let lower = sentence.to_lowercase();
+    if NOT_SAYING.iter().any(|s| lower.starts_with(s)) || lower.contains('©') || lower.contains("photo:") {
+        return false;
+    }
+    if sentence.trim_end().ends_with([':', '?', ';']) || ABOUT_THE_TEXT.iter().any(|t| lower.contains(t)) {
+        return false;
+    }
+    let opening: Vec<String> =
+        lower.split_whitespace().take(2).map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string()).collect();
+    let first_two = opening.join(" ");
+    let personal = lower.split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w, "i" | "me" | "my"));
+    if personal
+        || opening.first().is_some_and(|w| LEANING.contains(&w.as_str()))
+        || LEANING.contains(&first_two.as_str())
+    {
+        return false;
+    }
+    let head: String = lower.split_whitespace().take(12).collect::<Vec<_>>().join(" ");
+    let opens_with_name = sentence.split_whitespace().take(2).all(|w| w.starts_with(char::is_uppercase))
+        && sentence.split_whitespace().take(4).any(|w| w.ends_with(','));
+    if opens_with_name && ROLES.iter().any(|r| head.contains(r)) {
+        return false;
+    }
+    let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let title = key(&doc.title);
+    title.chars().count() < 20 || !key(sentence).contains(&title)
+}
+
+/// Whether a sentence speaks of the labs themselves (their network, teams and roles).
+fn about_the_labs(lower: &str) -> bool {
+    const LABS: &[&str] = &[
+        "accelerator lab",
+        "acclab",
+        "the lab ",
+        "the lab,",
+        "the lab.",
+        "the labs",
+        "our lab",
+        "head of exploration",
+        "head of experimentation",
+        "head of solutions mapping",
+        "laboratorio de aceleración",
+        "laboratoire d",
+        "laboratório de aceleração",
+    ];
+    LABS.iter().any(|l| lower.contains(l))
+}
+
+/// What a theme's quotes must speak of: its first keywords, the names of its subjects and its
+/// keywords in other languages, each as lower-case words.
+#[derive(Debug, Clone, Default)]
+pub struct ThemeTerms {
+    terms: Vec<Vec<String>>,
+    /// The theme is about the labs themselves: sentences about them may be quoted.
+    about_labs: bool,
+}
+
+/// Keywords of a theme a quote may carry.
+const QUOTE_KEYWORDS: usize = 15;
+
+impl ThemeTerms {
+    pub fn of(theme: &crate::themes::Theme) -> ThemeTerms {
+        let words = |t: &str| {
+            let mut buffer = String::new();
+            crate::themes::label::words_of(t)
+                .map(|w| {
+                    crate::themes::label::normalise_word(w, &mut buffer);
+                    buffer.clone()
+                })
+                .collect::<Vec<String>>()
+        };
+        let listed = theme.keywords.iter().take(QUOTE_KEYWORDS);
+        let other = theme.keywords_by_language.values().flat_map(|k| k.iter().take(QUOTE_KEYWORDS));
+        let terms: Vec<Vec<String>> =
+            listed.chain(&theme.subjects).chain(other).map(|t| words(t)).filter(|w| !w.is_empty()).collect();
+        let about_labs = theme.keywords.iter().take(10).any(|k| {
+            k.split(' ').any(|w| matches!(w, "lab" | "labs" | "accelerator" | "network" | "teams" | "exploration"))
+        });
+        ThemeTerms { terms, about_labs }
+    }
+
+    /// How many of the theme's terms a sentence carries.
+    fn carried(&self, sentence: &str) -> usize {
+        let mut buffer = String::new();
+        let words: Vec<String> = crate::themes::label::words_of(sentence)
+            .map(|w| {
+                crate::themes::label::normalise_word(w, &mut buffer);
+                buffer.clone()
+            })
+            .collect();
+        self.terms.iter().filter(|t| words.windows(t.len()).any(|w| w == t.as_slice())).count()
+    }
+
+    /// Whether a sentence is on the theme by its words: it carries two of the theme's terms, or
+    /// three where it speaks of the labs and the theme does not. One term let sentences that
+    /// name the subject in passing through ("… such as climate change, disaster risk, water
+    /// security …" under air pollution); blind raters turned those down.
+    pub fn speaks_of(&self, sentence: &str) -> bool {
+        let needed = if !self.about_labs && about_the_labs(&sentence.to_lowercase()) { 3 } else { 2 };
+        self.carried(sentence) >= needed.min(self.terms.len())
+    }
+}
+
+/// Two quotes that say nearly the same: most of their words in common.
+fn repeats(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<std::collections::HashSet<String>>();
+    let (a, b) = (words(a), words(b));
+    let common = a.intersection(&b).count();
+    common * 5 >= a.len().min(b.len()) * 3
+}
+
 /// Where a document's candidate sentences are in its text, in order, at most `max`.
 pub fn candidates(text: &str, max: usize) -> Vec<Range<usize>> {
     sentence_spans(text).into_iter().filter(|r| is_summary_worthy(&text[r.clone()])).take(max).collect()
@@ -186,38 +440,60 @@ pub struct Summaries {
     pub documents: Vec<Vec<SummarySentence>>,
 }
 
-/// Summarises every document (the head of its central sentences) and every theme: MMR against
-/// the theme's centre (`theme_centres`, unit rows by theme position) over the central sentences
-/// of its [`SummaryOptions::docs_per_theme`] documents closest to it, one sentence per document
-/// while other documents remain. `assignments`/`similarities` give each document's theme and
-/// closeness to it.
+/// Summarises every document (the head of its central sentences worth quoting) and every theme:
+/// MMR against the theme's centre (`theme_centres`, unit rows by theme position) over the
+/// central sentences of its [`SummaryOptions::docs_per_theme`] documents closest to it, one
+/// sentence per document, none saying nearly what another says. A theme quotes only sentences
+/// on it: nearer its centre than any other theme's, carrying its terms (`terms`, by theme
+/// position), and worth quoting ([`is_informative`]); sentences in its main language (`languages`)
+/// first. `assignments`/`similarities` give each document's theme and closeness to it.
+#[allow(clippy::too_many_arguments)]
 pub fn summarise(
     documents: &[Document],
     central: &[CentralSentences],
     assignments: &[usize],
     similarities: &[f32],
     theme_centres: ArrayView2<f32>,
+    terms: &[ThemeTerms],
+    languages: &[Option<String>],
     options: &SummaryOptions,
 ) -> Summaries {
-    let quote = |d: usize, k: usize, similarity: f32| {
-        SummarySentence::from_doc(&documents[d].text[central[d].spans[k].clone()], &documents[d], similarity)
-    };
+    let text = |d: usize, k: usize| &documents[d].text[central[d].spans[k].clone()];
+    let quote = |d: usize, k: usize, similarity: f32| SummarySentence::from_doc(text(d, k), &documents[d], similarity);
     let docs = (0..documents.len())
         .map(|d| {
-            (0..central[d].spans.len().min(options.doc_sentences))
+            (0..central[d].spans.len())
+                .filter(|&k| is_informative(text(d, k), &documents[d]))
+                .take(options.doc_sentences)
                 .map(|k| quote(d, k, central[d].similarities[k]))
                 .collect()
         })
         .collect();
+    let nearest = |v: &[f32]| {
+        let v = ndarray::ArrayView1::from(v);
+        (0..theme_centres.nrows())
+            .max_by(|&a, &b| theme_centres.row(a).dot(&v).total_cmp(&theme_centres.row(b).dot(&v)))
+    };
     let themes = (0..theme_centres.nrows())
         .map(|t| {
             let mut members: Vec<usize> = (0..documents.len()).filter(|&d| assignments[d] == t).collect();
             members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]).then(a.cmp(&b)));
-            let pool: Vec<(usize, usize)> = members
+            let on_theme: Vec<(usize, usize)> = members
                 .iter()
                 .take(options.docs_per_theme)
                 .flat_map(|&d| (0..central[d].spans.len()).map(move |k| (d, k)))
+                .filter(|&(d, k)| {
+                    nearest(&central[d].vectors[k]) == Some(t)
+                        && is_informative(text(d, k), &documents[d])
+                        && terms.get(t).is_none_or(|terms| terms.speaks_of(text(d, k)))
+                })
                 .collect();
+            // The theme's main language first; sentences in others complete the quotes.
+            let main = |d: usize| languages.get(t).is_some_and(|l| l.is_some() && documents[d].language == *l);
+            let (mut pool, others): (Vec<(usize, usize)>, Vec<(usize, usize)>) =
+                on_theme.into_iter().partition(|&(d, _)| main(d));
+            let first = pool.len();
+            pool.extend(others);
             if pool.is_empty() {
                 return Vec::new();
             }
@@ -225,10 +501,23 @@ pub fn summarise(
             let rows = Array2::from_shape_fn((pool.len(), dim), |(r, c)| central[pool[r].0].vectors[pool[r].1][c]);
             let groups: Vec<usize> = pool.iter().map(|&(d, _)| d).collect();
             let centre = theme_centres.row(t);
-            mmr(rows.view(), centre, &groups, options.theme_sentences, options.lambda)
-                .into_iter()
-                .map(|r| quote(pool[r].0, pool[r].1, rows.row(r).dot(&centre)))
-                .collect()
+            let ranked = |range: std::ops::Range<usize>| {
+                let rows = rows.slice(ndarray::s![range.clone(), ..]);
+                let picked = mmr(rows, centre, &groups[range.clone()], range.len(), options.lambda);
+                picked.into_iter().map(move |r| r + range.start)
+            };
+            let mut picked: Vec<usize> = Vec::new();
+            for r in ranked(0..first).chain(ranked(first..pool.len())) {
+                let (d, k) = pool[r];
+                let taken = picked.iter().any(|&p| pool[p].0 == d || repeats(text(pool[p].0, pool[p].1), text(d, k)));
+                if !taken {
+                    picked.push(r);
+                }
+                if picked.len() == options.theme_sentences {
+                    break;
+                }
+            }
+            picked.into_iter().map(|r| quote(pool[r].0, pool[r].1, rows.row(r).dot(&centre))).collect()
         })
         .collect();
     Summaries { themes, documents: docs }

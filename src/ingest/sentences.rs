@@ -103,7 +103,10 @@ pub fn restore_breaks(line: &str) -> Option<String> {
         let address = word.contains(['.', '@', '/', ':', '\\']) || word.starts_with("www");
         // "etc." ends sentences; the other abbreviations stand before a name or a number.
         let abbreviation = word != "etc" && ABBREVIATIONS.contains(&word.to_lowercase().as_str());
-        if letters >= 2 && !address && !abbreviation {
+        // "Plasti.Co", "Acme.Inc": a name's suffix, not a sentence.
+        let next: String = line[at + c.len_utf8()..].chars().take_while(|c| c.is_alphabetic()).collect();
+        let suffix = matches!(next.to_lowercase().as_str(), "co" | "inc" | "ltd" | "org" | "com" | "net" | "io" | "ai");
+        if letters >= 2 && !address && !abbreviation && !suffix {
             cuts.push(at + c.len_utf8());
         }
     }
@@ -424,6 +427,7 @@ mod tests {
             "e.g.The",
             "AI?UNDP",
             "www.Example",
+            "the app Plasti.Co helps",
         ] {
             assert_eq!(restore_breaks(kept), None, "{kept}");
         }

@@ -136,7 +136,8 @@ pub(super) fn resolve_title(
         return (complete(title, shown, lines), TitleFrom::Page);
     }
     if let Some(item) = listed.filter(|i| i.split_whitespace().count() >= 3) {
-        return (shorten(&complete(item, None, lines), SHORT_TITLE_WORDS), TitleFrom::Text);
+        let full = complete(first_item(item), None, lines);
+        return (shorten(first_item(&full), SHORT_TITLE_WORDS), TitleFrom::Text);
     }
     if let Some(first) = first_title_line(lines) {
         return (first, TitleFrom::Text);
@@ -147,22 +148,42 @@ pub(super) fn resolve_title(
     }
 }
 
-/// A title cut off with an ellipsis, in full when the site's header or a body line gives it.
+/// A title cut off with an ellipsis, in full when the site's header or a body line gives it (its
+/// spacing made plain); else without the word the ellipsis cut through.
 fn complete(title: &str, shown: Option<&str>, lines: &[String]) -> String {
     if !is_ellipsis(title) {
         return title.to_string();
     }
-    let prefix = title.trim_end_matches('…').trim_end_matches("...").trim().to_lowercase();
+    let plain = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut = title.trim_end_matches('…').trim_end_matches("...");
+    let prefix = plain(cut).to_lowercase();
     let full = shown
         .into_iter()
         .chain(lines.iter().map(String::as_str))
         .map(|l| l.trim().trim_start_matches(|c: char| c == '#' || "-•·*–—>".contains(c)).trim())
+        .map(|l| plain(first_item(l)))
         .find(|l| {
             l.len() > prefix.len()
                 && l.to_lowercase().starts_with(&prefix)
                 && l.split_whitespace().count() <= TITLE_MAX_WORDS
         });
-    full.unwrap_or(title).to_string()
+    full.unwrap_or_else(|| match cut.trim_end().rsplit_once(char::is_whitespace) {
+        Some((whole, _)) if cut.ends_with(char::is_alphanumeric) => format!("{}…", whole.trim_end()),
+        _ => title.to_string(),
+    })
+}
+
+/// The first item of a line that runs several list items together ("Le cadre juridique … n’existe
+/// pas -       Le contexte de COVID 19 …"): up to a dash set off by a run of spaces.
+fn first_item(line: &str) -> &str {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let cut = chars.windows(4).find(|w| {
+        w[0].1.is_whitespace()
+            && matches!(w[1].1, '-' | '•' | '·' | '–')
+            && w[2].1.is_whitespace()
+            && w[3].1.is_whitespace()
+    });
+    cut.map_or(line, |w| line[..w[0].0].trim_end())
 }
 
 /// The first non-empty body line, when it reads as a title: a short line of its own (followed by
@@ -316,6 +337,18 @@ mod tests {
             "a.txt",
         );
         assert_eq!((t.as_str(), from), (lines[0].as_str(), TitleFrom::Page));
+        let spaced =
+            vec!["Synergy in Circularity: the Power of\u{a0}Co-creation for Scaling Circular Economy".to_string()];
+        let (t, _) = resolve_title(
+            Some("Synergy in Circularity: the Power of Co-creation for Scaling Ci…"),
+            None,
+            &spaced,
+            "a.txt",
+        );
+        assert_eq!(t, "Synergy in Circularity: the Power of Co-creation for Scaling Circular Economy");
+        let (t, _) =
+            resolve_title(Some("Communication is the biggest challenge in the way of collaborati…"), None, &[], "a");
+        assert_eq!(t, "Communication is the biggest challenge in the way of…", "no word cut in two");
     }
 
     #[test]

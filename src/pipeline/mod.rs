@@ -238,12 +238,16 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
 
     let summaries = if options.summaries {
         stage(&mut times, options.progress, "summaries", || {
+            let terms: Vec<summarise::ThemeTerms> = model.themes.iter().map(summarise::ThemeTerms::of).collect();
+            let languages: Vec<Option<String>> = model.themes.iter().map(|t| t.main_language()).collect();
             summarise::summarise(
                 &corpus.documents,
                 &documents.central,
                 &model.assignments,
                 &model.similarities,
                 theme_centres.view(),
+                &terms,
+                &languages,
                 summary_options,
             )
         })
@@ -405,8 +409,8 @@ fn describe(
     options: &AnalyzeOptions,
 ) -> Result<(Trends, generate::Terms), AnalyzeError> {
     let docs = &corpus.documents;
-    let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
+    let stats = TermStats::gather(docs, &gazetteer);
     let describer = Describer::new(docs, &stats, &gazetteer, Some(vectors));
     let meanings = themes::describe_themes(model, theme_centres, &describer, &options.themes())?;
     let taxonomy = match &options.settings.taxonomy {

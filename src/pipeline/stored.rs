@@ -119,8 +119,8 @@ pub fn score_keywords(
     our_rules: bool,
 ) -> themes::evaluate::KeywordQuality {
     let docs = &analysis.corpus.documents;
-    let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
+    let stats = TermStats::gather(docs, &gazetteer);
     let describer = Describer::new(docs, &stats, &gazetteer, None);
     let allowed = |term: &String| {
         !our_rules
@@ -135,8 +135,8 @@ pub fn score_keywords(
 /// whose first value is compared with the themes.
 pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
     let docs = &analysis.corpus.documents;
-    let stats = TermStats::gather(docs);
     let gazetteer = Gazetteer::with_places_of(docs);
+    let stats = TermStats::gather(docs, &gazetteer);
     let describer = Describer::new(docs, &stats, &gazetteer, None);
     let labels: Option<Vec<Option<String>>> = against
         .map(|key| docs.iter().map(|d| crate::ingest::parse::first(&d.metadata, key).map(str::to_string)).collect());

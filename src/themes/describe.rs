@@ -50,6 +50,11 @@ const SUBJECT_MIN_SHARE: f64 = 0.15;
 /// … and at least this many.
 const SUBJECT_MIN_DOCS: usize = 3;
 
+/// A language needs this many pages before a name on a good part of them is its vocabulary (the
+/// organisation whose pages they are) rather than the subject of a theme: in a few dozen pages
+/// of two or three themes, one theme's subject can be on half of them.
+const COMMON_NAME_MIN_PAGES: usize = 50;
+
 /// What the steps of [`Describer::describe`] know of every class once its candidates are ranked.
 struct Candidates<'a> {
     /// Term counts of each class, and of one more class: the documents in none.
@@ -91,6 +96,8 @@ pub struct Describer<'a> {
     params: LabelParams,
     /// The writing system of each document (Latin, Cyrillic, …).
     scripts: Vec<Option<whatlang::Script>>,
+    /// The words and word pairs of the documents' authors' names.
+    authors: std::collections::HashSet<String>,
 }
 
 impl<'a> Describer<'a> {
@@ -101,6 +108,12 @@ impl<'a> Describer<'a> {
         vectors: Option<&'a dyn TermVectors>,
     ) -> Self {
         let scripts = documents.par_iter().map(|d| whatlang::detect_script(sample(&d.embedding_text()))).collect();
+        let mut authors = std::collections::HashSet::new();
+        for author in documents.iter().filter_map(|d| d.author.as_deref()) {
+            label::for_each_term(author, &stats.stop, |t| {
+                authors.insert(t.to_string());
+            });
+        }
         Describer {
             documents,
             stats,
@@ -110,6 +123,7 @@ impl<'a> Describer<'a> {
             labels: &Extractive,
             params: LabelParams::default(),
             scripts,
+            authors,
         }
     }
 
@@ -157,7 +171,7 @@ impl<'a> Describer<'a> {
                 keywords: kept,
                 weights,
                 keywords_by_language: self.other_languages(classes, c, language),
-                places: self.places(&candidates.ranked[c]),
+                places: self.places(&candidates.ranked[c], classes, c),
                 subjects: self.subjects(&candidates, c),
                 language: language.map(str::to_string),
                 meaning: pool_vectors.and_then(|v| meaning(v.select(ndarray::Axis(0), &head).view())),
@@ -317,10 +331,38 @@ impl<'a> Describer<'a> {
         best.and_then(|l| self.languages.sizes.get_key_value(l).map(|(k, _)| *k)).or(self.languages.main())
     }
 
-    /// Places among a class's ranked terms ("undp samoa" gives "samoa"), as names, each once.
-    fn places(&self, ranked: &[(String, f64)]) -> Vec<String> {
-        let found = ranked.iter().flat_map(|(t, _)| self.gazetteer.places_in(t, &self.stats.proper));
-        places::distinct_places(found, self.params.places).into_iter().map(places::display_name).collect()
+    /// Places among a class's ranked terms ("undp samoa" gives "samoa"), as names, each once. A
+    /// subdivision counts only where its country is said too (the class's pages are from it, or
+    /// name it): "Bay" is a Somali region only on pages about Somalia, "Paris" a place only
+    /// beside France, not in "the Paris Agreement" alone.
+    fn places(&self, ranked: &[(String, f64)], classes: &[Option<usize>], c: usize) -> Vec<String> {
+        let mut said: std::collections::HashSet<String> = ranked.iter().map(|(t, _)| t.clone()).collect();
+        for (d, class) in self.documents.iter().zip(classes) {
+            if let (Some(country), Some(class)) = (&d.country, class) {
+                if *class == c {
+                    label::for_each_term(country, &self.stats.stop, |t| {
+                        said.insert(t.to_string());
+                    });
+                }
+            }
+        }
+        let found = ranked.iter().flat_map(|(t, _)| self.gazetteer.places_in(t, &self.stats.proper)).filter(|p| {
+            let country = self.gazetteer.country_of(p);
+            country.is_empty() || country.iter().any(|t| said.contains(t))
+        });
+        // Each place once, under its longest name ("Grenadines" is in "Saint Vincent and the
+        // Grenadines").
+        let inside = |short: &str, long: &str| long != short && format!(" {long} ").contains(&format!(" {short} "));
+        let mut shown: Vec<String> = Vec::new();
+        for place in places::distinct_places(found, self.params.places) {
+            let name = self.gazetteer.display(place);
+            if shown.iter().any(|s| *s == name || inside(&name, s)) {
+                continue;
+            }
+            shown.retain(|s| !inside(s, &name));
+            shown.push(name);
+        }
+        shown
     }
 
     /// Names a good part of class `c`'s pages share ([`SUBJECT_MIN_SHARE`], at least
@@ -341,7 +383,7 @@ impl<'a> Describer<'a> {
         let mut found: Vec<(&str, f32)> = (0..names.len())
             .filter(|&i| !gives_way_to_pair(&names, &pages, i, &self.params))
             .map(|i| names[i])
-            .filter(|t| !self.is_place(t))
+            .filter(|t| !self.is_place(t) && !self.is_byline_name(t) && !self.is_common_name(t))
             .filter(|t| candidates.script[c].is_none_or(|s| whatlang::detect_script(t) == Some(s)))
             .filter_map(|t| {
                 let (own, all) = (candidates.docs_using(t, c), self.languages.documents_using(t));
@@ -359,6 +401,22 @@ impl<'a> Describer<'a> {
             }
         }
         subjects.into_iter().map(places::display_name).collect()
+    }
+
+    /// Whether a name is one a page is signed with (its author, as the page's byline or author
+    /// block gives it): an author is not what a theme is about.
+    fn is_byline_name(&self, term: &str) -> bool {
+        self.authors.contains(term) || term.split(' ').all(|w| self.authors.contains(w))
+    }
+
+    /// Whether a name is the corpus's own vocabulary in its language: on more than
+    /// [`LabelParams::max_corpus_share`] of that language's pages ("Laboratório de Aceleração"
+    /// on the Portuguese pages of a corpus of the labs), as common words are.
+    fn is_common_name(&self, term: &str) -> bool {
+        let language = self.languages.of(term).or(self.languages.main());
+        let Some(&size) = language.and_then(|l| self.languages.sizes.get(l)) else { return false };
+        let used = language.map_or(0, |l| self.languages.df(term, l));
+        size >= COMMON_NAME_MIN_PAGES && used as f64 > self.params.max_corpus_share * size as f64
     }
 
     /// Keywords of the class's documents in each other language: their terms of that
@@ -440,8 +498,8 @@ mod tests {
     #[test]
     fn places_names_and_other_languages_stay_out_of_keywords() {
         let (docs, classes) = corpus();
-        let stats = TermStats::gather(&docs);
         let gazetteer = Gazetteer::new([]);
+        let stats = TermStats::gather(&docs, &gazetteer);
         let describer = Describer::new(&docs, &stats, &gazetteer, None);
         let centres = Array2::<f32>::zeros((2, 4));
         let described = describer.describe(&classes, 2, centres.view(), ThemeOptions::default().keywords).unwrap();
@@ -486,8 +544,8 @@ mod tests {
             docs.push(doc(sun, docs.len()));
             classes.push(Some(1));
         }
-        let stats = TermStats::gather(&docs);
         let gazetteer = Gazetteer::new([]);
+        let stats = TermStats::gather(&docs, &gazetteer);
         let describer = Describer::new(&docs, &stats, &gazetteer, None);
         let centres = Array2::<f32>::zeros((2, 4));
         let described = describer.describe(&classes, 2, centres.view(), ThemeOptions::default().keywords).unwrap();

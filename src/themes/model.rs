@@ -97,6 +97,13 @@ pub struct Theme {
     pub by_hand: Vec<String>,
 }
 
+impl Theme {
+    /// The language of most of its documents.
+    pub fn main_language(&self) -> Option<String> {
+        self.languages.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(l, _)| l.clone())
+    }
+}
+
 /// Where a theme's label comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -7,7 +7,7 @@
 //! are recognised by how the corpus writes them: a word capitalised in the middle of
 //! sentences and almost never in lower case is a name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::label::{self, StopWords, TermMap};
 
@@ -19,9 +19,43 @@ pub struct Gazetteer {
     /// Two-word places ("latin america", "south africa", "new guinea").
     phrases: HashSet<String, foldhash::fast::FixedState>,
     /// Subdivision names, which are places only when the corpus writes them as names
-    /// (Zambia's "Eastern" province is also an ordinary word).
-    subdivisions: HashSet<String, foldhash::fast::FixedState>,
+    /// (Zambia's "Eastern" province is also an ordinary word), with the names of their country.
+    subdivisions: HashMap<String, Vec<String>, foldhash::fast::FixedState>,
+    /// How a place term is shown: a demonym as its country ("serbian" → "Serbia"), a pair of a
+    /// longer name as the whole name ("arab emirates" → "United Arab Emirates").
+    shown: HashMap<String, String, foldhash::fast::FixedState>,
 }
+
+/// Regions that development writing names and the gazetteer's UN regions do not.
+const REGIONS_IN_USE: &[&str] = &[
+    "Latin America",
+    "Latin America and the Caribbean",
+    "Middle East",
+    "Sub-Saharan Africa",
+    "West Africa",
+    "East Africa",
+    "North Africa",
+    "Southern Africa",
+    "Southeast Asia",
+    "South Asia",
+    "Arab States",
+    "Western Balkans",
+    "Balkans",
+    "Sahel",
+    "Horn of Africa",
+    "Pacific Islands",
+    "Global South",
+    "Global North",
+];
+
+/// Words that may stand with a place in one place's name ("east amman", "greater accra"); any
+/// other word beside a place (an organisation's: "lab ukraine", "jordan accelerator") is not
+/// part of it.
+const PLACE_QUALIFIERS: &[&str] = &[
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower",
+    "greater", "new", "old", "san", "santa", "saint", "port", "lake", "mount", "city", "province", "region",
+    "district", "county",
+];
 
 impl Gazetteer {
     /// The built-in gazetteer plus the places of `documents`' own metadata (countries and
@@ -36,16 +70,22 @@ impl Gazetteer {
         let mut g = Gazetteer::default();
         let stop = label::stop_words([]);
         for country in keshvar::CountryIterator::new() {
-            let names = [country.iso_short_name(), country.iso_long_name()]
+            let names: Vec<&str> = [country.iso_short_name(), country.iso_long_name()]
                 .into_iter()
                 .chain(country.unofficial_name_list().iter().copied())
-                .chain(country.maybe_nationality());
-            for name in names {
-                g.add(name, &stop, false);
+                .chain(country.maybe_nationality())
+                .collect();
+            let shown = country.iso_short_name().split(['(', ',']).next().unwrap_or_default().trim();
+            let mut terms_of_country = Vec::new();
+            for name in &names {
+                for term in g.add(name, &stop, None) {
+                    g.shown.entry(term.clone()).or_insert_with(|| shown.to_string());
+                    terms_of_country.push(term);
+                }
             }
             for sub in country.subdivisions().values() {
                 for name in std::iter::once(sub.name()).chain(sub.unofficial_name_list().iter().copied()) {
-                    g.add(name, &stop, true);
+                    g.add(name, &stop, Some(&terms_of_country));
                 }
             }
         }
@@ -53,25 +93,33 @@ impl Gazetteer {
             .map(|c| c.to_string())
             .chain(keshvar::RegionIterator::new().map(|r| r.to_string()))
             .chain(keshvar::SubRegionIterator::new().map(|r| r.to_string()));
-        for region in regions {
-            g.add(&region.replace('-', " "), &stop, false);
+        for region in regions.chain(REGIONS_IN_USE.iter().map(|r| r.to_string())) {
+            g.add(&region.replace('-', " "), &stop, None);
         }
         for name in extra {
-            g.add(name, &stop, false);
+            g.add(name, &stop, None);
         }
         g
     }
 
     /// Adds a name: a one-word name as a place word, a longer name as its adjacent word pairs
     /// (never its single words: "South Africa" makes no place of "south"; but see below for a
-    /// name that makes no pair).
-    fn add(&mut self, name: &str, stop: &StopWords, subdivision: bool) {
-        let name = name.split(['(', '[', ',']).next().unwrap_or(name);
+    /// name that makes no pair), each pair shown as the whole name. A subdivision's name is
+    /// kept with the terms of its country (`country`). Returns the terms added.
+    fn add(&mut self, name: &str, stop: &StopWords, country: Option<&[String]>) -> Vec<String> {
+        let name = name.split(['(', '[', ',']).next().unwrap_or(name).trim();
         let mut terms = Vec::new();
         label::for_each_term(name, stop, |t| terms.push(t.to_string()));
         if terms.iter().any(|t| t.contains(' ')) {
-            self.phrases.extend(terms.into_iter().filter(|t| t.contains(' ')));
-            return;
+            let pairs: Vec<String> = terms.into_iter().filter(|t| t.contains(' ')).collect();
+            if country.is_none() {
+                let whole = if name.chars().any(char::is_uppercase) { name.to_string() } else { display_name(name) };
+                for pair in &pairs {
+                    self.shown.entry(pair.clone()).or_insert_with(|| whole.clone());
+                }
+            }
+            self.phrases.extend(pairs.iter().cloned());
+            return pairs;
         }
         // A one-word name stands for the place, and so does a country's last word when the
         // words before it are stop words ("New Zealand", "El Salvador": the corpus's terms have
@@ -79,17 +127,38 @@ impl Gazetteer {
         // for country), nor a subdivision's last word, which is often a first name ("São
         // Paulo", "St. Martin": "martin scorsese" is no place).
         let one_word = label::words_of(name).count() == 1;
-        let last_stands = !subdivision && terms.len() == 1 && last_word_is(name, &terms[0]);
+        let last_stands = country.is_none() && terms.len() == 1 && last_word_is(name, &terms[0]);
         if !(one_word || last_stands) {
-            return;
+            return Vec::new();
         }
-        if let Some(word) = terms.pop() {
-            if subdivision {
-                self.subdivisions.insert(word);
-            } else {
-                self.words.insert(word);
+        let Some(word) = terms.pop() else { return Vec::new() };
+        match country {
+            Some(country) => {
+                self.subdivisions.entry(word.clone()).or_default().extend(country.iter().cloned());
+            }
+            None => {
+                self.words.insert(word.clone());
             }
         }
+        vec![word]
+    }
+
+    /// Whether a term is a place's whole name ("north macedonia", "samoa"), not a term with a
+    /// place in it.
+    pub fn is_place_name(&self, term: &str) -> bool {
+        self.phrases.contains(term)
+            || (!term.contains(' ') && (self.has_word(term) || self.subdivisions.contains_key(term)))
+    }
+
+    /// The country a subdivision belongs to, by its terms (empty for any other place).
+    pub fn country_of(&self, term: &str) -> &[String] {
+        self.subdivisions.get(term).map_or(&[], Vec::as_slice)
+    }
+
+    /// A place term as a list shows it: a demonym as its country, a pair of a longer name as the
+    /// whole name, any other as its words capitalised.
+    pub fn display(&self, term: &str) -> String {
+        self.shown.get(term).cloned().unwrap_or_else(|| display_name(term))
     }
 
     /// Whether a 1-2 word term names or contains a place, given how the corpus writes words
@@ -99,7 +168,7 @@ impl Gazetteer {
     pub fn is_place(&self, term: &str, names: &ProperNames) -> bool {
         self.phrases.contains(term)
             || term.split(' ').any(|w| {
-                (self.has_word(w) && !names.mostly_lower(w)) || (self.subdivisions.contains(w) && names.contains(w))
+                (self.has_word(w) && !names.mostly_lower(w)) || (self.subdivisions.contains_key(w) && names.contains(w))
             })
     }
 
@@ -110,12 +179,12 @@ impl Gazetteer {
             || self.words.contains(&format!("{w}s"))
     }
 
-    /// The places inside a term: the whole term when it is a place name or a place word with
-    /// proper names ("latin america", "east amman"), else its place words ("undp samoa" →
-    /// "samoa").
+    /// The places inside a term: the whole term when it is a place name or a place word with a
+    /// qualifier ("latin america", "east amman"), else its place words ("undp samoa" → "samoa",
+    /// "lab ukraine" → "ukraine").
     pub fn places_in<'t>(&self, term: &'t str, names: &ProperNames) -> Vec<&'t str> {
         let places: Vec<&str> = term.split(' ').filter(|w| self.is_place(w, names)).collect();
-        let named = !places.is_empty() && term.split(' ').all(|w| places.contains(&w) || names.contains(w));
+        let named = !places.is_empty() && term.split(' ').all(|w| places.contains(&w) || PLACE_QUALIFIERS.contains(&w));
         if self.phrases.contains(term) || named {
             vec![term]
         } else {
@@ -279,6 +348,13 @@ mod tests {
         assert_eq!(g.places_in("undp samoa", &plain), vec!["samoa"]);
         assert_eq!(g.places_in("latin america", &written(&["latin"], &[])), vec!["latin america"]);
         assert_eq!(g.places_in("south africa", &plain), vec!["south africa"]);
+        let lab = written(&["lab", "accelerator", "amman"], &[]);
+        assert_eq!(g.places_in("lab ukraine", &lab), vec!["ukraine"], "an organisation's word is no part of a place");
+        assert_eq!(g.places_in("jordan accelerator", &lab), vec!["jordan"]);
+        assert_eq!(g.places_in("east amman", &lab), vec!["east amman"]);
+        assert_eq!(g.display("serbian"), "Serbia", "a demonym is shown as its country");
+        assert_eq!(g.display("arab emirates"), "United Arab Emirates", "a pair as the whole name");
+        assert!(g.country_of("quthing").contains(&"lesotho".to_string()), "a subdivision knows its country");
     }
 
     #[test]

@@ -59,8 +59,30 @@ fn template_lines(documents: &[Document]) -> HashSet<&str> {
     counts.into_iter().filter(|&(_, n)| n >= min).map(|(l, _)| l).collect()
 }
 
+/// A word said inside a place's name is not said on its own: "north" of "North Macedonia",
+/// "costa" of "Costa Rica" count only where the page uses them outside the name. A term pair
+/// counts each time its words stand together, so a word's uses outside a place name are its
+/// count less the place's.
+fn without_place_words(counts: &mut TermMap<String, f64>, gazetteer: &super::places::Gazetteer) {
+    let places: Vec<(String, f64)> = counts
+        .iter()
+        .filter(|(t, _)| t.contains(' ') && gazetteer.is_place_name(t))
+        .map(|(t, &n)| (t.clone(), n))
+        .collect();
+    for (place, n) in places {
+        for word in place.split(' ') {
+            if let Some(count) = counts.get_mut(word) {
+                *count -= n;
+                if *count <= 0.0 {
+                    counts.remove(word);
+                }
+            }
+        }
+    }
+}
+
 impl TermStats {
-    pub fn gather(documents: &[Document]) -> TermStats {
+    pub fn gather(documents: &[Document], gazetteer: &super::places::Gazetteer) -> TermStats {
         let stop = corpus_stop_words(documents);
         let template = template_lines(documents);
         let per_doc = documents
@@ -75,6 +97,7 @@ impl TermStats {
                         counts.insert(t.to_string(), 1.0);
                     }
                 });
+                without_place_words(&mut counts, gazetteer);
                 counts
             })
             .collect();
@@ -239,7 +262,7 @@ pub(super) mod tests {
     #[test]
     fn term_languages_follow_the_documents_that_use_them() {
         let (docs, _) = corpus();
-        let stats = TermStats::gather(&docs);
+        let stats = TermStats::gather(&docs, &crate::themes::places::Gazetteer::default());
         let languages = TermLanguages::new(&docs, &stats);
         assert_eq!(languages.main(), Some("en"));
         assert_eq!(languages.of("residuos"), Some("es"));
@@ -257,11 +280,11 @@ pub(super) mod tests {
         };
         let docs: Vec<Document> =
             (0..6).map(|i| page(i, if i % 2 == 0 { "Solar kiosks" } else { "Water pumps" })).collect();
-        let stats = TermStats::gather(&docs);
+        let stats = TermStats::gather(&docs, &crate::themes::places::Gazetteer::default());
         assert!(stats.per_doc[0].contains_key("solar kiosks"), "{:?}", stats.per_doc[0]);
         assert!(stats.per_doc.iter().all(|c| !c.keys().any(|t| t.contains("short") || t.contains("year"))));
         // On fewer pages than that, a shared line is still the pages' own words.
-        let few = TermStats::gather(&docs[..4]);
+        let few = TermStats::gather(&docs[..4], &crate::themes::places::Gazetteer::default());
         assert!(few.per_doc[0].keys().any(|t| t.contains("short term")), "{:?}", few.per_doc[0]);
     }
 }
