@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::ingest::Document;
 use crate::summarise::SummarySentence;
-use crate::themes::describe::{Describer, TermStats};
+use crate::themes::describe::{is_content_term, Describer, TermStats};
 use crate::themes::places::Gazetteer;
 use crate::themes::ThemeId;
 use crate::trends::Period;
@@ -410,7 +410,33 @@ impl<'a> LanguageTerms<'a> {
         let gazetteer = Gazetteer::with_places_of(docs);
         let stats = TermStats::gather(docs, &gazetteer);
         let describer = Describer::new(docs, &stats, &gazetteer, None);
-        let terms = describer.narrative_terms();
+        // A language's terms in its own script only (an English page's Ukrainian byline is no
+        // part of its English narrative), and only content terms (see `is_content_term`).
+        let mut scripts: HashMap<String, HashMap<whatlang::Script, usize>> = HashMap::new();
+        for d in docs {
+            let sample: String = d.text.chars().take(1500).collect();
+            if let Some(script) = whatlang::detect_script(&sample) {
+                *scripts.entry(language(d)).or_default().entry(script).or_default() += 1;
+            }
+        }
+        let script: HashMap<String, whatlang::Script> = scripts
+            .into_iter()
+            .filter_map(|(l, counts)| {
+                counts.into_iter().max_by_key(|&(s, n)| (n, s.name().to_string())).map(|(s, _)| (l, s))
+            })
+            .collect();
+        let terms: Vec<HashSet<String>> = describer
+            .narrative_terms()
+            .into_iter()
+            .zip(docs)
+            .map(|(terms, d)| {
+                let own = script.get(&language(d));
+                terms
+                    .into_iter()
+                    .filter(|t| is_content_term(t) && own.is_none_or(|&s| whatlang::detect_script(t) == Some(s)))
+                    .collect()
+            })
+            .collect();
         let mut df: HashMap<String, (HashMap<String, usize>, f64)> = HashMap::new();
         let mut sizes: HashMap<String, usize> = HashMap::new();
         for (d, t) in docs.iter().zip(&terms) {
@@ -430,9 +456,12 @@ impl<'a> LanguageTerms<'a> {
 
     /// A group's distinctive terms in each language it has at least two documents in, the
     /// language with most documents first: log-odds z-scores of document counts against all the
-    /// corpus's documents in that language (Monroe et al. 2008). A term of a single page is
-    /// that page's, not the group's; words of the group's own name say nothing of its narrative
-    /// ("north" for North Macedonia): both are left out.
+    /// corpus's documents in that language (Monroe et al. 2008), kept where the test holds after
+    /// the Benjamini–Hochberg correction for the number of terms tested. A term must be on
+    /// [`MIN_TERM_PAGES`] of the group's pages (one page's words are that page's, not the
+    /// group's); words of the group's own name say nothing of its narrative ("north" for North
+    /// Macedonia); a word gives way to a kept phrase holding it on most of its pages ("solid" to
+    /// "solid waste").
     fn distinctive(&self, members: &[usize], value: &str) -> Vec<DistinctiveTerms> {
         let own: HashSet<String> =
             value.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
@@ -453,17 +482,24 @@ impl<'a> LanguageTerms<'a> {
                     }
                 }
                 let n_group: f64 = in_group.values().map(|&c| c as f64).sum();
-                let mut scored: Vec<Distinctive> = in_group
+                let tested: Vec<Distinctive> = in_group
                     .into_iter()
+                    .filter(|&(_, c)| c >= MIN_TERM_PAGES)
                     .map(|(t, c)| {
                         let everywhere = all[t] as f64;
                         let alpha = TERM_PRIOR * everywhere / total;
                         let lo = log_odds(c as f64, n_group, everywhere - c as f64, total - n_group, alpha, TERM_PRIOR);
                         Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
                     })
-                    .filter(|d| d.z > 0.0 && d.count >= 2)
                     .collect();
-                scored.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
+                let mut scored = significant_over(tested);
+                let pages: Vec<(String, usize)> = scored.iter().map(|d| (d.name.clone(), d.count)).collect();
+                scored.retain(|d| {
+                    d.name.contains(' ')
+                        || !pages
+                            .iter()
+                            .any(|(p, n)| p.contains(' ') && p.split(' ').any(|w| w == d.name) && 2 * n >= d.count)
+                });
                 scored.truncate(15);
                 DistinctiveTerms {
                     language: lang,
@@ -476,6 +512,27 @@ impl<'a> LanguageTerms<'a> {
         out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.language.cmp(&b.language)));
         out
     }
+}
+
+/// A distinctive term is on at least this many of its group's pages.
+const MIN_TERM_PAGES: usize = 3;
+
+/// The false discovery rate at which a difference is stated.
+pub const FALSE_DISCOVERY_RATE: f64 = 0.05;
+
+/// The items used more by a group than elsewhere whose difference holds after the
+/// Benjamini–Hochberg correction across all `tested` (one-sided p of z), strongest first.
+pub fn significant_over(tested: Vec<Distinctive>) -> Vec<Distinctive> {
+    let p: Vec<Option<f64>> = tested.iter().map(|d| Some(crate::trends::normal_tail(d.z))).collect();
+    let q = crate::trends::benjamini_hochberg(&p);
+    let mut kept: Vec<Distinctive> = tested
+        .into_iter()
+        .zip(q)
+        .filter(|(d, q)| d.z > 0.0 && q.is_some_and(|q| q <= FALSE_DISCOVERY_RATE))
+        .map(|(d, _)| d)
+        .collect();
+    kept.sort_by(|a, b| b.z.total_cmp(&a.z).then_with(|| a.name.cmp(&b.name)));
+    kept
 }
 
 fn language(d: &crate::ingest::Document) -> String {

@@ -262,7 +262,37 @@ pub fn is_informative(sentence: &str, doc: &Document) -> bool {
     if NOT_SAYING.iter().any(|s| lower.starts_with(s)) || lower.contains('©') || lower.contains("photo:") {
         return false;
     }
-    if sentence.trim_end().ends_with([':', '?', ';']) || ABOUT_THE_TEXT.iter().any(|t| lower.contains(t)) {
+    let trimmed = sentence.trim();
+    if trimmed.ends_with([':', '?', ';'])
+        || !trimmed.ends_with(['.', '!', '…', '"', '”', ')', '»'])
+        || ABOUT_THE_TEXT.iter().any(|t| lower.contains(t))
+    {
+        return false;
+    }
+    // A form's answers: lower-case or listed openings, a field's label before a colon, and
+    // sentences run into each other ("… and emb. she collects …").
+    let opens_badly = trimmed.starts_with(|c: char| c.is_lowercase() || c == '-' || c.is_ascii_digit());
+    let label = trimmed
+        .split(':')
+        .next()
+        .is_some_and(|head| head.len() < trimmed.len() && head.split_whitespace().count() <= 5);
+    let run_on = trimmed.match_indices(". ").any(|(i, _)| trimmed[i + 2..].starts_with(char::is_lowercase));
+    if opens_badly || label || run_on {
+        return false;
+    }
+    // "this issue", "these efforts" near the start point back to a sentence the reader has not
+    // seen ("this year" points nowhere).
+    let words: Vec<&str> = lower.split_whitespace().take(8).collect();
+    let points_back = words.windows(2).any(|w| {
+        matches!(
+            w[0],
+            "this" | "these" | "those" | "such" | "ce" | "cette" | "ces" | "este" | "esta" | "estos" | "estas"
+        ) && !matches!(
+            w[1].trim_matches(|c: char| !c.is_alphanumeric()),
+            "year" | "month" | "week" | "time" | "año" | "mes" | "année"
+        )
+    });
+    if points_back {
         return false;
     }
     let opening: Vec<String> =

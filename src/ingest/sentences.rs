@@ -14,12 +14,13 @@ use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Abbreviations whose final period does not end a sentence (English, Spanish, French,
-/// Portuguese), lower-cased, without the final period.
+/// Portuguese), lower-cased, without the final period. Not "etc.": followed by a capital, it
+/// ends one.
 const ABBREVIATIONS: &[&str] = &[
-    "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "inc", "ltd", "co", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "fig", "p.ej", "sr", "sra",
-    "srta", "dra", "ud", "uds", "av", "mme", "mlle", "m", "art", "pág", "p", "pp", "u.s", "u.k", "u.n", "ed", "eds",
-    "vol", "cf", "al", "gen", "gov", "hon", "lic", "ing", "arq",
+    "e.g", "i.e", "vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "inc", "ltd", "co", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "fig", "p.ej", "sr", "sra", "srta",
+    "dra", "ud", "uds", "av", "mme", "mlle", "m", "art", "pág", "p", "pp", "u.s", "u.k", "u.n", "ed", "eds", "vol",
+    "cf", "al", "gen", "gov", "hon", "lic", "ing", "arq",
 ];
 
 /// Where the sentences of `text` are, as byte ranges, in order.
@@ -101,8 +102,7 @@ pub fn restore_breaks(line: &str) -> Option<String> {
         let word = &line[word_start(&line[..at])..at];
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
         let address = word.contains(['.', '@', '/', ':', '\\']) || word.starts_with("www");
-        // "etc." ends sentences; the other abbreviations stand before a name or a number.
-        let abbreviation = word != "etc" && ABBREVIATIONS.contains(&word.to_lowercase().as_str());
+        let abbreviation = ABBREVIATIONS.contains(&word.to_lowercase().as_str());
         // "Plasti.Co", "Acme.Inc": a name's suffix, not a sentence.
         let next: String = line[at + c.len_utf8()..].chars().take_while(|c| c.is_alphabetic()).collect();
         let suffix = matches!(next.to_lowercase().as_str(), "co" | "inc" | "ltd" | "org" | "com" | "net" | "io" | "ai");

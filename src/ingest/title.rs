@@ -133,11 +133,12 @@ pub(super) fn resolve_title(
     let heading = stated.filter(|h| is_title_line(h));
     let shown = shown.map(str::trim).map(unglue_byline).filter(|s| is_title_line(s));
     if let Some(title) = heading.or(shown) {
-        return (complete(title, shown, lines), TitleFrom::Page);
+        return (complete(title, shown, lines, TITLE_MAX_WORDS), TitleFrom::Page);
     }
     if let Some(item) = listed.filter(|i| i.split_whitespace().count() >= 3) {
-        let full = complete(first_item(item), None, lines);
-        return (shorten(first_item(&full), SHORT_TITLE_WORDS), TitleFrom::Text);
+        let full = complete(first_item(item), None, lines, usize::MAX);
+        let sentence = super::sentences::sentence_spans(&full).first().map_or(full.as_str(), |r| &full[r.clone()]);
+        return (shorten(first_item(sentence), SHORT_TITLE_WORDS), TitleFrom::Text);
     }
     if let Some(first) = first_title_line(lines) {
         return (first, TitleFrom::Text);
@@ -148,9 +149,10 @@ pub(super) fn resolve_title(
     }
 }
 
-/// A title cut off with an ellipsis, in full when the site's header or a body line gives it (its
-/// spacing made plain); else without the word the ellipsis cut through.
-fn complete(title: &str, shown: Option<&str>, lines: &[String]) -> String {
+/// A title cut off with an ellipsis, in full when the site's header or a body line of at most
+/// `most` words gives it (its spacing made plain); else without the word the ellipsis cut
+/// through.
+fn complete(title: &str, shown: Option<&str>, lines: &[String], most: usize) -> String {
     if !is_ellipsis(title) {
         return title.to_string();
     }
@@ -163,9 +165,7 @@ fn complete(title: &str, shown: Option<&str>, lines: &[String]) -> String {
         .map(|l| l.trim().trim_start_matches(|c: char| c == '#' || "-•·*–—>".contains(c)).trim())
         .map(|l| plain(first_item(l)))
         .find(|l| {
-            l.len() > prefix.len()
-                && l.to_lowercase().starts_with(&prefix)
-                && l.split_whitespace().count() <= TITLE_MAX_WORDS
+            l.len() > prefix.len() && l.to_lowercase().starts_with(&prefix) && l.split_whitespace().count() <= most
         });
     full.unwrap_or_else(|| match cut.trim_end().rsplit_once(char::is_whitespace) {
         Some((whole, _)) if cut.ends_with(char::is_alphanumeric) => format!("{}…", whole.trim_end()),

@@ -134,7 +134,7 @@ fn past_centres(past: &[PastTheme], dim: usize) -> Option<Array2<f32>> {
 
 /// Version of how central sentences are chosen (splitting, worthiness, candidates, MMR): part of
 /// their cache key, so a change reaches cached documents.
-const SENTENCES_VERSION: &str = "sentences-2";
+const SENTENCES_VERSION: &str = "sentences-3";
 
 /// Runs the whole pipeline, writes every output into `options.out` and stores the analysis
 /// there.

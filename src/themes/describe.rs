@@ -26,7 +26,7 @@ use super::terms::{language_of, UNKNOWN};
 use super::{LabelParams, ThemeError};
 use crate::ingest::Document;
 
-pub use super::terms::{corpus_stop_words, TermLanguages, TermStats, TermVectors};
+pub use super::terms::{corpus_stop_words, is_content_term, TermLanguages, TermStats, TermVectors};
 
 /// What a theme (or a group of themes) is about.
 #[derive(Debug, Clone, Default)]

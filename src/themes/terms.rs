@@ -59,6 +59,177 @@ fn template_lines(documents: &[Document]) -> HashSet<&str> {
     counts.into_iter().filter(|&(_, n)| n >= min).map(|(l, _)| l).collect()
 }
 
+/// Words that say how something was said or written, not what it is about: verbs of saying,
+/// discourse and stance adverbs, and the vocabulary of pages and their chrome (English, Spanish,
+/// French, Portuguese). A country's or a year's distinctive terms are read as what it talks
+/// about; these say nothing of that ("told", "undoubtedly", "siguientes", "author").
+const FILLER: &[&str] = &[
+    // saying and thinking
+    "said",
+    "says",
+    "say",
+    "told",
+    "tell",
+    "tells",
+    "explain",
+    "explained",
+    "explains",
+    "mentioned",
+    "noted",
+    "stated",
+    "asked",
+    "added",
+    "argued",
+    "claimed",
+    "claim",
+    "believe",
+    "believed",
+    "think",
+    "thought",
+    "hear",
+    "heard",
+    "know",
+    "knew",
+    "learned",
+    "learnt",
+    "shared",
+    "share",
+    "discussed",
+    "highlighted",
+    "emphasized",
+    "stressed",
+    "pointed",
+    "captured",
+    "dijo",
+    "explicó",
+    "señaló",
+    "comentó",
+    "afirmó",
+    "indicó",
+    "destacó",
+    "mencionó",
+    "generó",
+    "realizó",
+    "permitió",
+    "dit",
+    "explique",
+    "expliqué",
+    "souligné",
+    "disse",
+    "explicou",
+    // stance and discourse
+    "undoubtedly",
+    "indeed",
+    "actually",
+    "basically",
+    "certainly",
+    "clearly",
+    "obviously",
+    "really",
+    "simply",
+    "pretty",
+    "quite",
+    "rather",
+    "purely",
+    "mainly",
+    "mostly",
+    "especially",
+    "particularly",
+    "closest",
+    "coming",
+    "siguientes",
+    "siguiente",
+    "anterior",
+    "mismo",
+    "misma",
+    "cada",
+    "través",
+    "suivants",
+    "seguintes",
+    // pages, posts and their chrome
+    "author",
+    "authors",
+    "autor",
+    "autores",
+    "auteur",
+    "blog",
+    "blogs",
+    "blogpost",
+    "post",
+    "posts",
+    "article",
+    "content",
+    "contexts",
+    "context",
+    "details",
+    "detail",
+    "topic",
+    "topics",
+    "terms",
+    "purposes",
+    "purpose",
+    "email",
+    "e-mail",
+    "photo",
+    "photos",
+    "credit",
+    "credits",
+    "image",
+    "images",
+    "picture",
+    "click",
+    "link",
+    "links",
+    "read",
+    "page",
+    "pages",
+    "website",
+    "subscribe",
+    "follow",
+    "newsletter",
+    "contact",
+    "comments",
+    "suggestion",
+    "suggestions",
+    "diagram",
+    "figure",
+    "table",
+    "annex",
+    "eyes",
+    "love",
+    "misses",
+    "blowing",
+    // generic nouns of reporting
+    "main",
+    "findings",
+    "type",
+    "types",
+    "sort",
+    "kind",
+    "kinds",
+    "perspective",
+    "learnings",
+    "percent",
+    "inability",
+    "closer",
+    "improve",
+    "facing",
+    "reflecting",
+    "editing",
+];
+
+/// Whether a term can say what a group of pages talks about: no word of it is a filler word
+/// ([`FILLER`]) or a stance adverb ("-ly", "-mente"), and it does not end with an English past
+/// form ("captured", "challenges faced") or a Spanish or Portuguese preterite ("generó"): a noun,
+/// a noun phrase or a name as far as spelling tells without a tagger.
+pub fn is_content_term(term: &str) -> bool {
+    let words: Vec<&str> = term.split(' ').collect();
+    let adverb = |w: &str| (w.len() > 4 && w.ends_with("ly")) || (w.len() > 7 && w.ends_with("mente"));
+    let past = |w: &str| (w.len() > 4 && w.ends_with("ed")) || w.ends_with(['ó', 'ô']);
+    let last = words.last().copied().unwrap_or_default();
+    !words.iter().any(|w| FILLER.contains(w) || adverb(w)) && !past(last)
+}
+
 /// A word said inside a place's name is not said on its own: "north" of "North Macedonia",
 /// "costa" of "Costa Rica" count only where the page uses them outside the name. A term pair
 /// counts each time its words stand together, so a word's uses outside a place name are its
@@ -257,6 +428,28 @@ pub(super) mod tests {
             classes.push(Some(1));
         }
         (docs, classes)
+    }
+
+    #[test]
+    fn filler_words_say_nothing_of_what_pages_are_about() {
+        for filler in [
+            "told",
+            "explain",
+            "undoubtedly",
+            "siguientes",
+            "generó",
+            "captured",
+            "author",
+            "photo credit",
+            "challenges faced",
+        ] {
+            assert!(!is_content_term(filler), "{filler}");
+        }
+        for content in
+            ["solid waste", "depopulation", "informed consent", "farming", "diaspora", "inclusión financiera"]
+        {
+            assert!(is_content_term(content), "{content}");
+        }
     }
 
     #[test]
