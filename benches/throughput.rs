@@ -376,7 +376,7 @@ fn bench_keywords(dir: &Path) {
         args.extend(flags.iter().map(String::as_str));
         analyze_into(&input, &out, &args);
         let analysis = themescope::pipeline::open(&out).unwrap();
-        let ours = themescope::pipeline::evaluate(&analysis, None);
+        let ours = themescope::pipeline::evaluate(&analysis, None).quality;
         let texts = texts_jsonl("keywords", &analysis.corpus.documents);
         let raw = std::env::temp_dir().join("themescope-bench-keywords.f32");
         std::fs::write(&raw, analysis.vectors.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>()).unwrap();

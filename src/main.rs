@@ -49,16 +49,21 @@ enum Command {
     /// distinctive themes and terms, narrative similarity. Writes OUT/compare-<facet>.html, .md
     /// and .json and links them from the report; nothing is embedded or clustered again.
     Compare {
-        /// What to compare: country, continent, year, type, language, folder (the sub-folder of
-        /// DIR a file sits in), or any [[key:…]] metadata key.
+        /// What to compare: country, continent, region (UN M49 region and sub-region), bureau
+        /// (UNDP regional bureau), year, type, language, folder (the sub-folder of DIR a file
+        /// sits in), or any [[key:…]] metadata key.
         #[arg(long)]
         by: Facet,
         /// Values to compare (default: the most frequent ones).
         #[arg(long = "value", num_args = 1..)]
         values: Vec<String>,
-        /// How many of the most frequent values to compare when none are named [default: 12].
+        /// How many of the values with most documents to compare when none are named [default: 12].
         #[arg(long)]
         top: Option<usize>,
+        /// Values with fewer documents are listed apart as too few to compare, and left out of
+        /// rankings and similarities.
+        #[arg(long, value_name = "N", default_value_t = compare::DEFAULT_MIN_DOCUMENTS)]
+        min_documents: usize,
         /// Also each value's themes over time: shares per year, quarter or month, and which of
         /// its themes rise or fall.
         #[arg(long, value_name = "PERIOD")]
@@ -347,14 +352,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&evaluation)?);
             Ok(())
         }
-        Command::Compare { analysis: args, by, values, top, over } => {
+        Command::Compare { analysis: args, by, values, top, min_documents, over } => {
             let analysis = stored_or_new(&args, verbose)?;
-            let (values, notes) =
-                compare::choose_values(&analysis.corpus.documents, &by, values, top).map_err(anyhow::Error::msg)?;
-            for note in notes {
+            let selection = compare::choose_values(&analysis.corpus.documents, &by, values, top, min_documents)
+                .map_err(anyhow::Error::msg)?;
+            for note in &selection.notes {
                 eprintln!("note: {note}");
             }
-            let comparison = compare::compare(&analysis, &compare::LanguageTerms::new(&analysis), by, &values, over);
+            let terms = compare::LanguageTerms::new(&analysis);
+            let comparison = compare::compare(&analysis, &terms, by, &selection, over);
             let page = pipeline::write_comparison(&args.out, &analysis, &comparison)?;
             println!("comparison written to {}", page.display());
             Ok(())

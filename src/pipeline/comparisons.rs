@@ -44,16 +44,20 @@ pub(super) fn refresh_comparisons(out: &Path, analysis: &Analysis) -> Result<Vec
             .flatten()
             .filter_map(|v| v["value"].as_str().filter(|v| present.contains(*v)).map(str::to_string))
             .collect();
+        let min_documents = earlier
+            .as_ref()
+            .and_then(|c| c["min_documents"].as_u64())
+            .map_or(crate::compare::DEFAULT_MIN_DOCUMENTS, |n| n as usize);
         let chosen = if values.is_empty() {
             Err(format!("no document has any of its values of {} any more", facet.name()))
         } else {
-            crate::compare::choose_values(&analysis.corpus.documents, &facet, values, None)
+            crate::compare::choose_values(&analysis.corpus.documents, &facet, values, None, min_documents)
         };
         match chosen {
-            Ok((values, _)) => {
+            Ok(selection) => {
                 let terms = terms.get_or_insert_with(|| crate::compare::LanguageTerms::new(analysis));
                 let over = earlier.as_ref().and_then(|c| c["over"].as_str()).and_then(|p| p.parse().ok());
-                report::comparison::write(out, &crate::compare::compare(analysis, terms, facet, &values, over))?;
+                report::comparison::write(out, &crate::compare::compare(analysis, terms, facet, &selection, over))?;
             }
             Err(why) => {
                 let stem = path.to_string_lossy().trim_end_matches(".json").to_string();

@@ -25,7 +25,9 @@ pub use comparisons::write_comparison;
 pub use curate::{curate, Edit};
 pub use lock::{lock_out, OutLock};
 pub use options::{check_against, AnalyzeOptions};
-pub use stored::{central_sentences, distill_fitted, embedder_of, evaluate, open, score_keywords};
+pub use stored::{
+    central_sentences, distill_fitted, embedder_of, evaluate, open, score_keywords, Evaluated, PLANTED_PEAK,
+};
 
 use crate::analysis::{self, Analysis, DocumentChanges, RunInfo, StageTimes, StoredAnalysis};
 use crate::curation::{self, Curation, CurationError};

@@ -131,9 +131,47 @@ pub fn score_keywords(
     themes::evaluate::keyword_quality(docs, &stats.per_doc, &kept, assignments)
 }
 
+/// What `evaluate` prints: the themes' quality, and how the test of themes over time behaves
+/// on this corpus.
+#[derive(serde::Serialize)]
+pub struct Evaluated {
+    #[serde(flatten)]
+    pub quality: themes::evaluate::Evaluation,
+    /// The change test on this corpus: false positives with the periods shuffled, and the power
+    /// to find a planted peak shaped like the shared blogs' pandemic theme (see [`PLANTED_PEAK`]).
+    pub trends: crate::trends::Calibration,
+}
+
+/// A peak planted to measure the change test's power: shares of the tested periods, shaped like
+/// the pandemic theme of the shared blogs (2019-2025: 2%, 20%, 6%, 2%, 1%, 1%, 0%).
+pub const PLANTED_PEAK: &[f64] = &[0.02, 0.20, 0.06, 0.02, 0.01, 0.01, 0.0];
+
+/// Corpora drawn for the calibration of the change test.
+const CALIBRATION_DRAWS: usize = 100;
+
 /// Theme quality of an analysis (see [`themes::evaluate`]); `against` names a metadata key
-/// whose first value is compared with the themes.
-pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
+/// whose first value is compared with the themes. With it, the change test's calibration.
+pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> Evaluated {
+    let trends = &analysis.trends;
+    let ids: Vec<themes::ThemeId> = analysis.model.themes.iter().map(|t| t.id).collect();
+    let tested = trends.tested_periods();
+    let planted: Vec<usize> = tested
+        .iter()
+        .zip(PLANTED_PEAK)
+        .map(|(&p, share)| (share * trends.periods[p].1 as f64).round() as usize)
+        .collect();
+    let calibration = crate::trends::Trends::calibrate(
+        &analysis.corpus.documents,
+        &analysis.model.assignments,
+        &ids,
+        trends.options,
+        &planted,
+        CALIBRATION_DRAWS,
+    );
+    Evaluated { quality: quality(analysis, against), trends: calibration }
+}
+
+fn quality(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {
     let docs = &analysis.corpus.documents;
     let gazetteer = Gazetteer::with_places_of(docs);
     let stats = TermStats::gather(docs, &gazetteer);

@@ -172,7 +172,7 @@ function renderYears(shown) {
       update();
     });
     // Rising and falling are the whole analysis's finding (by its own periods), not the filter's.
-    const trend = t.trend ? ` (${t.trend} by ${data.trend_period}, whole analysis)` : "";
+    const trend = t.trend ? ` (${t.trend}, whole analysis by ${data.trend_period})` : "";
     toggles.append(el("label", { style: `color:${t.colour}`, "data-trend": t.trend || "" }, box, ` ${id}. ${t.label}${trend} `));
     if (state.hidden.has(id)) continue;
     // One band and one line per run of years with a share.

@@ -83,7 +83,7 @@ fn data(analysis: &Analysis, points: &[(f64, f64)]) -> serde_json::Value {
                 "keywords": t.keywords.iter().take(10).collect::<Vec<_>>(),
                 "size": t.size,
                 "colour": format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2),
-                "trend": analysis.trends.themes.get(p).and_then(|t| t.direction).map(|d| d.name()),
+                "trend": analysis.trends.themes.get(p).and_then(|t| t.describe()),
             })
         })
         .collect();

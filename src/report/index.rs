@@ -343,7 +343,7 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         if !facts.is_empty() {
             card.push(Block::Paragraph(facts));
         }
-        if let Some(trend) = analysis.trends.themes.get(position).filter(|t| t.direction.is_some()) {
+        if let Some(trend) = analysis.trends.themes.get(position).filter(|t| t.shape().is_some()) {
             card.push(Block::Paragraph(trend_sentence(analysis, trend)));
         }
         if let Some(summary) = analysis.summaries.themes.get(position).filter(|s| !s.is_empty()) {
@@ -361,14 +361,14 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
     }
     if years >= 2 {
         let trends = &analysis.trends;
-        let moving: Vec<usize> = (0..trends.themes.len()).filter(|&p| trends.themes[p].direction.is_some()).collect();
+        let moving: Vec<usize> = (0..trends.themes.len()).filter(|&p| trends.themes[p].shape().is_some()).collect();
         let tested = trends.tested_periods().len();
         if tested >= 3 {
             let mut line = vec![Inline::Strong("Over time: ".into())];
             if moving.is_empty() {
                 line.push(Inline::text(format!(
-                    "no theme's share rises or falls beyond what chance and batches of pages explain, over {tested} \
-                     {}s with at least {} documents.",
+                    "no theme's share changes (rises, falls or peaks) beyond what chance and batches of pages \
+                     explain, over {tested} {}s with at least {} documents.",
                     trends.options.period.name(),
                     trends.options.min_documents
                 )));
@@ -379,12 +379,12 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
                     }
                     let t = &trends.themes[p];
                     line.push(Inline::Link { text: theme_title(analysis, p), url: format!("#theme-{}", t.theme_id) });
-                    line.push(Inline::text(format!(
-                        " {} ({:.0}% → {:.0}%)",
-                        t.direction.map_or("", |d| d.name()),
-                        100.0 * t.fitted_first,
-                        100.0 * t.fitted_last
-                    )));
+                    line.push(Inline::text(match t.direction {
+                        Some(d) => {
+                            format!(" {} ({:.0}% → {:.0}%)", d.name(), 100.0 * t.fitted_first, 100.0 * t.fitted_last)
+                        }
+                        None => format!(" {}", t.describe().unwrap_or_default()),
+                    }));
                 }
                 line.push(Inline::text(format!(
                     ", over {tested} {}s with at least {} documents (false discovery rate {:.0}%).",
@@ -470,24 +470,37 @@ fn since_last(analysis: &Analysis, since: &crate::trends::SinceLast) -> Vec<Bloc
     blocks
 }
 
-/// "Rising: its share went from 8% to 21% …", with the words it gained and lost.
+/// "Rising: its share went from 8% to 21% …", "Peaked in 2020: its share was above its usual 6%
+/// in 2020 and 2021 …", with the words a rising or falling theme gained and lost.
 fn trend_sentence(analysis: &Analysis, trend: &crate::trends::ThemeTrend) -> Vec<Inline> {
     let tested = analysis.trends.tested_periods();
     let period = |i: Option<&usize>| i.map(|&p| analysis.trends.periods[p].0.clone()).unwrap_or_default();
-    let direction = trend.direction.map_or("", |d| d.name());
-    let mut out = vec![
-        Inline::Strong(format!("{}{}: ", direction[..1].to_uppercase(), &direction[1..])),
-        Inline::text(format!(
-            "its share of each {}'s documents went from {:.0}% ({}) to {:.0}% ({}) on the fitted trend (adjusted \
-             p = {:.3}).",
-            analysis.trends.options.period.name(),
+    let name = analysis.trends.options.period.name();
+    let (shape, change) = match (trend.describe(), &trend.change) {
+        (Some(shape), Some(change)) => (shape, change),
+        _ => return Vec::new(),
+    };
+    let q = change.q.unwrap_or(1.0);
+    let (pages, own) =
+        trend.series.iter().filter(|s| s.share.is_some()).fold((0, 0), |(n, c), s| (n + s.total, c + s.documents));
+    let usual = 100.0 * own as f64 / pages.max(1) as f64;
+    let said = match trend.direction {
+        Some(_) => format!(
+            "its share of each {name}'s documents went from {:.0}% ({}) to {:.0}% ({}) on the fitted trend \
+             (change across {name}s: adjusted p = {q:.3}).",
             100.0 * trend.fitted_first,
             period(tested.first()),
             100.0 * trend.fitted_last,
             period(tested.last()),
-            trend.q.unwrap_or(1.0)
-        )),
-    ];
+        ),
+        None if change.above.is_empty() => {
+            format!("its share of each {name}'s documents changes beyond chance (adjusted p = {q:.3}).")
+        }
+        None => {
+            format!("its share was above its usual {usual:.0}% in {} (adjusted p = {q:.3}).", change.above.join(", "))
+        }
+    };
+    let mut out = vec![Inline::Strong(format!("{}{}: ", shape[..1].to_uppercase(), &shape[1..])), Inline::text(said)];
     if let Some(terms) = &trend.terms {
         let words = |v: &[crate::trends::ShiftedTerm]| v.iter().map(|t| t.term.as_str()).collect::<Vec<_>>().join(", ");
         if !terms.gained.is_empty() {

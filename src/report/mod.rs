@@ -157,16 +157,16 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
 
     let trends = &analysis.trends;
     if trends.tested_periods().len() >= 2 {
-        // Rising and falling themes first, then the largest.
+        // Themes that changed first, then the largest.
         let mut shown: Vec<usize> = (0..trends.themes.len()).collect();
-        shown.sort_by_key(|&p| (trends.themes[p].direction.is_none(), p));
+        shown.sort_by_key(|&p| (trends.themes[p].shape().is_none(), p));
         shown.truncate(6);
         let series: Vec<Vec<Option<crate::trends::Interval>>> =
             shown.iter().map(|&p| trends.themes[p].series.iter().map(|s| s.share).collect()).collect();
         let names: Vec<String> = shown
             .iter()
-            .map(|&p| match trends.themes[p].direction {
-                Some(d) => format!("{} ({})", titles[p], d.name()),
+            .map(|&p| match trends.themes[p].describe() {
+                Some(shape) => format!("{} ({shape})", titles[p]),
                 None => titles[p].clone(),
             })
             .collect();

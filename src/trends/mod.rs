@@ -1,14 +1,15 @@
 //! Themes over time: each theme's share of every period's documents with an interval, and a
 //! test of whether that share rises or falls across the periods that is more than noise.
 //!
-//! The test is the Cochran–Armitage test for a linear trend in proportions (the score test of
-//! a binomial regression of the share on the period), with the variance inflated by the
-//! Pearson dispersion of the periods around the fitted line (quasi-binomial): documents come
-//! in batches (one lab writes five pages on one subject in one year), and a plain binomial test
-//! would take each batch for a trend. The p-values of all themes are adjusted together
-//! (Benjamini–Hochberg), so that among the themes marked rising or falling about 5% at most are
-//! expected to be noise.
+//! Whether a theme's share changes at all is a test of homogeneity across the periods whose
+//! null distribution permutes batches of pages, not pages (see [`shape`]); its shape (rising,
+//! falling, peaked, new) is read where the change holds. The straight line is still fitted and
+//! tested (Cochran–Armitage, the variance inflated by the Pearson dispersion of the periods
+//! around the line): its slope and fitted shares describe rising and falling themes. The
+//! p-values of all themes are adjusted together (Benjamini–Hochberg), so that among the themes
+//! marked as changing about 5% at most are expected to be noise.
 
+mod shape;
 mod since;
 
 use chrono::Datelike;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::Document;
 use crate::themes::ThemeId;
 
+pub use shape::{Change, Shape};
 pub use since::{CountryMove, Joined, PreviousThemes, SinceLast};
 
 /// The length of a period.
@@ -148,6 +150,107 @@ pub struct ThemeTrend {
     /// of the periods than in the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<TermShift>,
+    /// Whether its share changes across the periods at all (a test that sees peaks as well as
+    /// lines), and the shape of the change where it does; `None` where nothing could be tested.
+    #[serde(default)]
+    pub change: Option<Change>,
+}
+
+impl ThemeTrend {
+    /// How its share changed, where the change holds.
+    pub fn shape(&self) -> Option<&Shape> {
+        self.change.as_ref().and_then(|c| c.shape.as_ref())
+    }
+
+    /// "rising", "peaked in 2020", …, where its share changed beyond chance.
+    pub fn describe(&self) -> Option<String> {
+        self.shape().map(Shape::describe)
+    }
+}
+
+/// How the change test behaves on a corpus: how often it finds a change where there is none
+/// (the pages' periods shuffled) and how often it finds a peak of a given size (planted).
+#[derive(Debug, Clone, Serialize)]
+pub struct Calibration {
+    /// Corpora drawn of each kind.
+    pub draws: usize,
+    /// Share of the themes found changing once the periods are shuffled (aimed at: at most the
+    /// false discovery rate).
+    pub false_positive_rate: f64,
+    /// Share of shuffled corpora in which any theme was found changing.
+    pub any_false_positive: f64,
+    /// The planted peak: a theme holding this many pages of each period …
+    pub planted: Vec<(String, usize)>,
+    /// … and the share of draws in which it was found changing (peaked, for `found_peaked`).
+    pub power: f64,
+    pub found_peaked: f64,
+}
+
+impl Trends {
+    /// Calibrates the change test on `documents` as they are assigned (`assignments`, theme
+    /// positions among `themes`): the periods shuffled `draws` times; and a theme planted
+    /// `draws` times, holding `planted[i]` pages (picked at random) of the i-th period.
+    pub fn calibrate(
+        documents: &[Document],
+        assignments: &[usize],
+        themes: &[ThemeId],
+        options: TrendOptions,
+        planted: &[usize],
+        draws: usize,
+    ) -> Calibration {
+        use rand_xoshiro::rand_core::{RngCore, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(29);
+        let shuffle = |items: &mut Vec<usize>, rng: &mut rand_xoshiro::Xoshiro256PlusPlus| {
+            for i in (1..items.len()).rev() {
+                items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+            }
+        };
+        let (mut flagged, mut any) = (0usize, 0usize);
+        let mut order: Vec<usize> = (0..documents.len()).collect();
+        for _ in 0..draws {
+            shuffle(&mut order, &mut rng);
+            let moved: Vec<Document> = documents
+                .iter()
+                .zip(&order)
+                .map(|(d, &j)| Document { year: documents[j].year, date: documents[j].date, ..d.clone() })
+                .collect();
+            let found =
+                Trends::of(&moved, assignments, themes, options).themes.iter().filter(|t| t.shape().is_some()).count();
+            flagged += found;
+            any += usize::from(found > 0);
+        }
+        let base = Trends::of(documents, assignments, themes, options);
+        let tested = base.tested_periods();
+        let mut planted_at = vec![0usize; base.periods.len()];
+        for (&p, &n) in tested.iter().zip(planted) {
+            planted_at[p] = n;
+        }
+        let (mut found, mut peaked) = (0usize, 0usize);
+        let extra = ThemeId(u32::MAX);
+        let with_extra: Vec<ThemeId> = themes.iter().copied().chain([extra]).collect();
+        for _ in 0..draws {
+            let mut assigned = assignments.to_vec();
+            for (p, &n) in planted_at.iter().enumerate() {
+                let mut in_period: Vec<usize> = (0..documents.len())
+                    .filter(|&i| options.period.index(&documents[i]) == Some(base.first_index + p as i64))
+                    .collect();
+                shuffle(&mut in_period, &mut rng);
+                in_period.into_iter().take(n).for_each(|i| assigned[i] = themes.len());
+            }
+            let trend = Trends::of(documents, &assigned, &with_extra, options).themes.pop().expect("the planted theme");
+            found += usize::from(trend.shape().is_some());
+            peaked += usize::from(matches!(trend.shape(), Some(Shape::Peaked { .. })));
+        }
+        let per = |n: usize| n as f64 / draws.max(1) as f64;
+        Calibration {
+            draws,
+            false_positive_rate: flagged as f64 / (draws * themes.len()).max(1) as f64,
+            any_false_positive: per(any),
+            planted: tested.iter().zip(planted).map(|(&p, &n)| (base.periods[p].0.clone(), n)).collect(),
+            power: per(found),
+            found_peaked: per(peaked),
+        }
+    }
 }
 
 /// How a theme's language moved between the first and the last part of the periods.
@@ -253,18 +356,61 @@ impl Trends {
                     p: fit.and_then(|f| f.z).map(|z| 2.0 * normal_tail(z.abs())),
                     q: None,
                     terms: None,
+                    change: None,
                 }
             })
             .collect();
         let p: Vec<Option<f64>> = trends.iter().map(|t| t.p).collect();
         for (t, q) in trends.iter_mut().zip(benjamini_hochberg(&p)) {
             t.q = q;
-            t.direction = match (q, t.z) {
-                (Some(q), Some(z)) if q <= options.level => {
-                    Some(if z > 0.0 { Direction::Rising } else { Direction::Falling })
-                }
+        }
+        // The change test: batches of pages (a country's, or a folder's, in one tested period)
+        // and each theme's pages among them.
+        let tested: Vec<usize> = (0..width).filter(|&p| totals[p] >= options.min_documents.max(1)).collect();
+        let mut batches: std::collections::BTreeMap<(usize, String), (usize, Vec<usize>)> = Default::default();
+        for ((d, i), &t) in documents.iter().zip(&index).zip(assignments) {
+            let Some(position) = i.and_then(|i| tested.iter().position(|&p| p as i64 == i - first)) else { continue };
+            let key = d.country.clone().or_else(|| d.folder()).unwrap_or_else(|| d.doc_id.clone());
+            let (n, counts) = batches.entry((position, key)).or_insert_with(|| (0, vec![0; themes.len()]));
+            *n += 1;
+            counts[t] += 1;
+        }
+        // A change is a line (more power against a steady rise) or any departure from one share
+        // (which sees a peak): the smaller p of the two tests, Bonferroni-corrected for taking it.
+        let change_p: Vec<Option<f64>> = (0..themes.len())
+            .map(|t| {
+                let theirs: Vec<(usize, usize, usize)> =
+                    batches.iter().map(|((position, _), (n, counts))| (*position, *n, counts[t])).collect();
+                let homogeneity = shape::homogeneity_p(&theirs, tested.len(), t as u64)?;
+                let line = trends[t].p.unwrap_or(1.0);
+                Some((2.0 * homogeneity.min(line)).min(1.0))
+            })
+            .collect();
+        for ((trend, p), q) in trends.iter_mut().zip(&change_p).zip(benjamini_hochberg(&change_p)) {
+            let Some(p) = *p else { continue };
+            let cells: Vec<shape::Cell> = tested
+                .iter()
+                .map(|&x| {
+                    let cell = &trend.series[x];
+                    shape::Cell {
+                        label: &cell.period,
+                        count: cell.documents,
+                        total: cell.total,
+                        share: wilson(cell.documents, cell.total),
+                    }
+                })
+                .collect();
+            let (pages, own): (usize, usize) = cells.iter().fold((0, 0), |(n, c), x| (n + x.total, c + x.count));
+            let overall = own as f64 / pages.max(1) as f64;
+            let holds = q.is_some_and(|q| q <= options.level);
+            let shape = holds.then(|| shape::shape_of(&cells, overall, trend.slope));
+            trend.direction = match shape {
+                Some(Shape::Rising) => Some(Direction::Rising),
+                Some(Shape::Falling) => Some(Direction::Falling),
                 _ => None,
             };
+            let above = cells.iter().filter(|c| c.share.low > overall).map(|c| c.label.to_string()).collect();
+            trend.change = Some(Change { p, q, shape, above });
         }
         Trends {
             options,
@@ -456,8 +602,11 @@ pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
 mod tests {
     use super::*;
 
+    /// A page of `year`, each its own (no country or folder: each page is its own batch).
     fn doc(year: i32) -> Document {
-        let mut d = crate::ingest::build_document("Text.", "d".into(), "d.txt".into());
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut d = crate::ingest::build_document("Text.", format!("d{n}"), format!("d{n}.txt"));
         d.year = Some(year);
         d
     }
@@ -536,6 +685,27 @@ mod tests {
         assert_eq!(shift.language, "en");
         assert_eq!(words(&shift.gained), ["ai", "generative"]);
         assert_eq!(words(&shift.lost), ["covid", "online"]);
+    }
+
+    #[test]
+    fn a_theme_that_rose_and_fell_is_found_peaked() {
+        // The shared blogs' pandemic theme: 0, 19, 12, 6, 0, 0, 0 pages of about 45 a year.
+        let mut docs = Vec::new();
+        let mut themes = Vec::new();
+        for (y, peak) in (2019..2026).zip([0, 19, 12, 6, 0, 0, 0]) {
+            for i in 0..45 {
+                docs.push(doc(y));
+                themes.push(if i < peak { 0 } else { 1 + i % 3 });
+            }
+        }
+        let ids = [ThemeId(0), ThemeId(1), ThemeId(2), ThemeId(3)];
+        let t = Trends::of(&docs, &themes, &ids, TrendOptions::default());
+        assert_eq!(t.themes[0].shape(), Some(&Shape::Peaked { peak: "2020".into() }), "{:?}", t.themes[0].change);
+        assert_eq!(t.themes[0].direction, None, "a peak is no line");
+        let calibration =
+            Trends::calibrate(&docs, &themes, &ids, TrendOptions::default(), &[0, 19, 12, 6, 0, 0, 0], 20);
+        assert!(calibration.false_positive_rate <= 0.05, "{calibration:?}");
+        assert!(calibration.found_peaked >= 0.9, "{calibration:?}");
     }
 
     #[test]

@@ -1,0 +1,181 @@
+//! The statistics a comparison rests on: theme shares shrunk towards the corpus's (empirical
+//! Bayes), log-odds with an informative Dirichlet prior, and how sure a similarity between two
+//! values is (a bootstrap interval, and a permutation test of the difference).
+
+use rand_xoshiro::rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::Serialize;
+
+/// One item's log-odds against the rest.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LogOdds {
+    pub delta: f64,
+    pub z: f64,
+}
+
+/// Log-odds ratio of an item between a group and the rest, with an informative Dirichlet
+/// prior (Monroe et al. 2008, eqs. 16-22): `y_*` are the item's counts, `n_*` the totals,
+/// `alpha` the item's prior count and `alpha0` the prior's total.
+pub fn log_odds(y_group: f64, n_group: f64, y_rest: f64, n_rest: f64, alpha: f64, alpha0: f64) -> LogOdds {
+    let odds = |y: f64, n: f64| ((y + alpha) / (n + alpha0 - y - alpha)).ln();
+    let delta = odds(y_group, n_group) - odds(y_rest, n_rest);
+    let variance = 1.0 / (y_group + alpha) + 1.0 / (y_rest + alpha);
+    LogOdds { delta, z: delta / variance.sqrt() }
+}
+
+/// Jensen-Shannon similarity of two distributions: 1 − JSD with base-2 logarithms (in 0..=1).
+pub fn js_similarity(p: &[f64], q: &[f64]) -> f64 {
+    let kl = |a: &[f64], m: &[f64]| -> f64 {
+        a.iter().zip(m).filter(|(x, _)| **x > 0.0).map(|(x, y)| x * (x / y).log2()).sum()
+    };
+    let m: Vec<f64> = p.iter().zip(q).map(|(a, b)| (a + b) / 2.0).collect();
+    1.0 - (0.5 * kl(p, &m) + 0.5 * kl(q, &m))
+}
+
+/// How strongly each group's theme shares lean on the corpus's, in pseudo-documents: the
+/// Dirichlet-multinomial's α estimated by the method of moments from how much the groups'
+/// shares spread beyond binomial sampling (`counts[g][t]`, `corpus[t]` the corpus's shares).
+/// Clamped to 1..=1000: groups that differ as much as chance allows borrow much from the corpus;
+/// groups that differ a lot borrow little.
+pub fn prior_strength(counts: &[Vec<usize>], corpus: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    let mut weight = 0.0;
+    for group in counts {
+        let n: usize = group.iter().sum();
+        if n < 2 {
+            continue;
+        }
+        let n = n as f64;
+        for (&c, &pi) in group.iter().zip(corpus) {
+            if pi <= 0.0 || pi >= 1.0 {
+                continue;
+            }
+            let x = c as f64 / n;
+            // E[(x − π)²] = π(1−π)·(1/n + (n−1)/n · ρ), with ρ = 1/(α+1).
+            let rho = ((x - pi).powi(2) / (pi * (1.0 - pi)) - 1.0 / n) * n / (n - 1.0);
+            sum += rho * n;
+            weight += n;
+        }
+    }
+    let rho = if weight > 0.0 { (sum / weight).clamp(1e-3, 0.5) } else { 1e-3 };
+    (1.0 / rho - 1.0).clamp(1.0, 1000.0)
+}
+
+/// A group's theme shares shrunk towards the corpus's: (count + α·π) / (n + α). A group of three
+/// pages cannot top a table on the strength of one page; one of three hundred barely moves.
+pub fn shrunk(counts: &[usize], corpus: &[f64], alpha: f64) -> Vec<f64> {
+    let n: usize = counts.iter().sum();
+    counts.iter().zip(corpus).map(|(&c, &pi)| (c as f64 + alpha * pi) / (n as f64 + alpha)).collect()
+}
+
+/// Resamples drawn for a similarity's interval and its permutation test.
+pub const RESAMPLES: usize = 199;
+
+/// A similarity between two groups and how sure it is.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Similarity {
+    /// Jensen-Shannon similarity of the two groups' shrunk theme shares.
+    pub value: f64,
+    /// 95% bootstrap interval (the pages of each group resampled).
+    pub low: f64,
+    pub high: f64,
+    /// Permutation p-value of the difference (the two groups' pages shuffled between them):
+    /// how often groups drawn from one pool differ as much.
+    pub p: f64,
+}
+
+/// The similarity of groups `a` and `b` (each page's theme, by position among `themes`), their
+/// shares shrunk with `alpha` towards `corpus`; resampled with a fixed seed, so a run is
+/// repeatable.
+pub fn similarity(a: &[usize], b: &[usize], themes: usize, corpus: &[f64], alpha: f64, seed: u64) -> Similarity {
+    let counts = |pages: &mut dyn Iterator<Item = usize>| {
+        let mut c = vec![0usize; themes];
+        pages.for_each(|t| c[t] += 1);
+        c
+    };
+    let sim = |x: &[usize], y: &[usize]| js_similarity(&shrunk(x, corpus, alpha), &shrunk(y, corpus, alpha));
+    let (ca, cb) = (counts(&mut a.iter().copied()), counts(&mut b.iter().copied()));
+    let value = sim(&ca, &cb);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut draw = |n: usize| (rng.next_u64() % n as u64) as usize;
+    let mut boot: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            let ra = counts(&mut (0..a.len()).map(|_| a[draw(a.len())]));
+            let rb = counts(&mut (0..b.len()).map(|_| b[draw(b.len())]));
+            sim(&ra, &rb)
+        })
+        .collect();
+    boot.sort_by(f64::total_cmp);
+    let quantile = |q: f64| boot[((q * (boot.len() - 1) as f64).round() as usize).min(boot.len() - 1)];
+    let mut pool: Vec<usize> = a.iter().chain(b).copied().collect();
+    let mut as_far = 0;
+    for _ in 0..RESAMPLES {
+        for i in (1..pool.len()).rev() {
+            pool.swap(i, draw(i + 1));
+        }
+        let (pa, pb) = pool.split_at(a.len());
+        if sim(&counts(&mut pa.iter().copied()), &counts(&mut pb.iter().copied())) <= value {
+            as_far += 1;
+        }
+    }
+    Similarity { value, low: quantile(0.025), high: quantile(0.975), p: (as_far + 1) as f64 / (RESAMPLES + 1) as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_odds_hand_computed() {
+        // Group: 30 of 100 documents in the theme; rest: 70 of 900; prior α = 10·100/1000 = 1, α₀ = 10.
+        let lo = log_odds(30.0, 100.0, 70.0, 900.0, 1.0, 10.0);
+        let group = (31.0f64 / (100.0 + 10.0 - 30.0 - 1.0)).ln(); // ln(31/79)
+        let rest = (71.0f64 / (900.0 + 10.0 - 70.0 - 1.0)).ln(); // ln(71/839)
+        assert!((lo.delta - (group - rest)).abs() < 1e-12);
+        let sigma = (1.0 / 31.0 + 1.0 / 71.0f64).sqrt();
+        assert!((lo.z - (group - rest) / sigma).abs() < 1e-12);
+        assert!(lo.z > 5.0, "a theme three times as common is clearly distinctive: {}", lo.z);
+    }
+
+    #[test]
+    fn log_odds_is_zero_for_equal_rates() {
+        let lo = log_odds(10.0, 100.0, 90.0, 900.0, 1.0, 10.0);
+        assert!(lo.delta.abs() < 0.01 && lo.z.abs() < 0.05, "{lo:?}");
+    }
+
+    #[test]
+    fn js_similarity_bounds() {
+        assert!((js_similarity(&[0.5, 0.5], &[0.5, 0.5]) - 1.0).abs() < 1e-12);
+        assert!(js_similarity(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-12);
+        assert!(js_similarity(&[0.0, 0.0], &[0.5, 0.5]).is_finite());
+    }
+
+    #[test]
+    fn shrinkage_holds_small_groups_near_the_corpus() {
+        let corpus = [0.5, 0.5];
+        let small = shrunk(&[3, 0], &corpus, 10.0);
+        let large = shrunk(&[300, 0], &corpus, 10.0);
+        assert!((small[0] - 8.0 / 13.0).abs() < 1e-12, "{small:?}");
+        assert!(large[0] > 0.98 && small[0] < 0.65, "three pages barely move a share, three hundred do");
+    }
+
+    #[test]
+    fn groups_that_differ_more_than_sampling_borrow_less() {
+        let corpus = [0.5, 0.5];
+        let alike: Vec<Vec<usize>> = (0..20).map(|i| vec![50 + (i % 3), 50 - (i % 3)]).collect();
+        let apart: Vec<Vec<usize>> = (0..20).map(|i| if i % 2 == 0 { vec![90, 10] } else { vec![10, 90] }).collect();
+        assert!(prior_strength(&alike, &corpus) > 100.0 * prior_strength(&apart, &corpus));
+    }
+
+    #[test]
+    fn a_real_difference_is_found_and_samples_of_one_pool_are_not_called_different() {
+        let corpus = [0.5, 0.5];
+        let a: Vec<usize> = (0..40).map(|i| usize::from(i % 5 == 0)).collect();
+        let b: Vec<usize> = (0..40).map(|i| usize::from(i % 5 != 0)).collect();
+        let differ = similarity(&a, &b, 2, &corpus, 5.0, 1);
+        assert!(differ.p < 0.01 && differ.low <= differ.value && differ.value <= differ.high, "{differ:?}");
+        let c: Vec<usize> = (0..40).map(|i| usize::from(i % 2 == 0)).collect();
+        let d: Vec<usize> = (0..40).map(|i| usize::from(i % 2 == 1)).collect();
+        assert!(similarity(&c, &d, 2, &corpus, 5.0, 1).p > 0.2);
+    }
+}
