@@ -22,6 +22,16 @@ pub mod summarise;
 pub mod themes;
 pub mod trends;
 
+/// Where themescope keeps what it fetches once for the user (models, language models):
+/// `$XDG_CACHE_HOME/themescope`, else `~/.cache/themescope`; never the folder the user stands in.
+pub fn cache_dir() -> std::path::PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| std::path::PathBuf::from(".cache"));
+    base.join("themescope")
+}
+
 /// "1 theme", "3 themes": counts in messages.
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {

@@ -241,9 +241,9 @@ settings! {
         /// Folder of seed documents [default: seeds].
         input: value PathBuf = PathBuf::from("seeds");
             "input folder", "DIR", arg(value_name = "DIR"), compared by canonical;
-        /// Model folder or name (default all-MiniLM-L6-v2). Known names are fetched when
-        /// missing: all-MiniLM-L6-v2, multilingual-e5-small, use-multilingual-v3 (pages in many
-        /// languages on one map).
+        /// Model folder or name (default all-MiniLM-L6-v2). Known names are fetched once into
+        /// ~/.cache/themescope/models ($THEMESCOPE_MODELS): all-MiniLM-L6-v2,
+        /// multilingual-e5-small, use-multilingual-v3 (pages in many languages on one map).
         model: maybe String;
             "model", "--model", arg(long), compared by model_name;
         /// Number of themes: auto (chosen by silhouette and agreement between seeds) or a number

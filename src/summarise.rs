@@ -463,6 +463,9 @@ pub fn central_sentences(
     }
 }
 
+/// A candidate quote: a document, and the position of one of its central sentences.
+type Candidate = (usize, usize);
+
 /// Summaries of every theme and document.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Summaries {
@@ -508,7 +511,7 @@ pub fn summarise(
         .map(|t| {
             let mut members: Vec<usize> = (0..documents.len()).filter(|&d| assignments[d] == t).collect();
             members.sort_by(|&a, &b| similarities[b].total_cmp(&similarities[a]).then(a.cmp(&b)));
-            let on_theme: Vec<(usize, usize)> = members
+            let on_theme: Vec<Candidate> = members
                 .iter()
                 .take(options.docs_per_theme)
                 .flat_map(|&d| (0..central[d].spans.len()).map(move |k| (d, k)))
@@ -520,7 +523,7 @@ pub fn summarise(
                 .collect();
             // The theme's main language first; sentences in others complete the quotes.
             let main = |d: usize| languages.get(t).is_some_and(|l| l.is_some() && documents[d].language == *l);
-            let (mut pool, others): (Vec<(usize, usize)>, Vec<(usize, usize)>) =
+            let (mut pool, others): (Vec<Candidate>, Vec<Candidate>) =
                 on_theme.into_iter().partition(|&(d, _)| main(d));
             let first = pool.len();
             pool.extend(others);

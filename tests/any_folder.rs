@@ -36,7 +36,8 @@ fn folders_are_a_facet() {
     analyze_ok(input.path(), out.path(), &["--themes", "3"]);
     let rows = read_csv(&out.path().join("documents.csv"));
     assert!(rows.iter().all(|r| ["sport", "business", "politics"].contains(&r["folder"].as_str())), "folder column");
-    let o = bin().args(["compare", "--by", "folder", "--out"]).arg(out.path()).output().unwrap();
+    let o =
+        bin().args(["compare", "--by", "folder", "--min-documents", "2", "--out"]).arg(out.path()).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let comparison = read_json(&out.path().join("compare-folder.json"));
     let values: Vec<&str> =
@@ -85,12 +86,12 @@ fn metadata_from_a_table_fills_what_files_do_not_say() {
     assert_eq!(row("business/004.txt")["country"], "Chile", "the last row wins");
     assert_eq!(row("sport/002.txt")["country"], "Ghana", "the file's own value wins");
     // Any key with repeated values is a facet.
-    let o = bin().args(["compare", "--by", "desk", "--out"]).arg(out.path()).output().unwrap();
+    let o = bin().args(["compare", "--by", "desk", "--min-documents", "2", "--out"]).arg(out.path()).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let comparison = read_json(&out.path().join("compare-desk.json"));
     assert!(comparison["values"].as_array().unwrap().iter().any(|v| v["value"] == "Sports desk"));
     // A key whose every value is its own has nothing to compare.
-    let o = bin().args(["compare", "--by", "ref", "--out"]).arg(out.path()).output().unwrap();
+    let o = bin().args(["compare", "--by", "ref", "--min-documents", "2", "--out"]).arg(out.path()).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("occurs once"));
     // Analysed again without the table, no document has a desk: the comparison by desk would

@@ -151,7 +151,7 @@ fn compare_on_an_empty_folder_runs_the_analysis_and_says_so() {
     let o = bin()
         .arg("compare")
         .arg(input.path())
-        .args(["--by", "country", "--themes", "2", "--out"])
+        .args(["--by", "country", "--min-documents", "2", "--themes", "2", "--out"])
         .arg(out.path())
         .output()
         .unwrap();

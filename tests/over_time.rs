@@ -79,7 +79,7 @@ fn a_growing_subject_is_found_rising_and_shuffled_years_show_nothing() {
         let explore = dump_dom(chromium, &format!("file://{}", out.path().join("explore.html").display()));
         assert_eq!(explore.matches("<polygon").count(), 2, "a band per theme: {}", &explore[..explore.len().min(3000)]);
         assert!(
-            explore.contains("data-trend=\"rising\"") && explore.contains("(rising by year"),
+            explore.contains("data-trend=\"rising\"") && explore.contains("(rising, whole analysis by year"),
             "the rising theme is marked"
         );
     }
@@ -90,5 +90,60 @@ fn a_growing_subject_is_found_rising_and_shuffled_years_show_nothing() {
     let themes = read_json(&out.path().join("themes.json"));
     for t in themes["themes"].as_array().unwrap() {
         assert!(t["trend"].is_null(), "shuffled years, no trend: {}", t["over_time"]);
+    }
+}
+
+/// The first 500 shared blogs (by file name) with their own years; with `shuffle`, each page
+/// takes another page's year (a fixed permutation), its dates rewritten to match.
+fn real_blogs_over_years(shuffle: bool) -> Option<tempfile::TempDir> {
+    let pages = real_blogs(500)?;
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = pages.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let year_of = |t: &str| t.lines().find_map(|l| l.strip_prefix("[[year:")?.strip_suffix("]]")?.parse::<i32>().ok());
+    let years: Vec<Option<i32>> = texts.iter().map(|t| year_of(t)).collect();
+    for (n, (page, text)) in pages.iter().zip(&texts).enumerate() {
+        let text = match (shuffle, years[(n * 211 + 17) % years.len()]) {
+            (true, Some(year)) => {
+                let kept: Vec<&str> =
+                    text.lines().filter(|l| !l.starts_with("[[year:") && !l.starts_with("[[date:")).collect();
+                format!("[[year:{year}]]\n[[date:{year}-06-01]]\n{}", kept.join("\n"))
+            }
+            _ => text.clone(),
+        };
+        std::fs::write(dir.path().join(page.file_name().unwrap()), text).unwrap();
+    }
+    Some(dir)
+}
+
+/// The shared blogs' pandemic theme rose and fell: a straight line misses it, the change test
+/// finds it peaked in 2020; the same pages with their years dealt out again show no change.
+#[test]
+fn real_pages_pandemic_theme_is_found_peaked_and_shuffled_years_show_nothing() {
+    let Some(input) = real_blogs_over_years(false) else { return };
+    let out = tempfile::tempdir().unwrap();
+    let args = ["--themes", "12", "--max-tokens-per-doc", "64"];
+    analyze_ok(input.path(), out.path(), &args);
+    let themes = read_json(&out.path().join("themes.json"));
+    let pandemic = themes["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["keywords"].as_array().unwrap().iter().take(5).any(|k| k == "pandemic" || k == "covid"))
+        .unwrap_or_else(|| panic!("no pandemic theme: {themes}"));
+    let change = &pandemic["over_time"]["change"];
+    assert_eq!(
+        (change["shape"]["kind"].as_str(), change["shape"]["peak"].as_str()),
+        (Some("peaked"), Some("2020")),
+        "{change}"
+    );
+    let html = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(html.contains("Peaked in 2020: "), "the theme card says so");
+
+    let Some(input) = real_blogs_over_years(true) else { return };
+    let out = tempfile::tempdir().unwrap();
+    analyze_ok(input.path(), out.path(), &args);
+    let themes = read_json(&out.path().join("themes.json"));
+    for t in themes["themes"].as_array().unwrap() {
+        assert!(t["over_time"]["change"]["shape"].is_null(), "shuffled years, no change: {}", t["over_time"]);
     }
 }

@@ -346,6 +346,15 @@ pub fn compare(
     }
 }
 
+/// A share in words: "13%", "<1%" for a share above nothing that rounds to it.
+pub fn percent(share: f64) -> String {
+    if share > 0.0 && share < 0.005 {
+        "<1%".into()
+    } else {
+        format!("{:.0}%", 100.0 * share)
+    }
+}
+
 /// The first and last year of some documents.
 fn years_of<'a>(docs: impl Iterator<Item = &'a Document>) -> Option<(i32, i32)> {
     let years: Vec<i32> = docs.filter_map(|d| d.year).collect();
@@ -364,7 +373,7 @@ fn paragraph(p: &ValueProfile, facet: &str) -> String {
     let mut out = format!("{} ({}{years})", p.value, crate::plural(p.documents, "page"));
     let share_of = |d: &Distinctive| {
         let t = d.theme_id.and_then(|id| p.themes.iter().find(|s| s.theme_id == id));
-        t.map_or(String::new(), |s| format!(", {:.0}% against {:.0}% elsewhere", 100.0 * s.share, 100.0 * s.elsewhere))
+        t.map_or(String::new(), |s| format!(", {} against {} elsewhere", percent(s.share), percent(s.elsewhere)))
     };
     let listed = |items: &[Distinctive]| {
         items

@@ -120,8 +120,11 @@ impl<'a> LanguageTerms<'a> {
                     .filter(|&(_, c)| c >= MIN_TERM_PAGES)
                     .map(|(t, c)| {
                         let everywhere = all[t] as f64;
-                        let alpha = TERM_PRIOR * everywhere / total;
-                        let lo = log_odds(c as f64, n_group, everywhere - c as f64, total - n_group, alpha, TERM_PRIOR);
+                        // The prior is worth at most the language's own term counts: in a few
+                        // dozen pages, 500 pseudo-counts would drown what the pages say.
+                        let strength = TERM_PRIOR.min(*total);
+                        let alpha = strength * everywhere / total;
+                        let lo = log_odds(c as f64, n_group, everywhere - c as f64, total - n_group, alpha, strength);
                         Distinctive { name: t.to_string(), theme_id: None, count: c, z: lo.z, delta: lo.delta }
                     })
                     .collect();

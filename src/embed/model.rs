@@ -103,9 +103,10 @@ struct PromptConfig {
     default_prompt_name: Option<String>,
 }
 
-/// Where model folders live: `$THEMESCOPE_MODELS`, else `./models`.
+/// Where model folders live: `$THEMESCOPE_MODELS`, else `models` in the user's cache
+/// ([`crate::cache_dir`]).
 pub fn models_dir() -> PathBuf {
-    std::env::var_os("THEMESCOPE_MODELS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("models"))
+    std::env::var_os("THEMESCOPE_MODELS").map(PathBuf::from).unwrap_or_else(|| crate::cache_dir().join("models"))
 }
 
 /// Resolves a model asked for by path or name: an existing folder is used as is; a name is looked up in [`models_dir`];

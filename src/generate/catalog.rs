@@ -80,11 +80,7 @@ pub fn llm_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("THEMESCOPE_LLM_DIR") {
         return PathBuf::from(dir);
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(|| PathBuf::from(".cache"));
-    cache.join("themescope").join("llm")
+    crate::cache_dir().join("llm")
 }
 
 impl KnownLlm {

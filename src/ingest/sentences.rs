@@ -102,10 +102,33 @@ pub fn restore_breaks(line: &str) -> Option<String> {
         let word = &line[word_start(&line[..at])..at];
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
         let address = word.contains(['.', '@', '/', ':', '\\']) || word.starts_with("www");
-        let abbreviation = ABBREVIATIONS.contains(&word.to_lowercase().as_str());
-        // "Plasti.Co", "Acme.Inc": a name's suffix, not a sentence.
         let next: String = line[at + c.len_utf8()..].chars().take_while(|c| c.is_alphabetic()).collect();
-        let suffix = matches!(next.to_lowercase().as_str(), "co" | "inc" | "ltd" | "org" | "com" | "net" | "io" | "ai");
+        // An abbreviation holds the next word ("Hon.Joyce"), unless that word opens sentences
+        // and the abbreviation is no title before a name ("art.The", "no.El").
+        let lower = word.to_lowercase();
+        let title = matches!(
+            lower.as_str(),
+            "mr" | "mrs"
+                | "ms"
+                | "dr"
+                | "prof"
+                | "hon"
+                | "sr"
+                | "sra"
+                | "srta"
+                | "dra"
+                | "mme"
+                | "mlle"
+                | "st"
+                | "gen"
+                | "gov"
+        );
+        let abbreviation = ABBREVIATIONS.contains(&lower.as_str()) && (title || !OPENERS.contains(&next.as_str()));
+        // "Plasti.Co", "Acme.Inc": a name's suffix, not a sentence ("…enhancement.Co-creation" is).
+        let after = line[at + c.len_utf8() + next.len()..].chars().next();
+        let ends_token = after.is_none_or(|a| a.is_whitespace() || (a.is_ascii_punctuation() && a != '-'));
+        let suffix = ends_token
+            && matches!(next.to_lowercase().as_str(), "co" | "inc" | "ltd" | "org" | "com" | "net" | "io" | "ai");
         if letters >= 2 && !address && !abbreviation && !suffix {
             cuts.push(at + c.len_utf8());
         }
@@ -415,6 +438,12 @@ mod tests {
     #[test]
     fn lost_breaks_are_restored_and_addresses_kept() {
         assert_eq!(restore_breaks("we receive.The lab").as_deref(), Some("we receive. The lab"));
+        assert_eq!(
+            restore_breaks("ways of enhancement.Co-creation is").as_deref(),
+            Some("ways of enhancement. Co-creation is")
+        );
+        assert_eq!(restore_breaks("y otras no.El cuadro").as_deref(), Some("y otras no. El cuadro"));
+        assert_eq!(restore_breaks("by his Deputy Hon.Joyce Sebugwawo"), None, "a title before a name");
         assert_eq!(
             restore_breaks("a platform.And then?Yes, ocial.Bajando").as_deref(),
             Some("a platform. And then? Yes, ocial. Bajando")

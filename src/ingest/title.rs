@@ -234,14 +234,13 @@ fn unglue_byline(title: &str) -> &str {
     let Some(tail) = byline_tail(title) else { return title };
     let head = &title[..tail];
     let chars: Vec<(usize, char)> = head.char_indices().collect();
+    let capitalised = |at: usize| {
+        head[at..].split_whitespace().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c == '&'))
+    };
     let glue = chars
         .windows(2)
-        .filter(|w| w[1].1.is_uppercase() && !w[0].1.is_whitespace() && !w[0].1.is_uppercase())
-        .map(|w| w[1].0)
-        .filter(|&at| {
-            head[at..].split_whitespace().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c == '&'))
-        })
-        .next_back();
+        .rfind(|w| w[1].1.is_uppercase() && !w[0].1.is_whitespace() && !w[0].1.is_uppercase() && capitalised(w[1].0))
+        .map(|w| w[1].0);
     let end = glue.unwrap_or(tail);
     title[..end].trim_end_matches(['·', ' ', '-', '—', '|']).trim()
 }

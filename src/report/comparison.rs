@@ -118,13 +118,13 @@ fn difference(c: &crate::compare::ValueProfile, d: &Distinctive) -> String {
     let share = d.theme_id.and_then(|id| c.themes.iter().find(|s| s.theme_id == id));
     match share {
         Some(s) => format!(
-            "{} ({}, {:.0}% [{:.0}–{:.0}%] against {:.0}% elsewhere)",
+            "{} ({}, {} [{:.0}–{:.0}%] against {} elsewhere)",
             distinctive_title(d),
             crate::plural(d.count, "page"),
-            100.0 * s.share,
+            crate::compare::percent(s.share),
             100.0 * s.low,
             100.0 * s.high,
-            100.0 * s.elsewhere
+            crate::compare::percent(s.elsewhere)
         ),
         None => distinctive_title(d),
     }

@@ -99,7 +99,7 @@ pub(super) fn strip_site_header(draft: &mut Draft) {
     let in_capitals: Vec<&str> = draft.lines[banner..end]
         .iter()
         .map(|l| l.trim())
-        .filter(|l| is_shouting(l) && !is_menu_line(l) && parse_date(l).is_none() && !DOWNLOAD.contains(&l))
+        .filter(|l| is_shouting(l) && !is_menu_line(l) && parse_date(l).is_none() && !DOWNLOAD.contains(l))
         .collect();
     let next = draft.lines.get(end).map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
     let as_written = next.as_ref().filter(|n| in_capitals.iter().any(|c| same_words(c, n)));
