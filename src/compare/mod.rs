@@ -174,6 +174,65 @@ pub struct Comparison {
     pub over: Option<Period>,
 }
 
+/// The compared values' documents in each theme, and the corpus's shares they are shrunk
+/// towards: what a comparison, the report's countries and their charts all count from.
+#[derive(Debug, Clone)]
+pub struct Shares {
+    pub values: Vec<String>,
+    /// Each value's documents, by position in the analysis.
+    pub members: Vec<Vec<usize>>,
+    /// Each value's documents in each theme (by theme position).
+    pub counts: Vec<Vec<usize>>,
+    /// Every theme's documents in the whole corpus, and its share of them.
+    pub theme_total: Vec<usize>,
+    pub corpus: Vec<f64>,
+    /// The strength of the shrinkage (see [`stats::prior_strength`]).
+    pub alpha: f64,
+}
+
+impl Shares {
+    /// Counts the documents of each value of `selection` in each theme.
+    pub fn of(analysis: &Analysis, facet: &Facet, selection: &Selection) -> Shares {
+        let docs = &analysis.corpus.documents;
+        let k = analysis.model.themes.len();
+        let assignments = &analysis.model.assignments;
+        let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
+        let members: Vec<Vec<usize>> = selection
+            .values
+            .iter()
+            .map(|value| (0..docs.len()).filter(|&i| doc_value[i].as_deref() == Some(value)).collect())
+            .collect();
+        let counts: Vec<Vec<usize>> = members
+            .iter()
+            .map(|m| {
+                let mut c = vec![0usize; k];
+                m.iter().for_each(|&i| c[assignments[i]] += 1);
+                c
+            })
+            .collect();
+        let mut theme_total = vec![0usize; k];
+        assignments.iter().for_each(|&t| theme_total[t] += 1);
+        let corpus: Vec<f64> = theme_total.iter().map(|&c| c as f64 / docs.len().max(1) as f64).collect();
+        let alpha = stats::prior_strength(&counts, &corpus);
+        Shares { values: selection.values.clone(), members, counts, theme_total, corpus, alpha }
+    }
+
+    /// Value `v`'s theme shares shrunk towards the corpus's.
+    pub fn estimates(&self, v: usize) -> Vec<f64> {
+        stats::shrunk(&self.counts[v], &self.corpus, self.alpha)
+    }
+}
+
+/// The `top` values of `facet` with the most documents, compared with the default rules (at
+/// least [`DEFAULT_MIN_DOCUMENTS`], pages tied to no place set apart), and their theme counts:
+/// what the main report shows of its countries. `None` when no value has enough documents.
+pub fn overview(analysis: &Analysis, facet: &Facet, top: usize) -> Option<(Selection, Shares)> {
+    let selection =
+        choose_values(&analysis.corpus.documents, facet, Vec::new(), Some(top), DEFAULT_MIN_DOCUMENTS).ok()?;
+    let shares = Shares::of(analysis, facet, &selection);
+    Some((selection, shares))
+}
+
 /// Pairs listed as most alike and as most different.
 const PAIRS_SHOWN: usize = 5;
 
@@ -190,31 +249,17 @@ pub fn compare(
     let docs = &analysis.corpus.documents;
     let k = analysis.model.themes.len();
     let assignments = &analysis.model.assignments;
-    let doc_value: Vec<Option<String>> = docs.iter().map(|d| facet.value(d)).collect();
-    let without_value = doc_value.iter().filter(|v| v.is_none()).count() - selection.apart;
+    let without_value = docs.iter().filter(|d| facet.value(d).is_none()).count() - selection.apart;
     let values = &selection.values;
-    let members: Vec<Vec<usize>> = values
-        .iter()
-        .map(|value| (0..docs.len()).filter(|&i| doc_value[i].as_deref() == Some(value)).collect())
-        .collect();
-    let counts: Vec<Vec<usize>> = members
-        .iter()
-        .map(|m| {
-            let mut c = vec![0usize; k];
-            m.iter().for_each(|&i| c[assignments[i]] += 1);
-            c
-        })
-        .collect();
-    let mut theme_total = vec![0usize; k];
-    assignments.iter().for_each(|&t| theme_total[t] += 1);
+    let shares = Shares::of(analysis, &facet, selection);
+    let Shares { members, counts, theme_total, corpus, alpha, .. } = &shares;
+    let alpha = *alpha;
     let n_all = docs.len() as f64;
-    let corpus: Vec<f64> = theme_total.iter().map(|&c| c as f64 / n_all).collect();
-    let alpha = stats::prior_strength(&counts, &corpus);
 
     // Every (value, theme) log-odds, then one Benjamini–Hochberg correction across them all.
     let odds: Vec<Vec<Distinctive>> = counts
         .iter()
-        .zip(&members)
+        .zip(members)
         .map(|(c, m)| {
             (0..k)
                 .map(|t| {
@@ -249,7 +294,7 @@ pub fn compare(
                 odds[v].iter().zip(&held).filter(|(d, &h)| h && d.z < 0.0).map(|(d, _)| d.clone()).collect();
             under.sort_by(|a, b| a.z.total_cmp(&b.z));
             let within_chance = k - over.len() - under.len();
-            let estimate = stats::shrunk(&counts[v], &corpus, alpha);
+            let estimate = shares.estimates(v);
             let themes = (0..k)
                 .map(|t| {
                     let Interval { value, low, high } = wilson(counts[v][t], n.max(1));
@@ -311,7 +356,7 @@ pub fn compare(
             Pair {
                 a: values[a].clone(),
                 b: values[b].clone(),
-                theme_similarity: stats::similarity(&themes_of(a), &themes_of(b), k, &corpus, alpha, seed),
+                theme_similarity: stats::similarity(&themes_of(a), &themes_of(b), k, corpus, alpha, seed),
                 q: 1.0,
                 different: false,
                 vector_similarity: vector_similarity[a][b],

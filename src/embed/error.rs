@@ -152,8 +152,8 @@ pub enum Unsupported {
     #[error("{model}: {family} runs in {supported} only, not {precision}")]
     Precision { model: String, family: &'static str, supported: String, precision: &'static str },
     #[error(
-        "this build has no {backend} backend: rebuild with `cargo build --release --features {feature}` (see the \
-         README for {needs})"
+        "this build has no {backend} backend: rebuild with `cargo build --release --features {feature}` (see \
+         docs/models.md for {needs})"
     )]
     NotBuilt { backend: &'static str, feature: &'static str, needs: &'static str },
     #[error("{model}: no encoder runs a {kind} model on the {backend} backend")]

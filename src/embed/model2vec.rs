@@ -156,7 +156,7 @@ pub struct Fit {
 }
 
 /// Pages fitted on at most by default: every page of a folder up to this size. Quality grows
-/// with the pages (README), and [`super::linalg`]'s blocked Cholesky fits 7,614 in under a
+/// with the pages (docs/models.md), and [`super::linalg`]'s blocked Cholesky fits 7,614 in under a
 /// minute; the kernel's matrices take 8 bytes × this² each.
 pub const FIT_PAGES: usize = 10_000;
 
@@ -172,7 +172,7 @@ const RIDGES: [f64; 4] = [0.03, 0.1, 0.3, 1.0];
 /// W = W₀ + Cᵀ(CCᵀ + λI)⁻¹(Y − C·W₀), on up to `pages.most` pages ([`FIT_PAGES`] by default):
 /// the kernel CCᵀ is pages × pages whatever the vocabulary, and tokens no page uses keep their
 /// vocabulary vectors. λ is chosen among [`RIDGES`] by the cosine on every tenth page, held
-/// out. Measured on the 4,900 shared solution pages: see the README.
+/// out. Measured on the 4,900 shared solution pages: see docs/models.md.
 fn fit_to_pages(table: &mut ndarray::Array2<f64>, pages: &Pages, pca: &Pca) -> Result<Fit, EmbedError> {
     use ndarray::Array2;
     use std::borrow::Cow;

@@ -23,7 +23,7 @@ pub struct KnownLlm {
 }
 
 /// The models `--llm NAME` knows. The wheels declare no licence and have odd names (the
-/// models are Apache-2.0 upstream); the README says so and names the better source.
+/// models are Apache-2.0 upstream); docs/labels.md says so and names the better source.
 pub const KNOWN_LLMS: &[KnownLlm] = &[
     KnownLlm {
         name: "qwen2.5-coder-0.5b-instruct",

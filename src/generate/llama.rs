@@ -1,5 +1,5 @@
 //! The language model run in-process by llama.cpp (the `llama-cpp-2` bindings; chosen over
-//! candle's quantized models by measurement, see the README): greedy decoding, the model's own
+//! candle's quantized models by measurement, see docs/labels.md): greedy decoding, the model's own
 //! chat template, and the model's cache of the tokens a request shares with the one before
 //! (the instructions and worked examples every theme's prompt begins with) kept, so that
 //! only the theme's own part is read again.

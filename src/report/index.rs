@@ -540,32 +540,58 @@ fn countries_section(
     let mut s = Section::new(Some("countries"), "Countries");
     if comparisons.is_empty() {
         s.push(Block::Meta(vec![Inline::text(
-            "For distinctive themes and terms of each country, run `themescope compare --by country`.",
+            "For what each country writes about more than the rest, and its distinctive terms, run `themescope \
+             compare --by country` (or by region or bureau).",
         )]));
     } else {
         s.push(Block::Paragraph(comparison_links(comparisons)));
     }
-    let rows = countries
+    let facet = crate::compare::Facet::Country;
+    let Some((selection, shares)) = crate::compare::overview(analysis, &facet, TOP_COUNTRIES) else {
+        s.push(Block::Paragraph(vec![Inline::text(format!(
+            "No country has {} or more documents: {}.",
+            crate::compare::DEFAULT_MIN_DOCUMENTS,
+            counts(countries, 10)
+        ))]));
+        return s;
+    };
+    let rows = selection
+        .values
         .iter()
-        .take(TOP_COUNTRIES)
-        .map(|(name, n)| {
-            let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-            for (d, &t) in analysis.corpus.documents.iter().zip(&analysis.model.assignments) {
-                if d.country.as_deref() == Some(name) {
-                    *counts.entry(t).or_insert(0) += 1;
-                }
-            }
-            let mut top: Vec<(usize, usize)> = counts.into_iter().collect();
+        .enumerate()
+        .map(|(v, name)| {
+            let mut top: Vec<(usize, usize)> =
+                shares.counts[v].iter().copied().enumerate().filter(|&(_, c)| c > 0).collect();
             top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let main: Vec<String> =
                 top.iter().take(3).map(|&(t, c)| format!("{} ({c})", theme_with_name(analysis, t))).collect();
-            vec![vec![Inline::text(name)], vec![Inline::text(n.to_string())], vec![Inline::text(main.join("; "))]]
+            vec![
+                vec![Inline::text(name)],
+                vec![Inline::text(shares.members[v].len().to_string())],
+                vec![Inline::text(main.join("; "))],
+            ]
         })
         .collect();
     s.push(Block::Table { header: vec!["Country".into(), "Documents".into(), "Main themes".into()], rows });
+    let mut apart = Vec::new();
+    if !selection.too_few.is_empty() {
+        let few: Vec<String> =
+            selection.too_few.iter().take(20).map(|v| format!("{} ({})", v.value, v.documents)).collect();
+        let more = selection.too_few.len().saturating_sub(20);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        apart.push(format!("fewer than {} documents, not compared: {}{more}", selection.min_documents, few.join(", ")));
+    }
+    if selection.apart > 0 {
+        apart
+            .push(format!("{} tied to no one country (Global), set apart", crate::plural(selection.apart, "document")));
+    }
+    if !apart.is_empty() {
+        s.push(Block::Meta(vec![Inline::text(format!("{}.", apart.join("; ")))]));
+    }
     s.blocks.extend(charts.block(
         "themes-by-country.svg",
-        "Darker cells: a larger share of that country's documents is in that theme.",
+        "Darker cells: a larger share of that country's documents is in that theme (shares shrunk towards the \
+         corpus's, so that a country of few pages cannot lead).",
         None,
     ));
     s

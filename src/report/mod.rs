@@ -129,29 +129,24 @@ impl Charts {
 /// Draws every chart of the main report.
 pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts, charts::ChartError> {
     let model = &analysis.model;
-    let docs = &analysis.corpus.documents;
     let titles: Vec<String> = (0..model.themes.len()).map(|p| index::theme_title(analysis, p)).collect();
     let mut out = Charts::default();
     let sizes: Vec<f64> = model.themes.iter().map(|t| t.size as f64).collect();
     out.add("theme-sizes.svg".into(), charts::bars("Documents per theme", "documents", &titles, &sizes)?);
 
-    let countries = index::count_by(docs.iter(), |d| d.country.clone());
-    if !countries.is_empty() {
-        let top: Vec<&(String, usize)> = countries.iter().take(index::TOP_COUNTRIES).collect();
-        let names: Vec<String> = top.iter().map(|(c, _)| c.clone()).collect();
-        let shares: Vec<Vec<f64>> = (0..model.themes.len())
-            .map(|p| {
-                top.iter()
-                    .map(|(c, total)| {
-                        let n = analysis.members(p).filter(|d| d.country.as_deref() == Some(c)).count();
-                        n as f64 / *total as f64
-                    })
-                    .collect()
-            })
-            .collect();
+    if let Some((selection, shares)) =
+        crate::compare::overview(analysis, &crate::compare::Facet::Country, index::TOP_COUNTRIES)
+    {
+        let estimates: Vec<Vec<f64>> = (0..selection.values.len()).map(|v| shares.estimates(v)).collect();
+        let rows: Vec<Vec<f64>> = (0..model.themes.len()).map(|p| estimates.iter().map(|e| e[p]).collect()).collect();
         out.add(
             "themes-by-country.svg".into(),
-            charts::heatmap("Share of each country's documents in each theme", &titles, &names, &shares)?,
+            charts::heatmap(
+                "Share of each country's documents in each theme (shrunk towards the corpus's)",
+                &titles,
+                &selection.values,
+                &rows,
+            )?,
         );
     }
 

@@ -7,7 +7,7 @@
 //! (the co-association, or evidence accumulation of Fred and Jain 2005) is clustered once by
 //! average linkage, which no seed enters, and its clusters' centres start one last k-means on
 //! all documents, which from given centres is deterministic too. Measured on cached vectors
-//! (README, "Consensus themes"): this, not the fit of lowest inertia among many restarts, made
+//! (docs/how-it-works.md, "Consensus themes"): this, not the fit of lowest inertia among many restarts, made
 //! partitions agree across seeds (restarts: 0.41 → 0.48 on the blogs).
 //!
 //! The same fits say how far to trust each theme and each document: a theme's stability is how
@@ -34,7 +34,7 @@ pub const SAMPLE: usize = 2000;
 const RUN_ITERATIONS: usize = 25;
 
 /// A theme whose stability is below this is tentative. Calibrated on the shared pages (five
-/// seeds, README "Consensus themes"): themes below it were found again by the other seeds'
+/// seeds, docs/how-it-works.md, "Consensus themes"): themes below it were found again by the other seeds'
 /// consensus at a mean best-match Jaccard of 0.70 (blogs) and 0.80 (solutions), themes above it
 /// at 0.93 and 0.91.
 pub const TENTATIVE_BELOW: f32 = 0.3;

@@ -172,7 +172,7 @@ impl<'a> Describer<'a> {
                 weights,
                 keywords_by_language: self.other_languages(classes, c, language),
                 places: self.places(&candidates.ranked[c], classes, c),
-                subjects: self.subjects(&candidates, c),
+                subjects: self.subjects(&candidates, classes, c),
                 language: language.map(str::to_string),
                 meaning: pool_vectors.and_then(|v| meaning(v.select(ndarray::Axis(0), &head).view())),
             });
@@ -372,7 +372,7 @@ impl<'a> Describer<'a> {
     /// Only the class's ranked candidates are looked at: a name is one of its terms first; and
     /// only names in the class's script (a Ukrainian lab's "Лабораторія" is no English theme's
     /// subject).
-    fn subjects(&self, candidates: &Candidates, c: usize) -> Vec<String> {
+    fn subjects(&self, candidates: &Candidates, classes: &[Option<usize>], c: usize) -> Vec<String> {
         let size = candidates.terms.sizes[c];
         let min = ((SUBJECT_MIN_SHARE * size as f64).ceil() as usize).max(SUBJECT_MIN_DOCS);
         let names: Vec<&str> =
@@ -385,6 +385,7 @@ impl<'a> Describer<'a> {
             .map(|i| names[i])
             .filter(|t| !self.is_place(t) && !self.is_byline_name(t) && !self.is_common_name(t))
             .filter(|t| candidates.script[c].is_none_or(|s| whatlang::detect_script(t) == Some(s)))
+            .filter(|t| !self.is_fragment(t, classes, c))
             .filter_map(|t| {
                 let (own, all) = (candidates.docs_using(t, c), self.languages.documents_using(t));
                 (own >= min && own * 2 >= all).then(|| (t, association(own, size, all, self.documents.len())))
@@ -401,6 +402,50 @@ impl<'a> Describer<'a> {
             }
         }
         subjects.into_iter().map(places::display_name).collect()
+    }
+
+    /// Whether a name is, on most of the pages of class `c` that write it, part of a longer name:
+    /// a capitalised word stands right before or after it ("Aires" of "Buenos Aires", "York City"
+    /// of "New York City", "Chittagong" of "Chittagong Hill Tracts") or it is joined to one
+    /// ("Ambeno" of "Oecusse-Ambeno"). The longer name is the name; its part is none.
+    fn is_fragment(&self, term: &str, classes: &[Option<usize>], c: usize) -> bool {
+        let words: Vec<&str> = term.split(' ').collect();
+        let mut buffer = String::new();
+        let (mut seen, mut inside) = (0usize, 0usize);
+        for (d, class) in self.documents.iter().zip(classes) {
+            if *class != Some(c) {
+                continue;
+            }
+            for line in d.text.lines() {
+                let tokens: Vec<&str> = line.split_whitespace().collect();
+                for i in 0..tokens.len().saturating_sub(words.len() - 1) {
+                    let bare: Vec<&str> = label::words_of(tokens[i]).collect();
+                    let first_matches = bare.iter().any(|w| {
+                        label::normalise_word(w, &mut buffer);
+                        buffer == words[0]
+                    });
+                    let rest_match = words[1..].iter().enumerate().all(|(k, w)| {
+                        label::words_of(tokens[i + 1 + k]).any(|x| {
+                            label::normalise_word(x, &mut buffer);
+                            buffer == *w
+                        })
+                    });
+                    if !(first_matches && rest_match) {
+                        continue;
+                    }
+                    seen += 1;
+                    let joined = bare.len() > 1;
+                    let capital = |t: Option<&&str>| t.is_some_and(|t| t.starts_with(char::is_uppercase));
+                    let before = i.checked_sub(1).map(|p| tokens[p]);
+                    let opens = before.is_none_or(|b| b.ends_with(['.', '!', '?', ':']));
+                    let next = tokens.get(i + words.len());
+                    if joined || (!opens && capital(before.as_ref())) || capital(next) {
+                        inside += 1;
+                    }
+                }
+            }
+        }
+        seen > 0 && inside * 2 > seen
     }
 
     /// Whether a name is one a page is signed with (its author, as the page's byline or author

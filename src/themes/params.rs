@@ -126,7 +126,7 @@ pub struct LabelParams {
     /// Weight of a term's [`association`](super::head::association) with the theme's pages
     /// (coverage × ln lift) against its closeness to the theme centre when scoring head
     /// candidates. It replaced 0.75 × coverage + 0.25 × specificity, which let words every theme
-    /// uses lead ("country, offer, skills"): see the README's "How labels and names are made"
+    /// uses lead ("country, offer, skills"): see docs/labels.md, "How labels and names are made"
     /// for the figures.
     pub association_weight: f32,
     /// Weight, when picking each head term after the first, of the share of the theme's pages

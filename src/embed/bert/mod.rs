@@ -1,7 +1,7 @@
 //! A BERT-family encoder (BERT, RoBERTa, XLM-R layouts) in plain Rust over `gemm`.
 //!
 //! Written here rather than taken from candle or rust-bert because those were measured at
-//! 0.34-0.65x sentence-transformers' speed on this kind of machine (see the README): most of
+//! 0.34-0.65x sentence-transformers' speed on this kind of machine (see docs/models.md): most of
 //! their time went to per-op allocation and padding. This runs each sequence at its own length
 //! (no padding, no attention mask needed), fuses Q/K/V into one matrix product, and uses gemm's
 //! AVX-512 kernels; parallelism comes from running different sequences on different cores.
