@@ -281,6 +281,8 @@ pub fn compare(
     let p: Vec<Option<f64>> = odds.iter().flatten().map(|d| Some(2.0 * normal_tail(d.z.abs()))).collect();
     let q = benjamini_hochberg(&p);
 
+    let theme_refs: Vec<ThemeRef> =
+        analysis.model.themes.iter().map(|t| ThemeRef { id: t.id, label: t.label.clone() }).collect();
     let profiles: Vec<ValueProfile> = values
         .iter()
         .enumerate()
@@ -328,7 +330,7 @@ pub fn compare(
                 profile: String::new(),
                 over_time: periods.map(|period| over_time(analysis, &members[v], period)),
             };
-            profile.profile = paragraph(&profile, facet.plural());
+            profile.profile = paragraph(&profile, &theme_refs, facet.plural());
             profile
         })
         .collect();
@@ -375,7 +377,7 @@ pub fn compare(
     let most_different: Vec<Pair> = pairs.iter().rev().filter(|p| p.different).take(PAIRS_SHOWN).cloned().collect();
     Comparison {
         facet,
-        themes: analysis.model.themes.iter().map(|t| ThemeRef { id: t.id, label: t.label.clone() }).collect(),
+        themes: theme_refs,
         values: profiles,
         too_few: selection.too_few.clone(),
         min_documents: selection.min_documents,
@@ -409,7 +411,7 @@ fn years_of<'a>(docs: impl Iterator<Item = &'a Document>) -> Option<(i32, i32)> 
 /// A value in one paragraph, built from its significant differences only: "Serbia (46 pages,
 /// 2020–2024) writes more than the rest about 20. Diaspora and depopulation (11 pages, 24% against
 /// 1% elsewhere) …; less about …. Its distinctive terms: …. The pages that show it best: …".
-fn paragraph(p: &ValueProfile, facet: &str) -> String {
+fn paragraph(p: &ValueProfile, themes: &[ThemeRef], facet: &str) -> String {
     let years = match p.years {
         Some((a, b)) if a == b => format!(", {a}"),
         Some((a, b)) => format!(", {a}–{b}"),
@@ -439,6 +441,18 @@ fn paragraph(p: &ValueProfile, facet: &str) -> String {
             listed(&p.over_represented),
             listed(&p.under_represented)
         )),
+    }
+    let mut main: Vec<&ThemeShare> = p.themes.iter().filter(|t| t.documents > 0).collect();
+    main.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.theme_id.cmp(&b.theme_id)));
+    let main: Vec<String> = main
+        .iter()
+        .take(3)
+        .map(|t| {
+            format!("{} ({})", themes.iter().find(|r| r.id == t.theme_id).map_or("", |r| r.label.as_str()), t.documents)
+        })
+        .collect();
+    if !main.is_empty() {
+        out.push_str(&format!(" Its main themes: {}.", main.join("; ")));
     }
     let terms: Vec<&str> = p.distinctive_terms.iter().take(6).map(|d| d.name.as_str()).collect();
     if !terms.is_empty() {

@@ -240,18 +240,21 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
 
     let summaries = if options.summaries {
         stage(&mut times, options.progress, "summaries", || {
-            let terms: Vec<summarise::ThemeTerms> = model.themes.iter().map(summarise::ThemeTerms::of).collect();
+            let quoted: Vec<summarise::ThemeTerms> = model.themes.iter().map(summarise::ThemeTerms::of).collect();
             let languages: Vec<Option<String>> = model.themes.iter().map(|t| t.main_language()).collect();
-            summarise::summarise(
+            let mut summaries = summarise::summarise(
                 &corpus.documents,
                 &documents.central,
                 &model.assignments,
                 &model.similarities,
                 theme_centres.view(),
-                &terms,
+                &quoted,
                 &languages,
                 summary_options,
-            )
+            );
+            (summaries.syntheses, summaries.area_syntheses) =
+                syntheses(&corpus.documents, &model, &trends, &terms.stats.per_doc);
+            summaries
         })
     } else {
         Summaries::default()
@@ -353,6 +356,58 @@ fn run(options: &AnalyzeOptions, _lock: &OutLock, request: Option<&Request>) -> 
     times.stamp(&mut analysis.run, start);
     report::export::write_run_json(&options.out, &analysis)?;
     Ok(analysis)
+}
+
+/// Each theme's and each broad area's synthesis (see [`summarise::synthesis`]): a theme's change
+/// over time is the trends test's; a broad area's best pages are the best of its two largest
+/// themes.
+fn syntheses(
+    docs: &[ingest::Document],
+    model: &ThemeModel,
+    trends: &Trends,
+    terms: &[crate::themes::label::TermMap<String, f64>],
+) -> (Vec<summarise::synthesis::Synthesis>, Vec<summarise::synthesis::Synthesis>) {
+    use summarise::synthesis::{facts, write, Group, Synthesis};
+    let made = |group: &Group| {
+        let facts = facts(docs, terms, group);
+        Synthesis { text: write(&facts), facts }
+    };
+    let in_themes = |positions: &[usize]| -> Vec<usize> {
+        (0..docs.len()).filter(|&i| positions.contains(&model.assignments[i])).collect()
+    };
+    let themes = model
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(p, t)| {
+            let trend = trends.themes.get(p);
+            made(&Group {
+                members: &in_themes(&[p]),
+                keywords: &t.keywords,
+                change: trend.and_then(|t| t.describe()),
+                tested: trend.is_some_and(|t| t.change.is_some()),
+                best: &t.representative_docs,
+            })
+        })
+        .collect();
+    let areas = model
+        .parents
+        .iter()
+        .map(|area| {
+            let mut children: Vec<usize> = area.children.iter().filter_map(|&id| model.position(id)).collect();
+            children.sort_by_key(|&p| std::cmp::Reverse(model.themes[p].size));
+            let best: Vec<String> =
+                children.iter().take(2).filter_map(|&p| model.themes[p].representative_docs.first().cloned()).collect();
+            made(&Group {
+                members: &in_themes(&children),
+                keywords: &area.keywords,
+                change: None,
+                tested: false,
+                best: &best,
+            })
+        })
+        .collect();
+    (themes, areas)
 }
 
 /// What the clustering step needs to know of the run beyond the documents.

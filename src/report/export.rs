@@ -37,6 +37,7 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
         .map(|(i, t)| {
             let mut value = serde_json::to_value(t).expect("themes serialise");
             value["summary"] = json!(analysis.summaries.themes.get(i).cloned().unwrap_or_default());
+            value["synthesis"] = json!(analysis.summaries.syntheses.get(i));
             if let Some(trend) = analysis.trends.themes.get(i) {
                 value["trend"] = json!(trend.direction.map(|d| d.name()));
                 value["over_time"] = json!(trend);
@@ -54,7 +55,11 @@ fn themes_json(analysis: &Analysis) -> serde_json::Value {
             "min_documents": trends.options.min_documents,
             "false_discovery_rate": trends.options.level,
         },
-        "parents": analysis.model.parents,
+        "parents": analysis.model.parents.iter().map(|p| {
+            let mut value = serde_json::to_value(p).expect("broad areas serialise");
+            value["synthesis"] = json!(analysis.summaries.area_syntheses.get(p.id));
+            value
+        }).collect::<Vec<_>>(),
         "curation": analysis.run.curation,
         "params": analysis.run.params,
         "model": analysis.run.model,

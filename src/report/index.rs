@@ -233,6 +233,9 @@ fn overview(analysis: &Analysis, charts: &Charts, countries: &[(String, usize)],
                 if let Some(description) = &p.description {
                     item.push(Inline::text(format!(" {description}")));
                 }
+                if let Some(synthesis) = analysis.summaries.area_syntheses.get(p.id) {
+                    item.push(Inline::text(format!(" {}", synthesis.text)));
+                }
                 item.push(Inline::text(format!(" Themes: {} (alike at {:.2})", children.join("; "), p.similarity)));
                 item
             })
@@ -263,6 +266,9 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         };
         if let Some(named) = &t.named_as {
             card.title.push(Inline::Badge(format!("{} · {:.2}", named.name, named.similarity)));
+        }
+        if let Some(synthesis) = analysis.summaries.syntheses.get(position) {
+            card.push(Block::Paragraph(vec![Inline::text(&synthesis.text)]));
         }
         if let Some(description) = &t.description {
             card.push(Block::Paragraph(vec![Inline::text(description.clone())]));

@@ -10,8 +10,8 @@
 //! 3. the head: pool terms scored and picked as BERTopic's KeyBERTInspired and
 //!    MaximalMarginalRelevance representations do (see [`super::head`]);
 //! 4. the keywords: the head, then the rest of the candidates;
-//! 5. the label, from the keywords ([`LabelSource`]); then places, keywords in other languages
-//!    and what the head means, for naming.
+//! 5. the label, from the keywords ([`Describer::heading`]); then places, keywords in other
+//!    languages and what the head means, for naming.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,7 +21,6 @@ use rayon::prelude::*;
 use super::head::{association, gives_way_to_pair, pick_head, relevance};
 use super::label::{self, ClassTerms, TermMap};
 use super::places::{self, Gazetteer};
-use super::representation::{Extractive, LabelInput, LabelSource};
 use super::terms::{language_of, UNKNOWN};
 use super::{LabelParams, ThemeError};
 use crate::ingest::Document;
@@ -91,8 +90,6 @@ pub struct Describer<'a> {
     pub languages: TermLanguages<'a>,
     pub gazetteer: &'a Gazetteer,
     pub vectors: Option<&'a dyn TermVectors>,
-    /// What makes each label from its keywords: [`Extractive`] unless set otherwise.
-    pub labels: &'a dyn LabelSource,
     params: LabelParams,
     /// The writing system of each document (Latin, Cyrillic, …).
     scripts: Vec<Option<whatlang::Script>>,
@@ -120,7 +117,6 @@ impl<'a> Describer<'a> {
             languages: TermLanguages::new(documents, stats),
             gazetteer,
             vectors,
-            labels: &Extractive,
             params: LabelParams::default(),
             scripts,
             authors,
@@ -165,7 +161,7 @@ impl<'a> Describer<'a> {
             let (kept, weights): (Vec<String>, Vec<f64>) =
                 self.keywords(&candidates, c, pool, &head, keywords).into_iter().unzip();
             let language = candidates.language[c];
-            let label = self.labels.label(&LabelInput { keywords: &kept, weights: &weights, language })?;
+            let label = self.heading(&candidates, c, &kept, language);
             out.push(Description {
                 label,
                 keywords: kept,
@@ -329,6 +325,44 @@ impl<'a> Describer<'a> {
         }
         let best = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))).map(|(l, _)| l);
         best.and_then(|l| self.languages.sizes.get_key_value(l).map(|(k, _)| *k)).or(self.languages.main())
+    }
+
+    /// Step 5: class `c`'s label. Its two best keywords as an analyst would write them ("Waste
+    /// management and recycling", see [`label::phrase`]), or its best phrase alone where that
+    /// phrase says the theme better: measured by the harmonic mean of its coverage (the share of
+    /// the class's pages using it) and its specificity (the share of the pages using it that are
+    /// the class's), against the mean of the same for the pair's two terms. "Digital
+    /// transformation" alone where its pages say that, "X and Y" where two terms together do.
+    fn heading(&self, candidates: &Candidates, c: usize, kept: &[String], language: Option<&str>) -> String {
+        let pair = label::phrase(kept, language);
+        let size = candidates.terms.sizes[c].max(1) as f64;
+        let score = |t: &str| {
+            let own = candidates.docs_using(t, c) as f64;
+            let (coverage, specificity) = (own / size, own / self.languages.documents_using(t).max(1) as f64);
+            if coverage + specificity > 0.0 {
+                2.0 * coverage * specificity / (coverage + specificity)
+            } else {
+                0.0
+            }
+        };
+        let lower = pair.to_lowercase();
+        let in_pair: Vec<f64> =
+            kept.iter().take(label::HEAD).filter(|k| lower.contains(k.as_str())).take(2).map(|k| score(k)).collect();
+        if in_pair.len() < 2 {
+            return pair;
+        }
+        let pair_score = in_pair.iter().sum::<f64>() / in_pair.len() as f64;
+        let phrase = kept
+            .iter()
+            .take(label::HEAD)
+            .filter(|k| k.contains(' '))
+            .max_by(|a, b| score(a).total_cmp(&score(b)).then_with(|| b.cmp(a)));
+        match phrase {
+            Some(p) if score(p) > pair_score => places::display_name(p)
+                .split_once(' ')
+                .map_or_else(|| places::display_name(p), |(first, rest)| format!("{first} {}", rest.to_lowercase())),
+            _ => pair,
+        }
     }
 
     /// Places among a class's ranked terms ("undp samoa" gives "samoa"), as names, each once. A

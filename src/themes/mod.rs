@@ -18,7 +18,6 @@ mod model;
 mod params;
 mod parents;
 pub mod places;
-pub mod representation;
 mod terms;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
