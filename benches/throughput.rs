@@ -449,7 +449,7 @@ fn cached_analysis(dir: &Path) -> themescope::analysis::Analysis {
 /// compared pairwise (adjusted Rand index), one k-means fit against the consensus of many, in
 /// the same process; then how many earlier pages keep their theme when 1% and 20% more arrive.
 fn bench_seeds(dir: &Path) {
-    use themescope::themes::{cluster, consensus, continuity, evaluate};
+    use themescope::themes::{cluster, consensus, continuity};
     let analysis = cached_analysis(dir);
     let docs = &analysis.corpus.documents;
     for (kind, k) in [("blog", 21), ("solution", 48)] {
@@ -468,7 +468,7 @@ fn bench_seeds(dir: &Path) {
             seconds.push(start.elapsed().as_secs_f64() / 5.0);
             let aris: Vec<f64> = (0..5)
                 .flat_map(|a| (a + 1..5).map(move |b| (a, b)))
-                .map(|(a, b)| evaluate::ari(&parts[a], &parts[b]))
+                .map(|(a, b)| themescope::stats::ari(&parts[a], &parts[b]))
                 .collect();
             let mean = aris.iter().sum::<f64>() / aris.len() as f64;
             let low = aris.iter().copied().fold(1.0, f64::min);

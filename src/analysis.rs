@@ -453,8 +453,7 @@ impl StoredAnalysis {
         };
         let trends = self.trends.unwrap_or_else(|| {
             let ids: Vec<ThemeId> = model.themes.iter().map(|t| t.id).collect();
-            let options = TrendOptions { period: self.run.params.settings.period, ..TrendOptions::default() };
-            Trends::of(&corpus.documents, &model.assignments, &ids, options)
+            Trends::of(&corpus.documents, &model.assignments, &ids, self.run.params.settings.trends())
         });
         Ok(Analysis { corpus, vectors, model, summaries: self.summaries, trends, run: self.run })
     }

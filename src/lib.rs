@@ -17,6 +17,7 @@ pub mod progress;
 pub mod report;
 pub mod search;
 pub mod settings;
+pub mod stats;
 pub mod store;
 pub mod summarise;
 pub mod themes;

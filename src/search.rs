@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::ingest::Document;
+use crate::stats::rank;
 use crate::summarise::CentralSentences;
 use crate::themes::ThemeId;
 
@@ -93,19 +94,6 @@ fn best_sentence(central: &CentralSentences, question: ArrayView1<f32>) -> Optio
         .enumerate()
         .map(|(k, v)| (k, ArrayView1::from(v.as_slice()).dot(&question)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
-}
-
-/// The `top` candidates with the highest scores, best first (ties by position): a partial
-/// selection, then a sort of the few kept, so the cost grows linearly with the documents.
-pub(crate) fn rank(scores: ArrayView1<f32>, mut candidates: Vec<usize>, top: usize) -> Vec<usize> {
-    let better = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
-    let k = top.min(candidates.len());
-    if k > 0 && k < candidates.len() {
-        candidates.select_nth_unstable_by(k - 1, better);
-    }
-    candidates.truncate(k);
-    candidates.sort_by(better);
-    candidates
 }
 
 /// The best `top` documents for each query (unit rows) among `vectors` (unit rows), with no

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::embed::{Backend, Precision};
 use crate::generate::LlmChoice;
 use crate::themes::ThemeCount;
-use crate::trends::Period;
+use crate::trends::{Period, TrendOptions};
 
 /// How a value is shown in messages and compared with a stored one.
 pub trait Shown {
@@ -282,6 +282,10 @@ settings! {
         /// dates) [default: year].
         period: value Period = Period::Year;
             "period", "--period", arg(long), compared by as_is;
+        /// Pages a period needs for its share to be shown and tested in the themes over time;
+        /// thinner periods are shown as such [default: 5].
+        period_min_pages: value usize = 5;
+            "pages per period", "--period-min-pages", arg(long, value_name = "N"), compared by as_is;
     }
     runs {
         /// What runs the model: native (built in), or rust-bert (builds with --features
@@ -305,6 +309,11 @@ settings! {
 }
 
 impl Settings {
+    /// How themes over time are measured.
+    pub fn trends(&self) -> TrendOptions {
+        TrendOptions { period: self.period, min_documents: self.period_min_pages, ..TrendOptions::default() }
+    }
+
     /// The defaults of `themescope analyze DIR`.
     pub fn with_input(input: impl Into<PathBuf>) -> Settings {
         Settings { input: input.into(), ..Settings::default() }
@@ -380,6 +389,6 @@ mod tests {
     #[test]
     fn every_setting_has_a_flag_and_words() {
         assert!(SETTINGS.iter().all(|(words, flag)| !words.is_empty() && (flag.starts_with("--") || *flag == "DIR")));
-        assert_eq!(SETTINGS.len(), 15);
+        assert_eq!(SETTINGS.len(), Settings::default().each().len(), "one row of words per setting");
     }
 }

@@ -16,7 +16,6 @@
 
 pub mod facet;
 pub mod regions;
-pub mod stats;
 mod terms;
 
 use ndarray::Array1;
@@ -24,12 +23,14 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::ingest::Document;
+use crate::stats::{
+    self, benjamini_hochberg, js_similarity, log_odds, normal_tail, percent, wilson, Interval, Similarity,
+};
 use crate::summarise::SummarySentence;
 use crate::themes::ThemeId;
-use crate::trends::{benjamini_hochberg, normal_tail, wilson, Interval, Period};
+use crate::trends::Period;
 
 pub use facet::{choose_values, Facet, Selection, ValueCount, DEFAULT_MIN_DOCUMENTS, DEFAULT_TOP};
-pub use stats::{js_similarity, log_odds, LogOdds, Similarity};
 pub use terms::{significant_over, DistinctiveTerms, LanguageTerms};
 
 /// Values with fewer documents in a language than this have their terms there flagged as thin
@@ -390,15 +391,6 @@ pub fn compare(
         most_different,
         without_value,
         over: periods,
-    }
-}
-
-/// A share in words: "13%", "<1%" for a share above nothing that rounds to it.
-pub fn percent(share: f64) -> String {
-    if share > 0.0 && share < 0.005 {
-        "<1%".into()
-    } else {
-        format!("{:.0}%", 100.0 * share)
     }
 }
 

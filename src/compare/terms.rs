@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::stats::log_odds;
 use super::{Distinctive, FALSE_DISCOVERY_RATE, THIN};
 use crate::analysis::Analysis;
+use crate::stats::log_odds;
 use crate::themes::describe::{is_content_term, Describer, TermStats};
 use crate::themes::places::Gazetteer;
 
@@ -156,8 +156,8 @@ const MIN_TERM_PAGES: usize = 3;
 /// The items used more by a group than elsewhere whose difference holds after the
 /// Benjamini–Hochberg correction across all `tested` (one-sided p of z), strongest first.
 pub fn significant_over(tested: Vec<Distinctive>) -> Vec<Distinctive> {
-    let p: Vec<Option<f64>> = tested.iter().map(|d| Some(crate::trends::normal_tail(d.z))).collect();
-    let q = crate::trends::benjamini_hochberg(&p);
+    let p: Vec<Option<f64>> = tested.iter().map(|d| Some(crate::stats::normal_tail(d.z))).collect();
+    let q = crate::stats::benjamini_hochberg(&p);
     let mut kept: Vec<Distinctive> = tested
         .into_iter()
         .zip(q)

@@ -64,6 +64,8 @@ pub enum AnalyzeError {
     Themes(#[from] ThemeError),
     #[error(transparent)]
     Summary(#[from] crate::summarise::SummaryParamError),
+    #[error(transparent)]
+    Trends(#[from] crate::trends::TrendParamError),
     #[error("{0} is in use by another themescope run; wait for it to finish or choose another output folder")]
     InUse(String),
     #[error(transparent)]
@@ -372,6 +374,7 @@ fn syntheses(
         let facts = facts(docs, terms, group);
         Synthesis { text: write(&facts), facts }
     };
+    let country = |d: &ingest::Document| crate::compare::Facet::Country.value(d);
     let in_themes = |positions: &[usize]| -> Vec<usize> {
         (0..docs.len()).filter(|&i| positions.contains(&model.assignments[i])).collect()
     };
@@ -383,6 +386,7 @@ fn syntheses(
             let trend = trends.themes.get(p);
             made(&Group {
                 members: &in_themes(&[p]),
+                country: &country,
                 keywords: &t.keywords,
                 change: trend.and_then(|t| t.describe()),
                 tested: trend.is_some_and(|t| t.change.is_some()),
@@ -400,6 +404,7 @@ fn syntheses(
                 children.iter().take(2).filter_map(|&p| model.themes[p].representative_docs.first().cloned()).collect();
             made(&Group {
                 members: &in_themes(&children),
+                country: &country,
                 keywords: &area.keywords,
                 change: None,
                 tested: false,

@@ -54,6 +54,7 @@ impl AnalyzeOptions {
         self.summary.check()?;
         self.coverage().check().map_err(crate::embed::EmbedError::from)?;
         self.settings.llm.check()?;
+        self.trends().check()?;
         Ok(())
     }
 
@@ -65,7 +66,7 @@ impl AnalyzeOptions {
 
     /// How themes over time are measured.
     pub fn trends(&self) -> TrendOptions {
-        TrendOptions { period: self.settings.period, ..TrendOptions::default() }
+        self.settings.trends()
     }
 
     /// How much of each document is embedded.

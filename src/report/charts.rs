@@ -3,7 +3,7 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use crate::trends::Interval;
+use crate::stats::Interval;
 
 /// Colours that stay distinguishable side by side (Tableau 10), cycled beyond ten.
 const PALETTE: [RGBColor; 10] = [

@@ -121,10 +121,10 @@ fn difference(c: &crate::compare::ValueProfile, d: &Distinctive) -> String {
             "{} ({}, {} [{:.0}–{:.0}%] against {} elsewhere)",
             distinctive_title(d),
             crate::plural(d.count, "page"),
-            crate::compare::percent(s.share),
+            crate::stats::percent(s.share),
             100.0 * s.low,
             100.0 * s.high,
-            crate::compare::percent(s.elsewhere)
+            crate::stats::percent(s.elsewhere)
         ),
         None => distinctive_title(d),
     }

@@ -156,7 +156,7 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
         let mut shown: Vec<usize> = (0..trends.themes.len()).collect();
         shown.sort_by_key(|&p| (trends.themes[p].shape().is_none(), p));
         shown.truncate(6);
-        let series: Vec<Vec<Option<crate::trends::Interval>>> =
+        let series: Vec<Vec<Option<crate::stats::Interval>>> =
             shown.iter().map(|&p| trends.themes[p].series.iter().map(|s| s.share).collect()).collect();
         let names: Vec<String> = shown
             .iter()

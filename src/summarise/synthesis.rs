@@ -66,9 +66,12 @@ const COUNTRIES: usize = 3;
 
 /// What a synthesis is built from besides the documents and their terms: the group's pages
 /// (positions among the documents), its keywords best first, its change over time ("peaked in
-/// 2020") where the test found one and whether it was tested, and its best pages (doc ids).
+/// 2020") where the test found one and whether it was tested, its best pages (doc ids), and the
+/// country of a page under one name (the comparisons' own, given by the caller, which sits above
+/// both stages).
 pub struct Group<'a> {
     pub members: &'a [usize],
+    pub country: &'a dyn Fn(&Document) -> Option<String>,
     pub keywords: &'a [String],
     pub change: Option<String>,
     pub tested: bool,
@@ -80,7 +83,7 @@ pub fn facts(documents: &[Document], terms: &[impl TermsOf], group: &Group) -> F
     let members = group.members;
     let mut by_country: BTreeMap<String, usize> = BTreeMap::new();
     for &i in members {
-        if let Some(country) = crate::compare::Facet::Country.value(&documents[i]) {
+        if let Some(country) = (group.country)(&documents[i]) {
             *by_country.entry(country).or_default() += 1;
         }
     }
@@ -96,23 +99,33 @@ pub fn facts(documents: &[Document], terms: &[impl TermsOf], group: &Group) -> F
     // already named is not named again.
     let on_pages = |term: &str| members.iter().filter(|&&i| terms[i].has(term)).count();
     let mut candidates: Vec<&String> = group.keywords.iter().filter(|k| k.contains(' ')).collect();
-    candidates.extend(group.keywords.iter().filter(|k| !k.contains(' ')));
+    // A word alone in a past form ("decided", "impaired") says what was done, not to what.
+    let past = |k: &str| k.len() >= 6 && k.ends_with("ed") && !k.ends_with("eed");
+    candidates.extend(group.keywords.iter().filter(|k| !k.contains(' ') && !past(k)));
     let mut phrases: Vec<Counted> = Vec::new();
+    let mut named: Vec<&str> = Vec::new();
     for k in candidates {
         if phrases.len() == PHRASES {
             break;
         }
-        let inside = phrases.iter().any(|p| p.name.split(' ').any(|w| k.split(' ').any(|x| x == w)));
+        // A word of a phrase already named, or the same word in the plural, is not named again.
+        let stem = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
+        let inside = named.iter().any(|n| n.split(' ').any(|w| k.split(' ').any(|x| stem(x) == stem(w))));
         let pages = on_pages(k);
         if !inside && pages >= PHRASE_MIN_PAGES {
-            phrases.push(Counted { name: k.clone(), pages });
+            phrases.push(Counted { name: surface(documents, members, k), pages });
+            named.push(k);
         }
     }
     phrases.sort_by(|a, b| b.pages.cmp(&a.pages).then_with(|| a.name.cmp(&b.name)));
-    let best = group
-        .best
-        .iter()
-        .filter_map(|id| documents.iter().find(|d| d.doc_id == *id))
+    // The pages cited are in the group's main language where it has such pages among its best,
+    // as its phrases are: a briefing in English cites English pages first.
+    let main_language = most_common(members.iter().filter_map(|&i| documents[i].language.as_deref()));
+    let mut cited: Vec<&Document> =
+        group.best.iter().filter_map(|id| documents.iter().find(|d| d.doc_id == *id)).collect();
+    cited.sort_by_key(|d| d.language.as_deref() != main_language);
+    let best = cited
+        .into_iter()
         .take(2)
         .map(|d| Cited { doc_id: d.doc_id.clone(), title: d.title.clone(), source: d.source.clone() })
         .collect();
@@ -130,6 +143,118 @@ pub fn facts(documents: &[Document], terms: &[impl TermsOf], group: &Group) -> F
     }
 }
 
+/// The most frequent of some values (the first of equals).
+fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for v in values {
+        match counts.iter_mut().find(|(seen, _)| *seen == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    counts.iter().rev().max_by_key(|(_, n)| *n).map(|(v, _)| *v)
+}
+
+/// A term as the group's pages write it. Terms are counted in lower case; an acronym or a name
+/// ("ICT", "Decidim") is shown in its written form where two thirds of its occurrences or more
+/// have that form, so a sentence start or a heading does not capitalise a common noun. A term
+/// that two thirds of its occurrences or more write inside the same longer phrase is a fragment
+/// of it ("health organization" of "World Health Organization", "based tourism" of
+/// "community-based tourism") and is shown as that phrase, one word longer on each such side.
+fn surface(documents: &[Document], members: &[usize], term: &str) -> String {
+    let mut forms = Tally::default();
+    let mut before = Tally::default();
+    let mut after = Tally::default();
+    for &i in members {
+        let text = &documents[i].text;
+        let lower = text.to_lowercase();
+        // Lower-casing can change byte lengths outside ASCII; only then is the page skipped.
+        if lower.len() != text.len() {
+            continue;
+        }
+        let is_word = |c: char| c.is_alphanumeric();
+        for (at, _) in lower.match_indices(term) {
+            let end = at + term.len();
+            if text[..at].ends_with(is_word) || text[end..].starts_with(is_word) {
+                continue;
+            }
+            forms.add(&text[at..end]);
+            // The word next to it, with the space or hyphen between; none across punctuation,
+            // and none that is a function word ("of", "to"): a phrase grows by content only.
+            let content = |word: &str| !is_function_word(word);
+            let left = text[..at].strip_suffix([' ', '-']).filter(|rest| rest.ends_with(is_word)).map(|rest| {
+                let start = rest.trim_end_matches(is_word).len();
+                (&text[start..at], &rest[start..])
+            });
+            before.add(left.filter(|(joint, word)| joint.ends_with('-') || content(word)).map_or("", |(j, _)| j));
+            let right = text[end..].strip_prefix([' ', '-']).filter(|rest| rest.starts_with(is_word)).map(|rest| {
+                let word = rest.len() - rest.trim_start_matches(is_word).len();
+                (&text[end..end + 1 + word], &rest[..word])
+            });
+            after.add(right.filter(|(joint, word)| joint.starts_with('-') || content(word)).map_or("", |(j, _)| j));
+        }
+    }
+    let form = forms.dominant().unwrap_or_else(|| term.to_string());
+    let (left, right) = (before.dominant().unwrap_or_default(), after.dominant().unwrap_or_default());
+    format!("{left}{form}{right}")
+}
+
+/// Whether a word only joins others ("of", "with", "para"). The stop lists (ISO) also hold
+/// content words a phrase needs ("World Health Organization", "early warning systems", "low
+/// birth rates"), so of their words only the short ones count, and the longer prepositions,
+/// pronouns and conjunctions of the languages themes are described in, listed here.
+fn is_function_word(word: &str) -> bool {
+    const LONGER: &[&str] = &[
+        "about", "also", "among", "been", "between", "both", "could", "each", "from", "have", "into", "more", "most",
+        "only", "other", "over", "should", "some", "such", "than", "that", "their", "them", "then", "there", "these",
+        "they", "this", "those", "through", "under", "upon", "were", "what", "when", "where", "which", "while", "will",
+        "with", "within", "without", "would", "your", "avec", "cette", "comme", "dans", "entre", "leur", "leurs",
+        "mais", "pour", "sans", "sous", "vers", "cada", "como", "cuando", "desde", "donde", "esta", "estas", "este",
+        "estos", "para", "pela", "pelo", "pero", "sobre", "también",
+    ];
+    let word = word.to_lowercase();
+    (word.chars().count() <= 3 && STOP_WORDS.contains(&word)) || LONGER.contains(&word.as_str())
+}
+
+/// Function words of the languages themes are described in.
+static STOP_WORDS: std::sync::LazyLock<crate::themes::label::StopWords> =
+    std::sync::LazyLock::new(|| crate::themes::label::stop_words([]));
+
+/// How often each of some strings was seen, in lower case and as written.
+#[derive(Default)]
+struct Tally<'a> {
+    seen: Vec<(String, Vec<(&'a str, usize)>)>,
+    total: usize,
+}
+
+impl<'a> Tally<'a> {
+    fn add(&mut self, written: &'a str) {
+        self.total += 1;
+        let key = written.to_lowercase();
+        let at = match self.seen.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                self.seen.push((key, Vec::new()));
+                self.seen.len() - 1
+            }
+        };
+        let forms = &mut self.seen[at].1;
+        match forms.iter_mut().find(|(f, _)| *f == written) {
+            Some((_, n)) => *n += 1,
+            None => forms.push((written, 1)),
+        }
+    }
+
+    /// The string seen two thirds of the times or more, if any, as two thirds of its
+    /// occurrences write it, or else in lower case.
+    fn dominant(&self) -> Option<String> {
+        let twice_over = |n: usize, of: usize| 3 * n >= 2 * of;
+        let (key, forms) = self.seen.iter().find(|(_, f)| twice_over(f.iter().map(|x| x.1).sum(), self.total))?;
+        let of = forms.iter().map(|x| x.1).sum();
+        Some(forms.iter().find(|(_, n)| twice_over(*n, of)).map_or_else(|| key.clone(), |(f, _)| f.to_string()))
+    }
+}
+
 /// Whether a document's terms hold a term.
 pub trait TermsOf {
     fn has(&self, term: &str) -> bool;
@@ -144,7 +269,7 @@ impl<S: std::hash::BuildHasher> TermsOf for std::collections::HashMap<String, f6
 /// The facts in words.
 pub fn write(facts: &Facts) -> String {
     let mut sentences = Vec::new();
-    let share = crate::compare::percent(facts.share);
+    let share = crate::stats::percent(facts.share);
     let first = crate::plural(facts.pages, "page");
     let listed = |items: &[Counted]| {
         let each: Vec<String> = items.iter().map(|c| format!("{} ({})", c.name, c.pages)).collect();
@@ -261,7 +386,14 @@ mod tests {
             })
             .collect();
         let keywords = vec!["waste".to_string(), "landfill".to_string(), "waste management".to_string()];
-        let group = Group { members: &[0, 1, 2, 3, 4, 5], keywords: &keywords, change: None, tested: false, best: &[] };
+        let group = Group {
+            members: &[0, 1, 2, 3, 4, 5],
+            country: &|d: &Document| d.country.clone(),
+            keywords: &keywords,
+            change: None,
+            tested: false,
+            best: &[],
+        };
         let f = facts(&docs, &terms, &group);
         assert_eq!(
             f.phrases,
@@ -269,5 +401,40 @@ mod tests {
             "a word of a named phrase and a word of two pages are not named"
         );
         assert!(f.concentrated && f.country_count == 1);
+    }
+
+    /// Pages with these bodies.
+    fn pages(bodies: &[&str]) -> Vec<Document> {
+        bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                crate::ingest::build_document(&format!("# Page {i}\n\n{body}\n"), format!("d{i}"), format!("{i}.txt"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_term_is_shown_as_the_pages_mostly_write_it() {
+        let docs = pages(&[
+            "The ICT plan. ICT for all. Sustainable development matters.",
+            "ICT budgets; sustainable development. Sustainable Development Goals.",
+            "A dictum: ict is short. Sustainable development.",
+        ]);
+        assert!(
+            docs.iter().all(|d| d.text.contains("ustainable")),
+            "{:?}",
+            docs.iter().map(|d| &d.text).collect::<Vec<_>>()
+        );
+        assert_eq!(surface(&docs, &[0, 1, 2], "ict"), "ICT", "3 of 4, and 'dictum' is not a match");
+        assert_eq!(surface(&docs, &[0, 1, 2], "sustainable development"), "sustainable development");
+        let fragments = pages(&[
+            "The World Health Organization said so. Community-based tourism grows. Use of nature based solutions.",
+            "The World Health Organization agrees; community-based tourism pays. Made of nature based solutions.",
+            "Health organization reforms. Community based tourism: a guide. Lots of nature based solutions.",
+        ]);
+        assert_eq!(surface(&fragments, &[0, 1, 2], "health organization"), "World Health Organization");
+        assert_eq!(surface(&fragments, &[0, 1, 2], "based tourism"), "community-based tourism");
+        assert_eq!(surface(&fragments, &[0, 1, 2], "nature based"), "nature based solutions", "not 'of nature…'");
     }
 }

@@ -182,7 +182,7 @@ fn mean_pairwise_ari(fits: &[Clustering]) -> f32 {
     let mut pairs = 0;
     for a in 0..fits.len() {
         for b in a + 1..fits.len() {
-            total += super::evaluate::ari(&fits[a].labels, &fits[b].labels);
+            total += crate::stats::ari(&fits[a].labels, &fits[b].labels);
             pairs += 1;
         }
     }

@@ -295,7 +295,7 @@ mod tests {
         let v = blobs();
         let a = partition(v.view(), &runs(v.view(), 3, 1).unwrap(), 3).unwrap();
         let b = partition(v.view(), &runs(v.view(), 3, 99).unwrap(), 3).unwrap();
-        assert_eq!(super::super::evaluate::ari(&a.labels, &b.labels), 1.0);
+        assert_eq!(crate::stats::ari(&a.labels, &b.labels), 1.0);
         let groups: std::collections::HashSet<usize> = a.labels[..120].iter().copied().collect();
         assert_eq!(groups.len(), 3, "each tight group is a theme");
         assert!((0..3).all(|g| a.labels[g * 40..(g + 1) * 40].iter().all(|&l| l == a.labels[g * 40])));

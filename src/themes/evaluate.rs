@@ -10,6 +10,7 @@ use super::describe::Describer;
 use super::terms::{language_of, UNKNOWN};
 use super::{ThemeId, ThemeModel};
 use crate::ingest::Document;
+use crate::stats::{ari, nmi};
 
 /// Quality figures of a theme model, as `themescope evaluate` prints them.
 #[derive(Debug, Clone, Serialize)]
@@ -140,7 +141,7 @@ pub fn cross_lingual(key: &str, vectors: ndarray::ArrayView2<f32>, documents: &[
     let nearest = |q: usize| -> f64 {
         let sims = pool.dot(&vectors.row(q));
         let candidates: Vec<usize> = (0..english.len()).filter(|&j| english[j] != q).collect();
-        let nearest = crate::search::rank(sims.view(), candidates, NEIGHBOURS);
+        let nearest = crate::stats::rank(sims.view(), candidates, NEIGHBOURS);
         nearest.iter().map(|&j| jaccard(&tags[q], &tags[english[j]])).sum::<f64>() / NEIGHBOURS as f64
     };
     let mono: Vec<f64> = english.par_iter().map(|&q| nearest(q)).collect();
@@ -398,57 +399,6 @@ pub fn evaluate(
         stability: model.stability,
         cross_lingual: None,
     }
-}
-
-/// Joint and marginal counts of two labelings.
-type Contingency<A, B> = (HashMap<(A, B), f64>, HashMap<A, f64>, HashMap<B, f64>);
-
-/// Contingency counts of two labelings.
-fn contingency<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> Contingency<A, B> {
-    let mut joint = HashMap::new();
-    let mut ma = HashMap::new();
-    let mut mb = HashMap::new();
-    for (&x, &y) in a.iter().zip(b) {
-        *joint.entry((x, y)).or_insert(0.0) += 1.0;
-        *ma.entry(x).or_insert(0.0) += 1.0;
-        *mb.entry(y).or_insert(0.0) += 1.0;
-    }
-    (joint, ma, mb)
-}
-
-fn entropy<K>(counts: &HashMap<K, f64>, n: f64) -> f64 {
-    counts.values().map(|&c| -(c / n) * (c / n).ln()).sum()
-}
-
-/// Normalised mutual information with the arithmetic-mean normaliser (scikit-learn's default).
-pub fn nmi<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> f64 {
-    let n = a.len() as f64;
-    if n == 0.0 {
-        return 0.0;
-    }
-    let (joint, ma, mb) = contingency(a, b);
-    let mi: f64 = joint.iter().map(|(&(x, y), &c)| (c / n) * ((c * n) / (ma[&x] * mb[&y])).ln()).sum();
-    let (ha, hb) = (entropy(&ma, n), entropy(&mb, n));
-    if ha + hb == 0.0 {
-        return 1.0;
-    }
-    (2.0 * mi / (ha + hb)).max(0.0)
-}
-
-/// Adjusted Rand index (Hubert & Arabie 1985).
-pub fn ari<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> f64 {
-    let n = a.len() as f64;
-    let pairs = |c: f64| c * (c - 1.0) / 2.0;
-    let (joint, ma, mb) = contingency(a, b);
-    let index: f64 = joint.values().map(|&c| pairs(c)).sum();
-    let sa: f64 = ma.values().map(|&c| pairs(c)).sum();
-    let sb: f64 = mb.values().map(|&c| pairs(c)).sum();
-    let expected = sa * sb / pairs(n).max(1.0);
-    let max = (sa + sb) / 2.0;
-    if max == expected {
-        return 1.0;
-    }
-    (index - expected) / (max - expected)
 }
 
 #[cfg(test)]

@@ -108,7 +108,8 @@ impl Theme {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LabelOrigin {
-    /// Made from the theme's keywords (see [`representation`](super::representation)).
+    /// Made from the theme's keywords and phrases (see
+    /// [`Describer::heading`](super::describe::Describer::heading)).
     #[default]
     Extracted,
     /// Written by a language model from the theme's keywords, titles and sentences, and

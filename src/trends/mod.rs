@@ -16,6 +16,7 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::Document;
+use crate::stats::{benjamini_hochberg, normal_tail, wilson, Interval};
 use crate::themes::ThemeId;
 
 pub use shape::{Change, Shape};
@@ -85,6 +86,28 @@ pub struct TrendOptions {
     pub level: f64,
 }
 
+impl TrendOptions {
+    /// Refuses options no test can work with.
+    pub fn check(&self) -> Result<(), TrendParamError> {
+        if self.min_documents == 0 {
+            return Err(TrendParamError::MinDocuments);
+        }
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(TrendParamError::Level(self.level));
+        }
+        Ok(())
+    }
+}
+
+/// Options of the themes over time that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TrendParamError {
+    #[error("--period-min-pages must be 1 or more: a period without pages has no share")]
+    MinDocuments,
+    #[error("the false discovery rate of trends must be between 0 and 1, not {0}")]
+    Level(f64),
+}
+
 impl Default for TrendOptions {
     fn default() -> Self {
         TrendOptions { period: Period::Year, min_documents: 5, level: 0.05 }
@@ -101,14 +124,6 @@ pub struct PeriodShare {
     pub total: usize,
     /// The share with its 95% Wilson interval; `None` when the period is too thin.
     pub share: Option<Interval>,
-}
-
-/// A proportion and its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
-    pub value: f64,
-    pub low: f64,
-    pub high: f64,
 }
 
 /// Which way a theme's share moves, where the test says it does.
@@ -334,14 +349,14 @@ impl Trends {
                         period: label.clone(),
                         documents: c,
                         total: n,
-                        share: (n >= options.min_documents.max(1)).then(|| wilson(c, n)),
+                        share: (n >= options.min_documents).then(|| wilson(c, n)),
                     })
                     .collect();
                 let tested: Vec<(f64, f64, f64)> = counts
                     .iter()
                     .zip(&totals)
                     .enumerate()
-                    .filter(|(_, (_, &n))| n >= options.min_documents.max(1))
+                    .filter(|(_, (_, &n))| n >= options.min_documents)
                     .map(|(x, (&c, &n))| (x as f64, c as f64, n as f64))
                     .collect();
                 let fit = linear_trend(&tested);
@@ -366,7 +381,7 @@ impl Trends {
         }
         // The change test: batches of pages (a country's, or a folder's, in one tested period)
         // and each theme's pages among them.
-        let tested: Vec<usize> = (0..width).filter(|&p| totals[p] >= options.min_documents.max(1)).collect();
+        let tested: Vec<usize> = (0..width).filter(|&p| totals[p] >= options.min_documents).collect();
         let mut batches: std::collections::BTreeMap<(usize, String), (usize, Vec<usize>)> = Default::default();
         for ((d, i), &t) in documents.iter().zip(&index).zip(assignments) {
             let Some(position) = i.and_then(|i| tested.iter().position(|&p| p as i64 == i - first)) else { continue };
@@ -423,7 +438,7 @@ impl Trends {
 
     /// The periods with enough documents to give shares, by position in `periods`.
     pub fn tested_periods(&self) -> Vec<usize> {
-        (0..self.periods.len()).filter(|&p| self.periods[p].1 >= self.options.min_documents.max(1)).collect()
+        (0..self.periods.len()).filter(|&p| self.periods[p].1 >= self.options.min_documents).collect()
     }
 
     /// Whether a document falls in the first half of the tested periods or in the last (the
@@ -505,7 +520,7 @@ fn term_shift(
         .map(|t| {
             let (ye, yl) = (e.get(t).copied().unwrap_or(0), l.get(t).copied().unwrap_or(0));
             let alpha = TERM_PRIOR * (ye + yl) as f64 / (n_e + n_l);
-            let lo = crate::compare::log_odds(yl as f64, n_l, ye as f64, n_e, alpha, TERM_PRIOR);
+            let lo = crate::stats::log_odds(yl as f64, n_l, ye as f64, n_e, alpha, TERM_PRIOR);
             ShiftedTerm { term: t.to_string(), early: ye, late: yl, z: lo.z }
         })
         .collect();
@@ -515,17 +530,6 @@ fn term_shift(
     lost.sort_by(|a, b| a.z.total_cmp(&b.z).then_with(|| a.term.cmp(&b.term)));
     lost.truncate(SHIFTED_TERMS);
     TermShift { language: language.to_string(), early_documents: early.len(), late_documents: late.len(), gained, lost }
-}
-
-/// 95% Wilson score interval of `c` successes in `n` (n > 0).
-pub fn wilson(c: usize, n: usize) -> Interval {
-    const Z: f64 = 1.959_963_984_540_054;
-    let (c, n) = (c as f64, n as f64);
-    let p = c / n;
-    let denominator = 1.0 + Z * Z / n;
-    let centre = (p + Z * Z / (2.0 * n)) / denominator;
-    let half = Z / denominator * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt();
-    Interval { value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
 }
 
 /// A weighted line through the shares of the tested periods.
@@ -566,36 +570,6 @@ fn linear_trend(points: &[(f64, f64, f64)]) -> Option<Fit> {
     let dispersion = (pearson / (points.len() - 2) as f64).max(1.0);
     let z = t / (binomial * sxx * dispersion).sqrt();
     Some(Fit { slope, first, last, z: Some(z) })
-}
-
-/// P(Z > z) for a standard normal Z: erfc by its Chebyshev fit (Numerical Recipes' `erfcc`,
-/// relative error below 1.2e-7 everywhere), ample for p-values.
-pub fn normal_tail(z: f64) -> f64 {
-    let x = z / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.5 * x.abs());
-    let poly = -x * x - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let erfc = t * poly.exp();
-    0.5 * if x >= 0.0 { erfc } else { 2.0 - erfc }
-}
-
-/// Benjamini–Hochberg adjusted p-values (`None` stays `None` and does not count as a test).
-pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
-    let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
-    order.sort_by(|&a, &b| p[a].unwrap_or(1.0).total_cmp(&p[b].unwrap_or(1.0)));
-    let m = order.len() as f64;
-    let mut q = vec![None; p.len()];
-    let mut running = 1.0f64;
-    for (rank, &i) in order.iter().enumerate().rev() {
-        running = running.min(p[i].unwrap_or(1.0) * m / (rank + 1) as f64);
-        q[i] = Some(running);
-    }
-    q
 }
 
 #[cfg(test)]

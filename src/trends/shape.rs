@@ -13,7 +13,7 @@ use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use super::Interval;
+use crate::stats::Interval;
 
 /// Permutations drawn for a theme's test.
 const PERMUTATIONS: usize = 999;
@@ -137,7 +137,7 @@ pub(super) fn shape_of(cells: &[Cell], overall: f64, slope: f64) -> Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trends::wilson;
+    use crate::stats::wilson;
 
     fn cells<'a>(labels: &'a [&'a str], counts: &[usize], total: usize) -> Vec<Cell<'a>> {
         labels

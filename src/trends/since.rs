@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::js_similarity;
 use crate::ingest::Document;
+use crate::stats::js_similarity;
 use crate::themes::ThemeId;
 
 /// A country needs at least this many new pages, and this share of all the new pages, for its

@@ -1,10 +1,62 @@
-//! The statistics a comparison rests on: theme shares shrunk towards the corpus's (empirical
-//! Bayes), log-odds with an informative Dirichlet prior, and how sure a similarity between two
-//! values is (a bootstrap interval, and a permutation test of the difference).
+//! The statistics the stages share, with no dependency on any stage: proportions and their
+//! intervals, p-values and their adjustment, log-odds and shrinkage of shares, similarity of
+//! distributions, agreement between labelings, and ranking by score.
 
+use std::collections::HashMap;
+
+use ndarray::ArrayView1;
 use rand_xoshiro::rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// A proportion and its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// 95% Wilson score interval of `c` successes in `n` (n > 0).
+pub fn wilson(c: usize, n: usize) -> Interval {
+    const Z: f64 = 1.959_963_984_540_054;
+    let (c, n) = (c as f64, n as f64);
+    let p = c / n;
+    let denominator = 1.0 + Z * Z / n;
+    let centre = (p + Z * Z / (2.0 * n)) / denominator;
+    let half = Z / denominator * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt();
+    Interval { value: p, low: (centre - half).max(0.0), high: (centre + half).min(1.0) }
+}
+
+/// P(Z > z) for a standard normal Z: erfc by its Chebyshev fit (Numerical Recipes' `erfcc`,
+/// relative error below 1.2e-7 everywhere), ample for p-values.
+pub fn normal_tail(z: f64) -> f64 {
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    0.5 * if x >= 0.0 { erfc } else { 2.0 - erfc }
+}
+
+/// Benjamini–Hochberg adjusted p-values (`None` stays `None` and does not count as a test).
+pub fn benjamini_hochberg(p: &[Option<f64>]) -> Vec<Option<f64>> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_some()).collect();
+    order.sort_by(|&a, &b| p[a].unwrap_or(1.0).total_cmp(&p[b].unwrap_or(1.0)));
+    let m = order.len() as f64;
+    let mut q = vec![None; p.len()];
+    let mut running = 1.0f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running = running.min(p[i].unwrap_or(1.0) * m / (rank + 1) as f64);
+        q[i] = Some(running);
+    }
+    q
+}
 
 /// One item's log-odds against the rest.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -119,6 +171,79 @@ pub fn similarity(a: &[usize], b: &[usize], themes: usize, corpus: &[f64], alpha
         }
     }
     Similarity { value, low: quantile(0.025), high: quantile(0.975), p: (as_far + 1) as f64 / (RESAMPLES + 1) as f64 }
+}
+
+/// A share in words: "13%", "<1%" for a share above nothing that rounds to it.
+pub fn percent(share: f64) -> String {
+    if share > 0.0 && share < 0.005 {
+        "<1%".into()
+    } else {
+        format!("{:.0}%", 100.0 * share)
+    }
+}
+
+/// Joint and marginal counts of two labelings.
+type Contingency<A, B> = (HashMap<(A, B), f64>, HashMap<A, f64>, HashMap<B, f64>);
+
+/// Contingency counts of two labelings.
+fn contingency<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> Contingency<A, B> {
+    let mut joint = HashMap::new();
+    let mut ma = HashMap::new();
+    let mut mb = HashMap::new();
+    for (&x, &y) in a.iter().zip(b) {
+        *joint.entry((x, y)).or_insert(0.0) += 1.0;
+        *ma.entry(x).or_insert(0.0) += 1.0;
+        *mb.entry(y).or_insert(0.0) += 1.0;
+    }
+    (joint, ma, mb)
+}
+
+fn entropy<K>(counts: &HashMap<K, f64>, n: f64) -> f64 {
+    counts.values().map(|&c| -(c / n) * (c / n).ln()).sum()
+}
+
+/// Normalised mutual information with the arithmetic-mean normaliser (scikit-learn's default).
+pub fn nmi<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> f64 {
+    let n = a.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    let (joint, ma, mb) = contingency(a, b);
+    let mi: f64 = joint.iter().map(|(&(x, y), &c)| (c / n) * ((c * n) / (ma[&x] * mb[&y])).ln()).sum();
+    let (ha, hb) = (entropy(&ma, n), entropy(&mb, n));
+    if ha + hb == 0.0 {
+        return 1.0;
+    }
+    (2.0 * mi / (ha + hb)).max(0.0)
+}
+
+/// Adjusted Rand index (Hubert & Arabie 1985).
+pub fn ari<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(a: &[A], b: &[B]) -> f64 {
+    let n = a.len() as f64;
+    let pairs = |c: f64| c * (c - 1.0) / 2.0;
+    let (joint, ma, mb) = contingency(a, b);
+    let index: f64 = joint.values().map(|&c| pairs(c)).sum();
+    let sa: f64 = ma.values().map(|&c| pairs(c)).sum();
+    let sb: f64 = mb.values().map(|&c| pairs(c)).sum();
+    let expected = sa * sb / pairs(n).max(1.0);
+    let max = (sa + sb) / 2.0;
+    if max == expected {
+        return 1.0;
+    }
+    (index - expected) / (max - expected)
+}
+
+/// The `top` candidates with the highest scores, best first (ties by position): a partial
+/// selection, then a sort of the few kept, so the cost grows linearly with the documents.
+pub fn rank(scores: ArrayView1<f32>, mut candidates: Vec<usize>, top: usize) -> Vec<usize> {
+    let better = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+    let k = top.min(candidates.len());
+    if k > 0 && k < candidates.len() {
+        candidates.select_nth_unstable_by(k - 1, better);
+    }
+    candidates.truncate(k);
+    candidates.sort_by(better);
+    candidates
 }
 
 #[cfg(test)]
