@@ -1,6 +1,7 @@
 //! Outputs of an analysis: the reports (one [`model::Page`] rendered to HTML and Markdown) with
 //! their charts, and the machine-readable exports (JSON, CSV).
 
+mod changes;
 pub mod charts;
 pub mod comparison;
 pub mod explore;
