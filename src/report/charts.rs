@@ -2,6 +2,7 @@
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::stats::Interval;
 
@@ -44,6 +45,43 @@ fn shorten(label: &str, max: usize) -> String {
     }
 }
 
+/// An axis tick: whole numbers only on a count axis, else one decimal.
+fn axis_number(v: f64, counts: bool) -> String {
+    match counts {
+        true if (v - v.round()).abs() < 1e-9 => format!("{v:.0}"),
+        true => String::new(),
+        false => format!("{v:.1}"),
+    }
+}
+
+/// What a heatmap's cells hold, which says how they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cells {
+    /// Shares of documents, written as percentages.
+    Shares,
+    /// Similarities from 0 to 1, written with two decimals.
+    Similarities,
+}
+
+impl Cells {
+    fn write(self, v: f64) -> String {
+        match self {
+            Cells::Shares => crate::stats::percent(v),
+            Cells::Similarities => format!("{v:.2}"),
+        }
+    }
+}
+
+/// Pixels a label of `chars` characters takes at 11 px sans-serif (measured on plotters' SVG:
+/// about 6.2 px a character), with a margin.
+fn label_room(labels: &[String]) -> u32 {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(LABEL_CHARS);
+    (longest as f64 * 6.2) as u32 + 16
+}
+
+/// Labels are written whole up to this many characters.
+const LABEL_CHARS: usize = 60;
+
 /// The legend box shared by line and scatter charts (top right, translucent).
 fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
@@ -68,6 +106,8 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Res
     let height = (80 + 22 * n).max(170) as u32;
     let max = values.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.05;
     let min = values.iter().copied().fold(0.0, f64::min) * 1.05;
+    // Counts are shown on a whole-number axis: "10", not "10.0", and no tick at 2.5 pages.
+    let counts = values.iter().all(|v| v.fract() == 0.0);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (820, height)).into_drawing_area();
@@ -88,6 +128,7 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Res
                 _ => String::new(),
             })
             .x_desc(x_desc)
+            .x_label_formatter(&|v| axis_number(*v, counts))
             .label_style(("sans-serif", 12))
             .draw()
             .map_err(fail(NAME))?;
@@ -106,21 +147,49 @@ pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Res
     Ok(svg)
 }
 
-/// A heatmap of `values[row][col]` (0..=1 after scaling by the maximum) with labelled axes.
-pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>]) -> Result<String, ChartError> {
+/// A heatmap of `values[row][col]`, shaded from white (0) to deep blue (the maximum), each cell
+/// written where it fits, a colour scale under the caption and every label whole (up to
+/// [`LABEL_CHARS`] characters).
+pub fn heatmap(
+    title: &str,
+    rows: &[String],
+    cols: &[String],
+    values: &[Vec<f64>],
+    cells: Cells,
+) -> Result<String, ChartError> {
     const NAME: &str = "heatmap";
+    const CELL: u32 = 46;
     let (nr, nc) = (rows.len().max(1), cols.len().max(1));
     let max = values.iter().flatten().copied().fold(0.0, f64::max).max(1e-9);
+    let shade = |v: f64| {
+        let t = (v / max).clamp(0.0, 1.0);
+        RGBColor((255.0 - 222.0 * t) as u8, (255.0 - 160.0 * t) as u8, (255.0 - 75.0 * t) as u8)
+    };
+    let (left, bottom) = (label_room(rows), label_room(cols));
+    let scale_height = 34;
+    let width = left + 24 + CELL * nc as u32;
+    let height = 40 + scale_height + bottom + 22 * nr as u32;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, ((320 + 46 * nc) as u32, (140 + 22 * nr).max(220) as u32))
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(fail(NAME))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
+        let canvas = SVGBackend::with_string(&mut svg, (width.max(360), height.max(220))).into_drawing_area();
+        canvas.fill(&WHITE).map_err(fail(NAME))?;
+        let root = canvas.titled(title, ("sans-serif", 18)).map_err(fail(NAME))?;
+        let (scale, body) = root.split_vertically(scale_height);
+        // The colour scale: ten steps from 0 to the maximum, its ends written.
+        let step = 18;
+        for k in 0..10 {
+            let v = max * k as f64 / 9.0;
+            let x = 8 + k * step;
+            scale.draw(&Rectangle::new([(x, 6), (x + step, 20)], shade(v).filled())).map_err(fail(NAME))?;
+        }
+        let font = ("sans-serif", 11).into_font();
+        scale.draw(&Text::new(cells.write(0.0), (8, 22), font.clone())).map_err(fail(NAME))?;
+        let high = cells.write(max);
+        scale.draw(&Text::new(high, (8 + 10 * step - 6, 22), font.clone())).map_err(fail(NAME))?;
+        let mut chart = ChartBuilder::on(&body)
             .margin(8)
-            .x_label_area_size(90)
-            .y_label_area_size(290)
+            .x_label_area_size(bottom)
+            .y_label_area_size(left)
             .build_cartesian_2d((0..nc).into_segmented(), (0..nr).into_segmented())
             .map_err(fail(NAME))?;
         chart
@@ -128,44 +197,54 @@ pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>
             .disable_mesh()
             .x_labels(nc)
             .y_labels(nr)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => cols.get(*i).map(|l| shorten(l, 16)).unwrap_or_default(),
-                _ => String::new(),
-            })
+            // The columns' labels are drawn below, turned.
+            .x_label_formatter(&|_| String::new())
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => rows.get(nr - 1 - i).map(|l| shorten(l, 44)).unwrap_or_default(),
+                SegmentValue::CenterOf(i) => rows.get(nr - 1 - i).map(|l| shorten(l, LABEL_CHARS)).unwrap_or_default(),
                 _ => String::new(),
             })
-            .x_label_style(("sans-serif", 11).into_font().transform(FontTransform::Rotate90))
             .y_label_style(("sans-serif", 11))
             .draw()
             .map_err(fail(NAME))?;
+        let cell = |r: usize, c: usize| {
+            let y = nr - 1 - r;
+            [(SegmentValue::Exact(c), SegmentValue::Exact(y)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1))]
+        };
+        chart
+            .draw_series(values.iter().enumerate().flat_map(|(r, row)| {
+                row.iter().enumerate().map(move |(c, &v)| Rectangle::new(cell(r, c), shade(v).filled()))
+            }))
+            .map_err(fail(NAME))?;
+        // Each column's label read downwards from the axis. plotters centres a turned axis label
+        // on its tick, which cuts a long one off at the top, so they are placed here from their
+        // start.
+        let turned = ("sans-serif", 11)
+            .into_font()
+            .transform(FontTransform::Rotate90)
+            .into_text_style(&canvas)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (c, name) in cols.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(SegmentValue::CenterOf(c), SegmentValue::Exact(0)));
+            canvas.draw(&Text::new(shorten(name, LABEL_CHARS), (x, y + 6), turned.clone())).map_err(fail(NAME))?;
+        }
+        // The value in each cell, dark on light cells and white on dark ones.
         chart
             .draw_series(values.iter().enumerate().flat_map(|(r, row)| {
                 row.iter().enumerate().map(move |(c, &v)| {
-                    let t = v / max;
-                    // White to deep blue.
-                    let shade =
-                        RGBColor((255.0 - 222.0 * t) as u8, (255.0 - 160.0 * t) as u8, (255.0 - 75.0 * t) as u8);
-                    let y = nr - 1 - r;
-                    Rectangle::new(
-                        [
-                            (SegmentValue::Exact(c), SegmentValue::Exact(y)),
-                            (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1)),
-                        ],
-                        shade.filled(),
-                    )
+                    let ink = if v / max > 0.55 { WHITE } else { BLACK };
+                    let style = ("sans-serif", 10).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
+                    Text::new(cells.write(v), (SegmentValue::CenterOf(c), SegmentValue::CenterOf(nr - 1 - r)), style)
                 })
             }))
             .map_err(fail(NAME))?;
-        root.present().map_err(fail(NAME))?;
+        canvas.present().map_err(fail(NAME))?;
     }
     Ok(svg)
 }
 
-/// Each series as a line through its values with a band over its interval (one optional
-/// interval per x label; a missing one breaks the line: no value is no zero), with a
-/// legend.
+/// Small multiples: one panel per series, side by side on the same axes, each a line through
+/// its values with its interval shaded (one optional interval per x label; a missing one breaks
+/// the line: no value is no zero) and the series' name over it.
 pub fn bands(
     title: &str,
     y_desc: &str,
@@ -175,30 +254,40 @@ pub fn bands(
     series: &[Vec<Option<Interval>>],
 ) -> Result<String, ChartError> {
     const NAME: &str = "bands";
+    const COLUMNS: usize = 2;
+    const PANEL: (u32, u32) = (410, 230);
     let nx = x_labels.len().max(2);
     let max = series.iter().flatten().flatten().map(|v| v.high).fold(0.0, f64::max).max(1e-9) * 1.05;
+    let rows = names.len().div_ceil(COLUMNS).max(1);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (820, 440)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (PANEL.0 * COLUMNS as u32, 36 + PANEL.1 * rows as u32))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(fail(NAME))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .margin_right(48)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0..nx - 1, 0.0..max)
-            .map_err(fail(NAME))?;
-        chart
-            .configure_mesh()
-            .x_labels(nx.min(16))
-            .x_label_formatter(&|i| x_labels.get(*i).cloned().unwrap_or_default())
-            .y_desc(y_desc)
-            .x_desc(x_desc)
-            .label_style(("sans-serif", 11))
-            .draw()
-            .map_err(fail(NAME))?;
-        for (i, (name, values)) in names.iter().zip(series).enumerate() {
+        let root = root.titled(title, ("sans-serif", 18)).map_err(fail(NAME))?;
+        let panels = root.split_evenly((rows, COLUMNS));
+        for (i, ((name, values), panel)) in names.iter().zip(series).zip(&panels).enumerate() {
+            let mut chart = ChartBuilder::on(panel)
+                .caption(shorten(name, 60), ("sans-serif", 12))
+                .margin(6)
+                .margin_right(18)
+                .x_label_area_size(36)
+                .y_label_area_size(48)
+                .build_cartesian_2d(0..nx - 1, 0.0..max)
+                .map_err(fail(NAME))?;
+            // Axis names once: shares on the first column, periods on the last row.
+            let (first_column, last_row) = (i % COLUMNS == 0, i / COLUMNS == rows - 1);
+            chart
+                .configure_mesh()
+                .x_labels(nx.min(8))
+                .x_label_formatter(&|i| x_labels.get(*i).cloned().unwrap_or_default())
+                .y_labels(5)
+                .y_label_formatter(&|v| crate::stats::percent(*v))
+                .y_desc(if first_column { y_desc } else { "" })
+                .x_desc(if last_row { x_desc } else { "" })
+                .label_style(("sans-serif", 10))
+                .draw()
+                .map_err(fail(NAME))?;
             let style = ShapeStyle::from(colour(i)).stroke_width(2);
             // One polygon and one line per run of periods with a value.
             let runs = values
@@ -212,24 +301,15 @@ pub fn bands(
             for run in &runs {
                 let outline: Vec<(usize, f64)> =
                     run.iter().map(|&(x, v)| (x, v.high)).chain(run.iter().rev().map(|&(x, v)| (x, v.low))).collect();
-                chart.draw_series(std::iter::once(Polygon::new(outline, colour(i).mix(0.15)))).map_err(fail(NAME))?;
+                chart.draw_series(std::iter::once(Polygon::new(outline, colour(i).mix(0.18)))).map_err(fail(NAME))?;
                 chart
                     .draw_series(run.iter().map(|&(x, v)| Circle::new((x, v.value), 3, style.filled())))
                     .map_err(fail(NAME))?;
-            }
-            let mut first = true;
-            for run in &runs {
-                let drawn = chart
+                chart
                     .draw_series(LineSeries::new(run.iter().map(|&(x, v)| (x, v.value)), style))
                     .map_err(fail(NAME))?;
-                if std::mem::take(&mut first) {
-                    drawn
-                        .label(shorten(name, 44))
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
-                }
             }
         }
-        draw_legend(&mut chart, NAME)?;
         root.present().map_err(fail(NAME))?;
     }
     Ok(svg)
@@ -302,9 +382,34 @@ mod tests {
         assert!(svg.contains("<rect"));
     }
 
+    /// The texts an SVG shows.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split("</text>").next()?.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn counts_have_whole_ticks_and_a_heatmap_writes_its_cells_scale_and_whole_labels() {
+        let shown = texts(&bars("Pages", "pages", &["a".into(), "b".into()], &[3.0, 1.0]).unwrap());
+        assert!(shown.contains(&"2".into()) && !shown.iter().any(|t| t.contains('.')), "whole ticks only: {shown:?}");
+        let rows = vec!["Waste management and recycling".to_string()];
+        let cols = vec!["Guinea-Bissau".to_string(), "Saint Vincent and the Grenadines".to_string()];
+        let shown = texts(&heatmap("Shares", &rows, &cols, &[vec![0.13, 0.004]], Cells::Shares).unwrap());
+        assert!(shown.contains(&"13%".into()) && shown.contains(&"&lt;1%".into()), "each cell's value: {shown:?}");
+        assert!(shown.contains(&"0%".into()), "the scale's low end");
+        for label in rows.iter().chain(&cols) {
+            assert!(shown.contains(label), "{label} written whole");
+        }
+        let similar = [vec![1.0, 0.25], vec![0.25, 1.0]];
+        let shown = texts(&heatmap("Similarity", &cols, &cols, &similar, Cells::Similarities).unwrap());
+        assert!(shown.contains(&"0.25".into()) && shown.contains(&"1.00".into()), "{shown:?}");
+    }
+
     #[test]
     fn charts_survive_empty_and_flat_data() {
-        assert!(heatmap("h", &[], &[], &[]).is_ok());
+        assert!(heatmap("h", &[], &[], &[], Cells::Shares).is_ok());
         let band = |low, value, high| Some(Interval { low, value, high });
         let gap = vec![band(0.1, 0.2, 0.3), None, band(0.0, 0.1, 0.4)];
         assert!(bands("b", "share", "year", &["2020".into()], &["a".into()], &[vec![None]]).is_ok());

@@ -23,11 +23,17 @@ fn draw(c: &Comparison) -> Result<Charts, charts::ChartError> {
     let mut out = Charts::default();
     out.add(
         format!("compare-{facet}-shares.svg"),
-        charts::heatmap(&format!("Theme shares by {facet}"), &titles, &values, &shares)?,
+        charts::heatmap(&format!("Theme shares by {facet}"), &titles, &values, &shares, charts::Cells::Shares)?,
     );
     out.add(
         format!("compare-{facet}-similarity.svg"),
-        charts::heatmap("Narrative similarity (Jensen-Shannon, theme shares)", &values, &values, &c.theme_similarity)?,
+        charts::heatmap(
+            "Narrative similarity (Jensen-Shannon, theme shares)",
+            &values,
+            &values,
+            &c.theme_similarity,
+            charts::Cells::Similarities,
+        )?,
     );
     for (i, v) in c.values.iter().enumerate() {
         let items: Vec<&Distinctive> = v.over_represented.iter().chain(v.under_represented.iter().rev()).collect();

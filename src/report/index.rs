@@ -292,7 +292,7 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
             t.representative_docs.iter().filter_map(|id| index.get(id.as_str())).map(|d| doc_cited(d)).collect();
         card.push(Block::Paragraph(vec![Inline::Strong("Representative documents".into())]))
             .push(Block::List(representatives));
-        card.blocks.extend(charts.block(&format!("keywords-theme-{}.svg", t.id), "", Some("Keyword weights")));
+        card.blocks.extend(charts.block(&format!("phrases-theme-{}.svg", t.id), "", Some("Pages using each phrase")));
         s.subsections.push(card);
     }
     if years >= 2 {
@@ -333,8 +333,9 @@ fn themes(analysis: &Analysis, charts: &Charts, with_countries: bool, years: usi
         }
         s.blocks.extend(charts.block(
             "themes-over-years.svg",
-            "Share of each period's documents in the rising and falling themes and the largest ones, with 95% \
-             intervals (Wilson); periods with too few documents are left as gaps, not zeros.",
+            "One panel per theme, on the same axes: its share of each period's documents, with 95% intervals \
+             (Wilson); the themes whose share changed come first, then the largest. Periods with too few \
+             documents are left as gaps, not zeros.",
             None,
         ));
     }

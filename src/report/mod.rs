@@ -127,6 +127,9 @@ impl Charts {
     }
 }
 
+/// Themes drawn over time, one small panel each: those that changed first, then the largest.
+const SMALL_MULTIPLES: usize = 12;
+
 /// Draws every chart of the main report.
 pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts, charts::ChartError> {
     let model = &analysis.model;
@@ -147,16 +150,16 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
                 &titles,
                 &selection.values,
                 &rows,
+                charts::Cells::Shares,
             )?,
         );
     }
 
     let trends = &analysis.trends;
     if trends.tested_periods().len() >= 2 {
-        // Themes that changed first, then the largest.
         let mut shown: Vec<usize> = (0..trends.themes.len()).collect();
         shown.sort_by_key(|&p| (trends.themes[p].shape().is_none(), p));
-        shown.truncate(6);
+        shown.truncate(SMALL_MULTIPLES);
         let series: Vec<Vec<Option<crate::stats::Interval>>> =
             shown.iter().map(|&p| trends.themes[p].series.iter().map(|s| s.share).collect()).collect();
         let names: Vec<String> = shown
@@ -166,7 +169,7 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
                 None => titles[p].clone(),
             })
             .collect();
-        let labels: Vec<String> = trends.periods.iter().map(|(p, n)| format!("{p} (n={n})")).collect();
+        let labels: Vec<String> = trends.periods.iter().map(|(p, _)| p.clone()).collect();
         out.add(
             "themes-over-years.svg".into(),
             charts::bands(
@@ -184,16 +187,17 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
         "document-map.svg".into(),
         charts::scatter("Documents by theme (PCA of document vectors)", points, &model.assignments, &titles)?,
     );
-    for t in &model.themes {
-        let n = t.keywords.len().min(10);
+    // What each theme's pages speak of, as its synthesis says it: the pages using each phrase.
+    for (t, synthesis) in model.themes.iter().zip(&analysis.summaries.syntheses) {
+        let phrases = &synthesis.facts.phrases;
+        if phrases.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = phrases.iter().map(|p| p.name.clone()).collect();
+        let pages: Vec<f64> = phrases.iter().map(|p| p.pages as f64).collect();
         out.add(
-            format!("keywords-theme-{}.svg", t.id),
-            charts::bars(
-                &format!("Top keywords: {}", t.label),
-                "c-TF-IDF weight",
-                &t.keywords[..n],
-                &t.keyword_weights[..n],
-            )?,
+            format!("phrases-theme-{}.svg", t.id),
+            charts::bars(&format!("Pages using each phrase: {}", t.label), "pages of the theme", &names, &pages)?,
         );
     }
     Ok(out)

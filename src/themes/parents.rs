@@ -36,9 +36,10 @@ pub(super) fn describe_parents(
             for &m in &members {
                 model.themes[m].parent = Some(id);
             }
+            let taken: Vec<&str> = members.iter().map(|&m| model.themes[m].label.as_str()).collect();
             ParentTheme {
                 id,
-                label: d.label,
+                label: own_label(d.label, &d.keywords, &taken, d.language.as_deref()),
                 keywords: d.keywords.into_iter().take(PARENT_KEYWORDS).collect(),
                 children: members.iter().map(|&m| model.themes[m].id).collect(),
                 similarity,
@@ -48,6 +49,21 @@ pub(super) fn describe_parents(
         })
         .collect();
     Ok(())
+}
+
+/// A broad area's label, other than any of its themes' (`taken`): where its heading is one of
+/// theirs, the first phrase its keywords make without their first terms ("Waste and recycling"
+/// over a theme "Waste and recycling" becomes "Recycling and plastic"), so that a reader
+/// can tell the area from the theme. Kept as it is where every phrase is taken.
+fn own_label(label: String, keywords: &[String], taken: &[&str], language: Option<&str>) -> String {
+    let is_taken = |l: &str| taken.iter().any(|t| t.eq_ignore_ascii_case(l));
+    if !is_taken(&label) {
+        return label;
+    }
+    (1..keywords.len())
+        .map(|skip| super::label::phrase(&keywords[skip..], language))
+        .find(|l| !l.is_empty() && !is_taken(l))
+        .unwrap_or(label)
 }
 
 /// Unit centre of each broad area, given the positions of its themes: the mean of their
@@ -132,6 +148,14 @@ fn mean_pairwise_cosine(rows: &Array2<f32>, members: &[usize]) -> f32 {
 mod tests {
     use super::*;
     use crate::themes::unit_rows;
+
+    #[test]
+    fn an_area_does_not_take_one_of_its_themes_labels() {
+        let keywords: Vec<String> = ["waste", "recycling", "plastic", "compost"].map(String::from).to_vec();
+        let taken = ["Waste and recycling", "Compost and soil"];
+        assert_eq!(own_label("Waste and recycling".into(), &keywords, &taken, Some("en")), "Recycling and plastic");
+        assert_eq!(own_label("Waste and plastic".into(), &keywords, &taken, Some("en")), "Waste and plastic");
+    }
 
     /// Two groups of closely related themes become broad areas; two themes with nothing in
     /// common, though k-means puts them together, do not (their mean cosine is under the 75th
