@@ -24,7 +24,8 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::ingest::Document;
 use crate::stats::{
-    self, benjamini_hochberg, js_similarity, log_odds, normal_tail, percent, wilson, Interval, Similarity,
+    self, benjamini_hochberg, js_similarity, log_odds, normal_score, normal_tail, percent, wilson, Fisher, Interval,
+    Similarity,
 };
 use crate::summarise::SummarySentence;
 use crate::themes::ThemeId;
@@ -257,7 +258,10 @@ pub fn compare(
     let alpha = *alpha;
     let n_all = docs.len() as f64;
 
-    // Every (value, theme) log-odds, then one Benjamini–Hochberg correction across them all.
+    // Every (value, theme) difference: its size as a log-odds ratio, its p-value by Fisher's
+    // exact test (shown as the normal score of that p), then one Benjamini–Hochberg correction
+    // across them all.
+    let fisher = Fisher::new(docs.len());
     let odds: Vec<Vec<Distinctive>> = counts
         .iter()
         .zip(members)
@@ -267,12 +271,15 @@ pub fn compare(
                     let prior = THEME_PRIOR * theme_total[t] as f64 / n_all;
                     let rest = (theme_total[t] - c[t]) as f64;
                     let lo = log_odds(c[t] as f64, m.len() as f64, rest, n_all - m.len() as f64, prior, THEME_PRIOR);
+                    let others = docs.len() - m.len();
+                    let elsewhere = theme_total[t] - c[t];
+                    let p = fisher.two_sided(c[t], m.len() - c[t], elsewhere, others - elsewhere);
                     let theme = &analysis.model.themes[t];
                     Distinctive {
                         name: theme.label.clone(),
                         theme_id: Some(theme.id),
                         count: c[t],
-                        z: lo.z,
+                        z: lo.delta.signum() * normal_score(p),
                         delta: lo.delta,
                     }
                 })

@@ -46,7 +46,7 @@ fn draw(c: &Comparison) -> Result<Charts, charts::ChartError> {
             format!("compare-{facet}-{i}.svg"),
             charts::bars(
                 &format!("{}: themes over (+) and under (−) represented", v.value),
-                "z-score of log-odds",
+                "z (Fisher's exact test, as a normal score)",
                 &labels,
                 &z,
             )?,
