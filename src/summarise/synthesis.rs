@@ -104,16 +104,17 @@ pub fn facts(documents: &[Document], terms: &[impl TermsOf], group: &Group) -> F
     candidates.extend(group.keywords.iter().filter(|k| !k.contains(' ') && !past(k)));
     let mut phrases: Vec<Counted> = Vec::new();
     let mut named: Vec<&str> = Vec::new();
+    let texts = lowered(documents, members);
+    // A word of a phrase already named, or the same word in the plural, is not named again.
+    let stem = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
     for k in candidates {
         if phrases.len() == PHRASES {
             break;
         }
-        // A word of a phrase already named, or the same word in the plural, is not named again.
-        let stem = |w: &str| w.strip_suffix('s').unwrap_or(w).to_string();
         let inside = named.iter().any(|n| n.split(' ').any(|w| k.split(' ').any(|x| stem(x) == stem(w))));
         let pages = on_pages(k);
         if !inside && pages >= PHRASE_MIN_PAGES {
-            phrases.push(Counted { name: surface(documents, members, k), pages });
+            phrases.push(Counted { name: surface(&texts, k), pages });
             named.push(k);
         }
     }
@@ -161,17 +162,11 @@ fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<&'a str> {
 /// that two thirds of its occurrences or more write inside the same longer phrase is a fragment
 /// of it ("health organization" of "World Health Organization", "based tourism" of
 /// "community-based tourism") and is shown as that phrase, one word longer on each such side.
-fn surface(documents: &[Document], members: &[usize], term: &str) -> String {
+fn surface(pages: &[(&str, String)], term: &str) -> String {
     let mut forms = Tally::default();
     let mut before = Tally::default();
     let mut after = Tally::default();
-    for &i in members {
-        let text = &documents[i].text;
-        let lower = text.to_lowercase();
-        // Lower-casing can change byte lengths outside ASCII; only then is the page skipped.
-        if lower.len() != text.len() {
-            continue;
-        }
+    for (text, lower) in pages {
         let is_word = |c: char| c.is_alphanumeric();
         for (at, _) in lower.match_indices(term) {
             let end = at + term.len();
@@ -214,6 +209,16 @@ fn is_function_word(word: &str) -> bool {
     ];
     let word = word.to_lowercase();
     (word.chars().count() <= 3 && STOP_WORDS.contains(&word)) || LONGER.contains(&word.as_str())
+}
+
+/// The group's pages as written and in lower case, lowered once for all its phrases. Lower-casing
+/// can change byte lengths outside ASCII; only such a page is left out.
+fn lowered<'a>(documents: &'a [Document], members: &[usize]) -> Vec<(&'a str, String)> {
+    members
+        .iter()
+        .map(|&i| (documents[i].text.as_str(), documents[i].text.to_lowercase()))
+        .filter(|(text, lower)| text.len() == lower.len())
+        .collect()
 }
 
 /// Function words of the languages themes are described in.
@@ -426,15 +431,19 @@ mod tests {
             "{:?}",
             docs.iter().map(|d| &d.text).collect::<Vec<_>>()
         );
-        assert_eq!(surface(&docs, &[0, 1, 2], "ict"), "ICT", "3 of 4, and 'dictum' is not a match");
-        assert_eq!(surface(&docs, &[0, 1, 2], "sustainable development"), "sustainable development");
+        assert_eq!(surface(&lowered(&docs, &[0, 1, 2]), "ict"), "ICT", "3 of 4, and 'dictum' is not a match");
+        assert_eq!(surface(&lowered(&docs, &[0, 1, 2]), "sustainable development"), "sustainable development");
         let fragments = pages(&[
             "The World Health Organization said so. Community-based tourism grows. Use of nature based solutions.",
             "The World Health Organization agrees; community-based tourism pays. Made of nature based solutions.",
             "Health organization reforms. Community based tourism: a guide. Lots of nature based solutions.",
         ]);
-        assert_eq!(surface(&fragments, &[0, 1, 2], "health organization"), "World Health Organization");
-        assert_eq!(surface(&fragments, &[0, 1, 2], "based tourism"), "community-based tourism");
-        assert_eq!(surface(&fragments, &[0, 1, 2], "nature based"), "nature based solutions", "not 'of nature…'");
+        assert_eq!(surface(&lowered(&fragments, &[0, 1, 2]), "health organization"), "World Health Organization");
+        assert_eq!(surface(&lowered(&fragments, &[0, 1, 2]), "based tourism"), "community-based tourism");
+        assert_eq!(
+            surface(&lowered(&fragments, &[0, 1, 2]), "nature based"),
+            "nature based solutions",
+            "not 'of nature…'"
+        );
     }
 }
