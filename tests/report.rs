@@ -178,7 +178,8 @@ fn explore_page_follows_its_filters_in_a_real_browser() {
     let kenya = dump_dom(chromium, &format!("file://{}#country=Kenya", page.display()));
     assert!(kenya.contains("<p id=\"count\">3 of 5 documents</p>"), "{}", &kenya[..kenya.len().min(2000)]);
     assert_eq!(kenya.matches("<tr data-doc=").count(), 3, "the table follows the filter");
-    assert_eq!(kenya.matches("<circle").count(), 3, "the map follows the filter");
+    assert_eq!(kenya.matches("<circle class=\"shown\"").count(), 3, "the map colours the filtered pages");
+    assert_eq!(kenya.matches("<circle class=\"faint\"").count(), 2, "and keeps the others faint, for context");
     let counted: usize = kenya
         .match_indices("data-count=\"")
         .map(|(i, m)| kenya[i + m.len()..].split('"').next().unwrap().parse::<usize>().unwrap())
@@ -186,4 +187,172 @@ fn explore_page_follows_its_filters_in_a_real_browser() {
     assert_eq!(counted, 3, "theme counts add up to the filtered documents");
     let both = dump_dom(chromium, &format!("file://{}#country=Kenya&q=Wind%20turbines%20power", page.display()));
     assert!(both.contains("<p id=\"count\">1 of 5 documents</p>"), "a phrase of one page, within the filter");
+}
+
+/// `%XX` escapes of a `data:` URL read back as text.
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The texts of the table's cells in column `column` (0 = title), row by row.
+fn table_column(dom: &str, column: usize) -> Vec<String> {
+    dom.split("<tr data-doc=")
+        .skip(1)
+        .map(|row| {
+            let cell = row.split("<td>").nth(column + 1).unwrap_or_default();
+            let text = cell.split("</td>").next().unwrap_or_default();
+            // A linked title: the anchor's text.
+            text.rsplit_once("\">").map_or(text, |(_, t)| t).trim_end_matches("</a>").to_string()
+        })
+        .collect()
+}
+
+/// explore.html's search reads every word of every page (not only titles and key sentences),
+/// folds accents as the index does, its table sorts by the column in the URL and its CSV link
+/// holds exactly the rows shown, in their order; the map labels each theme it shows.
+#[test]
+fn explorer_finds_every_word_sorts_and_exports_in_a_real_browser() {
+    let Some(chromium) = chromium() else { return };
+    let input = hostile_folder();
+    let long = "# Savings groups in informal settlements\n[[country:Argentina]]\n[[year:2020]]\n\
+         Neighbours in the settlement meet every week. They pool small savings in a shared box. \
+         The group keeps a ledger that every member can read. Loans go to members who need to restock a shop. \
+         Most loans are repaid within two months. The lab followed twelve groups for a year. \
+         Several groups later opened accounts at a cooperative bank. \
+         Microcredits from the cooperative reached two hundred families. \
+         Women led most of the groups. Cooperativas de ahorro ofrecen inclusión financiera en las villas.\n";
+    std::fs::write(input.path().join("f.txt"), long).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    analyze_ok(input.path(), out.path(), &["--themes", "2"]);
+    let page = out.path().join("explore.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // The page's data holds no text but the index: the word sought is in no title.
+    let data = html.split("id=\"data\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let data: serde_json::Value = serde_json::from_str(data).unwrap();
+    let words = data["index"]["words"].as_str().unwrap();
+    assert!(words.split(' ').any(|w| w == "microcredits") && words.split(' ').any(|w| w == "inclusion"), "folded words");
+    assert!(data["documents"].as_array().unwrap().iter().all(|d| !d["title"].as_str().unwrap().contains("icrocredit")));
+    let url = |hash: &str| format!("file://{}#{hash}", page.display());
+    let count = |dom: &str| dom.split("<p id=\"count\">").nth(1).unwrap().split(" of").next().unwrap().parse::<usize>().unwrap();
+
+    // Every page whose text has a word starting with the query, and no other.
+    let files: Vec<String> = std::fs::read_dir(input.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap().to_lowercase())
+        .collect();
+    for word in ["microcredit", "water", "kiosk", "diesel", "harvest"] {
+        let expected = files
+            .iter()
+            .filter(|t| t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(word)))
+            .count();
+        let dom = dump_dom(chromium, &url(&format!("q={word}")));
+        assert_eq!(count(&dom), expected, "pages with a word starting {word:?}");
+    }
+    let folded = dump_dom(chromium, &url("q=inclusion%20financiera"));
+    assert_eq!(table_column(&folded, 0), vec!["Savings groups in informal settlements"], "accents fold: inclusión");
+    let ready = dump_dom(chromium, &url(""));
+    assert!(ready.contains("data-ready-ms=\""), "the page says when it was ready");
+
+    // Sorted by year, newest first, then by title; the CSV link holds the rows in that order.
+    let by_year = dump_dom(chromium, &url("sort=-year"));
+    let years: Vec<String> = table_column(&by_year, 3);
+    let mut newest_first = years.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(years, newest_first, "rows by year, newest first");
+    assert!(by_year.contains("aria-sort=\"descending\""), "the sorted column says so");
+    let titles = table_column(&dump_dom(chromium, &url("sort=title")), 0);
+    let mut alphabetical = titles.clone();
+    alphabetical.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(titles, alphabetical);
+
+    let filtered = dump_dom(chromium, &url("country=Kenya&sort=-year"));
+    let href = filtered.split("id=\"csv\"").nth(1).unwrap().split("href=\"").nth(1).unwrap().split('"').next().unwrap();
+    let csv_text = percent_decoded(href.strip_prefix("data:text/csv;charset=utf-8,").expect("a CSV data URL"));
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["doc_id", "title", "theme", "theme_label", "country", "continent", "year", "type", "source"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), count(&filtered), "one CSV row per row shown");
+    assert!(rows.iter().all(|r| &r[4] == "Kenya"));
+    let row_years: Vec<&str> = rows.iter().map(|r| &r[6]).collect();
+    assert_eq!(row_years, table_column(&filtered, 3), "in the table's order");
+
+    // The map writes a label for each theme it shows with at least two pages.
+    let all = dump_dom(chromium, &url(""));
+    let themes = read_json(&out.path().join("themes.json"));
+    for t in themes["themes"].as_array().unwrap().iter().filter(|t| t["size"].as_u64().unwrap() >= 2) {
+        let label = format!("{}. {}", t["id"], t["label"].as_str().unwrap());
+        let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        assert!(all.contains(&format!("{label}</text>")), "{label} written on the map");
+    }
+}
+
+/// Every chart of a report on real pages, drawn by Chromium: each has words (a title and its
+/// labels, axes or scale), and every word lies inside its chart, none cut at an edge.
+#[test]
+fn every_chart_keeps_its_words_inside_it_in_a_real_browser() {
+    let Some(chromium) = chromium() else { return };
+    // 300 blogs: enough countries with ten pages for the heatmap.
+    let Some(pages) = real_blogs(300) else { return };
+    let input = tempfile::tempdir().unwrap();
+    copy_into(input.path(), &pages);
+    let out = tempfile::tempdir().unwrap();
+    analyze_ok(input.path(), out.path(), &["--max-tokens-per-doc", "64"]);
+    let mut charts: Vec<(String, String)> = std::fs::read_dir(out.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    charts.sort();
+    for expected in ["theme-sizes.svg", "document-map.svg", "themes-by-country.svg"] {
+        assert!(charts.iter().any(|(f, _)| f == expected), "{expected} drawn");
+    }
+    // A page of this test's own (no CSP): each chart inline, and a script that measures where
+    // the browser put every text of it.
+    let script = r#"
+const out = [];
+for (const box of document.querySelectorAll("div[data-chart]")) {
+  const svg = box.querySelector("svg").getBoundingClientRect();
+  const texts = [...box.querySelectorAll("text")].filter((t) => t.textContent.trim());
+  const outside = texts.filter((t) => {
+    const r = t.getBoundingClientRect();
+    return r.left < svg.left - 1 || r.right > svg.right + 1 || r.top < svg.top - 1 || r.bottom > svg.bottom + 1;
+  }).map((t) => t.textContent.trim());
+  out.push({ chart: box.dataset.chart, texts: texts.length, outside });
+}
+document.getElementById("result").textContent = JSON.stringify(out);
+"#;
+    let body: String = charts.iter().map(|(f, svg)| format!("<div data-chart=\"{f}\">{svg}</div>\n")).collect();
+    let harness = out.path().join("charts-check.html");
+    std::fs::write(
+        &harness,
+        format!("<!DOCTYPE html><html><body style=\"margin:0\">{body}<pre id=\"result\"></pre><script>{script}</script></body></html>"),
+    )
+    .unwrap();
+    let dom = dump_dom(chromium, &format!("file://{}", harness.display()));
+    let result = dom.split("<pre id=\"result\">").nth(1).unwrap().split("</pre>").next().unwrap();
+    let result: serde_json::Value = serde_json::from_str(&result.replace("&quot;", "\"").replace("&amp;", "&")).unwrap();
+    assert_eq!(result.as_array().unwrap().len(), charts.len(), "every chart measured");
+    let themes = read_json(&out.path().join("themes.json"))["themes"].as_array().unwrap().len() as u64;
+    for chart in result.as_array().unwrap() {
+        assert!(chart["texts"].as_u64().unwrap() >= 3, "{} has a title and labels", chart["chart"]);
+        if chart["chart"] == "document-map.svg" {
+            assert!(chart["texts"].as_u64().unwrap() >= themes + 2, "a label for each of {themes} themes on the map");
+        }
+        assert_eq!(chart["outside"], serde_json::json!([]), "{}: words cut at its edge", chart["chart"]);
+    }
 }

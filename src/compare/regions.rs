@@ -10,6 +10,9 @@
 //! the Arab States ([`ARAB_STATES`]) taken out of Africa and Asia, and Western Asia's Caucasus and
 //! Türkiye with Europe and Central Asia, as UNDP files them.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use keshvar::{Country, CountryIterator, Region, SubRegion};
 
 /// Where a page is, as its country says.
@@ -131,26 +134,44 @@ pub fn place_of(country: &str) -> Option<Place> {
     if matches!(key.as_str(), "null island" | "global" | "antarctica") {
         return Some(Place::Global);
     }
-    find_country(&key).map(|c| Place::Country(located(&c)))
+    let table = &*COUNTRIES;
+    table.by_name.get(&key).map(|&i| Place::Country(table.places[i].clone()))
 }
 
-/// The country a normalised name stands for: an ISO name, an alias, or a subdivision's country.
-fn find_country(key: &str) -> Option<Country> {
-    let by_code = |code: &str| keshvar::Alpha2::try_from(code).ok().map(Country::from);
-    if let Some((_, code)) = ALIASES.iter().find(|(alias, _)| *alias == key) {
-        return by_code(code);
-    }
-    let named = |c: &Country| {
-        [c.iso_short_name(), c.iso_long_name()]
-            .into_iter()
-            .chain(c.unofficial_name_list().iter().copied())
-            .any(|n| normalise(n) == key || normalise(n.split(['(', ',']).next().unwrap_or(n)) == key)
-    };
-    if let Some(c) = CountryIterator::new().find(|c| named(c)) {
-        return Some(c);
-    }
-    CountryIterator::new().find(|c| c.subdivisions().values().any(|s| normalise(s.name()) == key))
+/// Every country with where it is, and every name that leads to one.
+struct Countries {
+    places: Vec<Located>,
+    /// Normalised name → position in `places`.
+    by_name: HashMap<String, usize>,
 }
+
+/// Built once: a lookup used to scan every country's names and every subdivision (about 5,000
+/// strings lowered) for each page, which took 40 s of a report on 1,213 pages.
+static COUNTRIES: LazyLock<Countries> = LazyLock::new(|| {
+    let countries: Vec<Country> = CountryIterator::new().collect();
+    let position: HashMap<String, usize> =
+        countries.iter().enumerate().map(|(i, c)| (c.alpha2().to_string(), i)).collect();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    // Aliases first, then ISO and unofficial names (whole and cut at a bracket or comma), then
+    // subdivisions: the first country a name leads to keeps it.
+    for (alias, code) in ALIASES {
+        if let Some(&i) = position.get(*code) {
+            by_name.entry(alias.to_string()).or_insert(i);
+        }
+    }
+    for (i, c) in countries.iter().enumerate() {
+        for n in [c.iso_short_name(), c.iso_long_name()].into_iter().chain(c.unofficial_name_list().iter().copied()) {
+            by_name.entry(normalise(n)).or_insert(i);
+            by_name.entry(normalise(n.split(['(', ',']).next().unwrap_or(n))).or_insert(i);
+        }
+    }
+    for (i, c) in countries.iter().enumerate() {
+        for s in c.subdivisions().values() {
+            by_name.entry(normalise(s.name())).or_insert(i);
+        }
+    }
+    Countries { places: countries.iter().map(located).collect(), by_name }
+});
 
 fn located(c: &Country) -> Located {
     let code = c.alpha2().to_string();

@@ -82,21 +82,6 @@ fn label_room(labels: &[String]) -> u32 {
 /// Labels are written whole up to this many characters.
 const LABEL_CHARS: usize = 60;
 
-/// The legend box shared by line and scatter charts (top right, translucent).
-fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    name: &'static str,
-) -> Result<(), ChartError> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 11))
-        .draw()
-        .map_err(fail(name))
-}
-
 /// Horizontal bars, top to bottom in the order given; negative values (z-scores) extend left
 /// in another colour.
 pub fn bars(title: &str, x_desc: &str, labels: &[String], values: &[f64]) -> Result<String, ChartError> {
@@ -167,7 +152,9 @@ pub fn heatmap(
     };
     let (left, bottom) = (label_room(rows), label_room(cols));
     let scale_height = 34;
-    let width = left + 24 + CELL * nc as u32;
+    // As wide as its title too (about 9.6 px a character at 18 px): a few columns under a long
+    // title cut it at both ends.
+    let width = (left + 24 + CELL * nc as u32).max((title.chars().count() as f64 * 9.6) as u32 + 24);
     let height = 40 + scale_height + bottom + 22 * nr as u32;
     let mut svg = String::new();
     {
@@ -315,56 +302,102 @@ pub fn bands(
     Ok(svg)
 }
 
-/// A scatter of 2-D points coloured by group, with a legend of group names.
-pub fn scatter(title: &str, points: &[(f64, f64)], groups: &[usize], names: &[String]) -> Result<String, ChartError> {
-    const NAME: &str = "scatter";
+/// Characters of a map label's line; longer labels wrap onto a second line.
+const MAP_LINE: usize = 26;
+
+/// A theme's label wrapped at words into lines of at most [`MAP_LINE`] characters (a word
+/// longer than that stands alone).
+fn wrap(label: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= MAP_LINE => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The document map: every point coloured by its group, and each group's name written at its
+/// centre (`centres`, in the points' coordinates) on a light box, moved up or down where it
+/// would cover a name already written. The axes have no unit and are not drawn: near means
+/// alike.
+pub fn map(
+    title: &str,
+    points: &[[f32; 2]],
+    groups: &[usize],
+    names: &[String],
+    centres: &[Option<[f32; 2]>],
+) -> Result<String, ChartError> {
+    const NAME: &str = "map";
+    const SIZE: (u32, u32) = (900, 720);
+    const MARGIN: f64 = 24.0;
+    const LINE: f64 = 14.0;
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for &(x, y) in points {
-        x0 = x0.min(x);
-        x1 = x1.max(x);
-        y0 = y0.min(y);
-        y1 = y1.max(y);
+    for p in points {
+        let (x, y) = (f64::from(p[0]), f64::from(p[1]));
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
     }
     if points.is_empty() || x0 >= x1 || y0 >= y1 {
         (x0, x1, y0, y1) = (-1.0, 1.0, -1.0, 1.0);
     }
-    let pad = |a: f64, b: f64| (b - a) * 0.05;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (820, 620)).into_drawing_area();
-        root.fill(&WHITE).map_err(fail(NAME))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(46)
-            .build_cartesian_2d((x0 - pad(x0, x1))..(x1 + pad(x0, x1)), (y0 - pad(y0, y1))..(y1 + pad(y0, y1)))
-            .map_err(fail(NAME))?;
-        chart
-            .configure_mesh()
-            .x_desc("first principal component")
-            .y_desc("second principal component")
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(fail(NAME))?;
-        let shown = names.len().min(10);
-        for (g, name) in names.iter().enumerate() {
-            let style = colour(g).mix(0.75).filled();
-            let series = chart
-                .draw_series(
-                    points
-                        .iter()
-                        .zip(groups)
-                        .filter(|(_, &pg)| pg == g)
-                        .map(|(&(x, y), _)| Circle::new((x, y), 3, style)),
-                )
+        let canvas = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        canvas.fill(&WHITE).map_err(fail(NAME))?;
+        let root = canvas.titled(title, ("sans-serif", 18)).map_err(fail(NAME))?;
+        let (w, h) = root.dim_in_pixel();
+        let at = |p: [f32; 2]| {
+            let x = MARGIN + (f64::from(p[0]) - x0) / (x1 - x0) * (f64::from(w) - 2.0 * MARGIN);
+            let y = f64::from(h) - MARGIN - (f64::from(p[1]) - y0) / (y1 - y0) * (f64::from(h) - 2.0 * MARGIN);
+            (x as i32, y as i32)
+        };
+        let radius = if points.len() > 3_000 { 2 } else { 3 };
+        for (p, &g) in points.iter().zip(groups) {
+            root.draw(&Circle::new(at(*p), radius, colour(g).mix(0.6).filled())).map_err(fail(NAME))?;
+        }
+        root.draw(&Text::new(
+            "Pages close together read alike; the axes have no unit.",
+            (8, h as i32 - 16),
+            ("sans-serif", 11).into_font().color(&BLACK.mix(0.6)),
+        ))
+        .map_err(fail(NAME))?;
+        // Larger themes first, so they keep their place and smaller ones move.
+        let mut order: Vec<usize> = (0..names.len()).filter(|&g| centres.get(g).copied().flatten().is_some()).collect();
+        order.sort_by_key(|&g| std::cmp::Reverse(groups.iter().filter(|&&x| x == g).count()));
+        let mut taken: Vec<(f64, f64, f64, f64)> = Vec::new();
+        for g in order {
+            let Some(centre) = centres[g] else { continue };
+            let lines = wrap(&names[g]);
+            let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 6.2 + 8.0;
+            let height = lines.len() as f64 * LINE + 4.0;
+            let (cx, cy) = at(centre);
+            let overlaps = |x: f64, y: f64| taken.iter().any(|&(a, b, c, d)| x < c && x + width > a && y < d && y + height > b);
+            let fits = |x: f64, y: f64| x >= 0.0 && y >= 0.0 && x + width <= f64::from(w) && y + height <= f64::from(h);
+            let left = (f64::from(cx) - width / 2.0).clamp(0.0, (f64::from(w) - width).max(0.0));
+            let top = f64::from(cy) - height / 2.0;
+            let (x, y) = (0..40)
+                .map(|step| {
+                    let shift = (step as f64 / 2.0).ceil() * (height / 2.0 + 2.0);
+                    (left, if step % 2 == 0 { top + shift } else { top - shift })
+                })
+                .find(|&(x, y)| fits(x, y) && !overlaps(x, y))
+                .unwrap_or((left, top.clamp(0.0, (f64::from(h) - height).max(0.0))));
+            taken.push((x, y, x + width, y + height));
+            let corner = |dx: f64, dy: f64| ((x + dx) as i32, (y + dy) as i32);
+            root.draw(&Rectangle::new([corner(0.0, 0.0), corner(width, height)], WHITE.mix(0.82).filled()))
                 .map_err(fail(NAME))?;
-            if g < shown {
-                series.label(shorten(name, 36)).legend(move |(x, y)| Circle::new((x + 6, y), 4, style));
+            root.draw(&Rectangle::new([corner(0.0, 0.0), corner(width, height)], colour(g).stroke_width(1)))
+                .map_err(fail(NAME))?;
+            for (k, line) in lines.iter().enumerate() {
+                let style = ("sans-serif", 12).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Top));
+                root.draw(&Text::new(line.clone(), corner(4.0, 3.0 + k as f64 * LINE), style)).map_err(fail(NAME))?;
             }
         }
-        draw_legend(&mut chart, NAME)?;
-        root.present().map_err(fail(NAME))?;
+        canvas.present().map_err(fail(NAME))?;
     }
     Ok(svg)
 }
@@ -408,6 +441,22 @@ mod tests {
     }
 
     #[test]
+    fn the_map_writes_every_theme_name_whole_and_apart() {
+        let points: Vec<[f32; 2]> = (0..40).map(|i| [(i % 2) as f32 * 0.01, (i / 2) as f32 * 0.001]).collect();
+        let groups: Vec<usize> = (0..40).map(|i| i % 2).collect();
+        let names = vec!["1. Waste management and recycling of plastics".to_string(), "2. Solar energy".to_string()];
+        // Both centres at nearly the same spot: the second label must move off the first.
+        let svg = map("Map", &points, &groups, &names, &[Some([0.0, 0.01]), Some([0.01, 0.01])]).unwrap();
+        let shown = texts(&svg);
+        for word in ["1. Waste management and", "recycling of plastics", "2. Solar energy"] {
+            assert!(shown.contains(&word.to_string()), "{word} in {shown:?}");
+        }
+        let boxes: Vec<&str> = svg.split("<rect").skip(2).filter(|r| r.contains("opacity=\"0.82\"") || r.contains("fill-opacity=\"0.82\"")).collect();
+        assert_eq!(boxes.len(), 2, "one box per label");
+        assert_eq!(wrap("a verylongwordthatdoesnotfitononelineatall b"), vec!["a", "verylongwordthatdoesnotfitononelineatall", "b"]);
+    }
+
+    #[test]
     fn charts_survive_empty_and_flat_data() {
         assert!(heatmap("h", &[], &[], &[], Cells::Shares).is_ok());
         let band = |low, value, high| Some(Interval { low, value, high });
@@ -416,6 +465,6 @@ mod tests {
         assert!(
             bands("b", "share", "year", &["2020".into(), "2021".into(), "2022".into()], &["a".into()], &[gap]).is_ok()
         );
-        assert!(scatter("s", &[(0.0, 0.0)], &[0], &["a".into()]).is_ok());
+        assert!(map("m", &[[0.0, 0.0]], &[0], &["a".into()], &[Some([0.0, 0.0])]).is_ok());
     }
 }

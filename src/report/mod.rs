@@ -8,6 +8,7 @@ pub mod explore;
 pub mod export;
 pub mod html;
 pub mod index;
+pub mod map;
 pub mod markdown;
 pub mod model;
 pub mod parquet;
@@ -86,7 +87,7 @@ pub(crate) fn comparisons_in(out: &Path, ext: &str) -> Vec<(String, String)> {
 /// same files; only links to comparison pages written since can differ.
 pub fn write_reports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     // The document map of the charts and of explore.html: one projection of every vector.
-    let points = project_2d(analysis);
+    let points = document_map(analysis);
     let charts = draw_charts(analysis, &points)?;
     charts.write(out)?;
     let page = index::page(analysis, &charts, &comparisons_in(out, "html"));
@@ -131,7 +132,7 @@ impl Charts {
 const SMALL_MULTIPLES: usize = 12;
 
 /// Draws every chart of the main report.
-pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts, charts::ChartError> {
+pub fn draw_charts(analysis: &Analysis, points: &[[f32; 2]]) -> Result<Charts, charts::ChartError> {
     let model = &analysis.model;
     let titles: Vec<String> = (0..model.themes.len()).map(|p| index::theme_title(analysis, p)).collect();
     let mut out = Charts::default();
@@ -183,9 +184,10 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
         );
     }
 
+    let centres = map::centres(points, &model.assignments, model.themes.len());
     out.add(
         "document-map.svg".into(),
-        charts::scatter("Documents by theme (PCA of document vectors)", points, &model.assignments, &titles)?,
+        charts::map("Documents by theme: a map of their vectors", points, &model.assignments, &titles, &centres)?,
     );
     // What each theme's pages speak of, as its synthesis says it: the pages using each phrase.
     for (t, synthesis) in model.themes.iter().zip(&analysis.summaries.syntheses) {
@@ -203,24 +205,11 @@ pub fn draw_charts(analysis: &Analysis, points: &[(f64, f64)]) -> Result<Charts,
     Ok(out)
 }
 
-/// The document vectors projected on their first two principal components (linfa PCA), in the
-/// space the themes were found in (language-centred): with raw vectors the first component mostly
-/// separates English from other pages.
-fn project_2d(analysis: &Analysis) -> Vec<(f64, f64)> {
-    use linfa::prelude::*;
+/// Every document's place on the map ([`map::layout`]), in the space the themes were found in
+/// (language-centred): with raw vectors, other languages' pages would gather by language.
+fn document_map(analysis: &Analysis) -> Vec<[f32; 2]> {
     let vectors = crate::themes::language_centred(&analysis.corpus.documents, analysis.vectors.view());
-    let x = vectors.mapv(|v| v as f64);
-    if x.nrows() < 3 {
-        return (0..x.nrows()).map(|i| (i as f64, 0.0)).collect();
-    }
-    let data = linfa::DatasetBase::from(x.clone());
-    match linfa_reduction::Pca::params(2).fit(&data) {
-        Ok(pca) => {
-            let projected = pca.predict(&x);
-            projected.rows().into_iter().map(|r| (r[0], r[1])).collect()
-        }
-        Err(_) => (0..x.nrows()).map(|i| (i as f64, 0.0)).collect(),
-    }
+    map::layout(vectors.view(), map::MAP_SEED)
 }
 
 #[cfg(test)]

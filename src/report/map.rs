@@ -1,0 +1,418 @@
+//! The document map: a 2-D layout of the document vectors that keeps neighbourhoods, so that a
+//! theme's pages sit together and its label can be written at their centre. It is UMAP
+//! (McInnes, Healy & Melville, 2018) as umap-learn computes it: each page's nearest neighbours,
+//! a fuzzy graph of them, and a layout pulled along the graph's edges and pushed apart by
+//! negative samples. The PCA it replaces keeps the two directions of largest variance, and with
+//! 384 dimensions of nearly equal spread that put every theme on top of every other.
+//!
+//! Written here rather than taken from a crate: umap-rs draws its negative samples from the
+//! thread's unseeded generator and updates from several threads in no fixed order (two runs, two
+//! maps), and linfa-tsne (bhtsne) finds neighbours with a vantage-point tree, slower than one
+//! matrix product at 384 dimensions, then runs 1,000 single-threaded iterations. Here the
+//! neighbours come from blocked products on every core, and the layout is one seeded, sequential
+//! descent: the same vectors give the same map. `cargo bench --bench throughput -- map` prints its
+//! cost at 10k and 100k documents and how well it keeps neighbours against PCA.
+
+use ndarray::{s, Array2, ArrayView2, Axis};
+use rand_xoshiro::rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rayon::prelude::*;
+
+/// Neighbours each page is tied to (umap-learn's `n_neighbors` counts the page itself: 15).
+const NEIGHBOURS: usize = 14;
+/// Negative samples drawn for every positive one (umap-learn's `negative_sample_rate`).
+const NEGATIVE_RATE: f64 = 5.0;
+/// The attraction curve 1 / (1 + a·d^2b) that umap-learn fits for `min_dist` 0.1 and `spread` 1:
+/// fixed settings, so the fit is written down rather than redone on every run.
+const A: f32 = 1.576_943_5;
+const B: f32 = 0.895_060_87;
+/// umap-learn's bound on one coordinate's step.
+const CLIP: f32 = 4.0;
+/// The layout's box before descent, as umap-learn scales its initial coordinates.
+const INITIAL_SPAN: f32 = 10.0;
+/// Rows of the similarity products done at a time: a block of this many rows against 100k
+/// documents is 100 MB per thread.
+const BLOCK: usize = 256;
+
+/// Seed of the map's negative samples and of the jitter that parts identical pages.
+pub const MAP_SEED: u64 = 42;
+
+/// Each row's nearest other rows by cosine similarity, as Euclidean distances between unit
+/// vectors (√(2 − 2·cos)), nearest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbours {
+    /// Neighbours per row.
+    pub k: usize,
+    /// `k` row indices per row, row-major.
+    pub index: Vec<u32>,
+    pub distance: Vec<f32>,
+}
+
+impl Neighbours {
+    pub fn of(&self, row: usize) -> (&[u32], &[f32]) {
+        let span = row * self.k..(row + 1) * self.k;
+        (&self.index[span.clone()], &self.distance[span])
+    }
+}
+
+/// The `k` nearest other rows of every row of `unit` (unit rows: cosine is a dot product), by
+/// brute force: blocks of rows against all rows, each block one matrix product, blocks on every
+/// core. Exact, and at 384 dimensions faster than a tree up to about 100k rows.
+pub fn nearest(unit: ArrayView2<f32>, k: usize) -> Neighbours {
+    let n = unit.nrows();
+    let k = k.min(n.saturating_sub(1));
+    let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
+    let blocks: Vec<Vec<(u32, f32)>> = starts
+        .into_par_iter()
+        .map(|r0| {
+            let rows = unit.slice(s![r0..(r0 + BLOCK).min(n), ..]);
+            let similarity = rows.dot(&unit.t());
+            let mut found = Vec::with_capacity(similarity.nrows() * k);
+            for (offset, row) in similarity.rows().into_iter().enumerate() {
+                found.extend(best(row.as_slice().expect("a product's rows are contiguous"), r0 + offset, k));
+            }
+            found
+        })
+        .collect();
+    let (index, distance) = blocks.into_iter().flatten().map(|(j, s)| (j, (2.0 - 2.0 * s).max(0.0).sqrt())).unzip();
+    Neighbours { k, index, distance }
+}
+
+/// The `k` highest of `similarity` other than position `own`, highest first; ties go to the
+/// lower index, so the result does not depend on the order of the scan.
+fn best(similarity: &[f32], own: usize, k: usize) -> Vec<(u32, f32)> {
+    let mut kept: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
+    for (j, &s) in similarity.iter().enumerate() {
+        if j == own || (kept.len() == k && s <= kept[k - 1].1) {
+            continue;
+        }
+        let at = kept.partition_point(|&(_, t)| t >= s);
+        kept.insert(at, (j as u32, s));
+        kept.truncate(k);
+    }
+    kept
+}
+
+/// One undirected edge of the fuzzy graph with its membership strength in (0, 1].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Edge {
+    a: u32,
+    b: u32,
+    weight: f32,
+}
+
+/// umap-learn's fuzzy simplicial set: each row's neighbours weighted by exp(−(d − ρ)/σ), where
+/// ρ is the distance to its nearest neighbour and σ is set so the weights sum to log2(k + 1);
+/// then the union of both directions, w = w₁ + w₂ − w₁·w₂.
+fn fuzzy_graph(neighbours: &Neighbours) -> Vec<Edge> {
+    let k = neighbours.k;
+    let n = neighbours.index.len() / k.max(1);
+    let target = ((k + 1) as f32).log2();
+    let mean_all = neighbours.distance.iter().sum::<f32>() / neighbours.distance.len().max(1) as f32;
+    let mut directed: Vec<(u32, u32, f32)> = Vec::with_capacity(n * k);
+    for row in 0..n {
+        let (index, distance) = neighbours.of(row);
+        let rho = distance.iter().copied().find(|&d| d > 0.0).unwrap_or(0.0);
+        let sum = |sigma: f32| distance.iter().map(|&d| if d > rho { (-(d - rho) / sigma).exp() } else { 1.0 }).sum::<f32>();
+        let (mut lo, mut hi, mut sigma) = (0.0f32, f32::INFINITY, 1.0f32);
+        for _ in 0..64 {
+            let total = sum(sigma);
+            if (total - target).abs() < 1e-5 {
+                break;
+            }
+            if total > target {
+                hi = sigma;
+                sigma = (lo + hi) / 2.0;
+            } else {
+                lo = sigma;
+                sigma = if hi.is_finite() { (lo + hi) / 2.0 } else { sigma * 2.0 };
+            }
+        }
+        // umap-learn's floor on σ: a thousandth of the mean distance, the row's own if it has any.
+        let mean = if rho > 0.0 { distance.iter().sum::<f32>() / k as f32 } else { mean_all };
+        let sigma = sigma.max(1e-3 * mean);
+        for (&j, &d) in index.iter().zip(distance) {
+            let w = if d <= rho || sigma == 0.0 { 1.0 } else { (-(d - rho) / sigma).exp() };
+            let (a, b) = if (row as u32) < j { (row as u32, j) } else { (j, row as u32) };
+            directed.push((a, b, w));
+        }
+    }
+    directed.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    let mut edges: Vec<Edge> = Vec::with_capacity(directed.len());
+    for (a, b, w) in directed {
+        match edges.last_mut() {
+            Some(last) if last.a == a && last.b == b => last.weight = last.weight + w - last.weight * w,
+            _ => edges.push(Edge { a, b, weight: w }),
+        }
+    }
+    edges
+}
+
+/// The rows of `unit` on their first two principal components, scaled to a box of
+/// [`INITIAL_SPAN`] with a seeded jitter of 10⁻⁴ that parts identical rows (umap-learn's "pca"
+/// initialisation).
+fn initial(unit: ArrayView2<f32>, rng: &mut Xoshiro256PlusPlus) -> Vec<[f32; 2]> {
+    use linfa_linalg::eigh::{EigSort, Eigh};
+    let n = unit.nrows();
+    let mean = unit.mean_axis(Axis(0)).expect("at least one row");
+    let centred = &unit - &mean;
+    let covariance = centred.t().dot(&centred).mapv(f64::from);
+    let components = match covariance.eigh() {
+        Ok(eig) => eig.sort_eig_desc().1.slice(s![.., ..2.min(unit.ncols())]).mapv(|v| v as f32),
+        Err(_) => Array2::eye(unit.ncols()).slice(s![.., ..2.min(unit.ncols())]).to_owned(),
+    };
+    let projected = centred.dot(&components);
+    let mut points = vec![[0.0f32; 2]; n];
+    for axis in 0..projected.ncols() {
+        let column = projected.column(axis);
+        let (lo, hi) = column.iter().fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        for (p, &v) in points.iter_mut().zip(column) {
+            p[axis] = INITIAL_SPAN * (v - lo) / span;
+        }
+    }
+    for p in &mut points {
+        for c in p.iter_mut() {
+            *c += 1e-4 * (uniform(rng) - 0.5);
+        }
+    }
+    points
+}
+
+/// A uniform draw in [0, 1).
+fn uniform(rng: &mut Xoshiro256PlusPlus) -> f32 {
+    (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32
+}
+
+/// The 2-D map of the rows of `vectors` (any scale: they are made unit first), deterministic for
+/// `seed`. Fewer than three rows are laid on a line.
+pub fn layout(vectors: ArrayView2<f32>, seed: u64) -> Vec<[f32; 2]> {
+    let n = vectors.nrows();
+    if n < 3 {
+        return (0..n).map(|i| [i as f32, 0.0]).collect();
+    }
+    let mut unit = vectors.to_owned();
+    for mut row in unit.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        if norm > 0.0 {
+            row /= norm;
+        }
+    }
+    let edges = fuzzy_graph(&nearest(unit.view(), NEIGHBOURS));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut points = initial(unit.view(), &mut rng);
+    descend(&mut points, &edges, epochs(n), &mut rng);
+    points
+}
+
+/// umap-learn's number of passes: 500 up to 10k rows, 200 beyond.
+fn epochs(n: usize) -> usize {
+    if n <= 10_000 {
+        500
+    } else {
+        200
+    }
+}
+
+/// Squared distance between two points.
+fn distance2(p: [f32; 2], q: [f32; 2]) -> f32 {
+    (p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)
+}
+
+/// umap-learn's stochastic descent, one edge at a time in a fixed order: every edge is sampled in
+/// proportion to its weight and pulls its two ends together; each sample also pushes the first
+/// end away from [`NEGATIVE_RATE`] random points. The step shrinks linearly to zero.
+fn descend(points: &mut [[f32; 2]], edges: &[Edge], epochs: usize, rng: &mut Xoshiro256PlusPlus) {
+    let n = points.len() as u64;
+    let max = edges.iter().map(|e| e.weight).fold(0.0f32, f32::max);
+    // Both directions of every edge, as umap-learn walks its symmetric matrix; an edge too weak
+    // to be sampled once in all the epochs is dropped.
+    let kept: Vec<(usize, usize, f64)> = edges
+        .iter()
+        .filter(|e| e.weight >= max / epochs as f32)
+        .flat_map(|e| {
+            let every = f64::from(max / e.weight);
+            [(e.a as usize, e.b as usize, every), (e.b as usize, e.a as usize, every)]
+        })
+        .collect();
+    let mut next: Vec<f64> = kept.iter().map(|e| e.2).collect();
+    let mut next_negative: Vec<f64> = kept.iter().map(|e| e.2 / NEGATIVE_RATE).collect();
+    for epoch in 0..epochs {
+        let alpha = 1.0 - epoch as f32 / epochs as f32;
+        let now = epoch as f64;
+        for (e, &(i, j, every)) in kept.iter().enumerate() {
+            if next[e] > now {
+                continue;
+            }
+            let d2 = distance2(points[i], points[j]);
+            if d2 > 0.0 {
+                let coefficient = -2.0 * A * B * d2.powf(B - 1.0) / (A * d2.powf(B) + 1.0);
+                for axis in 0..2 {
+                    let step = (coefficient * (points[i][axis] - points[j][axis])).clamp(-CLIP, CLIP) * alpha;
+                    points[i][axis] += step;
+                    points[j][axis] -= step;
+                }
+            }
+            next[e] += every;
+            // As umap-learn counts them, truncated towards zero: the first count is negative and
+            // moves the schedule back rather than sampling.
+            let every_negative = every / NEGATIVE_RATE;
+            let samples = ((now - next_negative[e]) / every_negative) as i64;
+            for _ in 0..samples.max(0) {
+                let other = (rng.next_u64() % n) as usize;
+                if other == i {
+                    continue;
+                }
+                let d2 = distance2(points[i], points[other]);
+                for axis in 0..2 {
+                    let step = if d2 > 0.0 {
+                        let coefficient = 2.0 * B / ((0.001 + d2) * (A * d2.powf(B) + 1.0));
+                        (coefficient * (points[i][axis] - points[other][axis])).clamp(-CLIP, CLIP)
+                    } else {
+                        CLIP
+                    };
+                    points[i][axis] += step * alpha;
+                }
+            }
+            next_negative[e] += samples as f64 * every_negative;
+        }
+    }
+}
+
+/// How far a 2-D layout keeps each row's `k` nearest neighbours (Venna & Kaski's
+/// trustworthiness, as scikit-learn computes it): 1 when every row's `k` nearest on the map are
+/// among its `k` nearest in `unit`, lower as map neighbours come from farther away in the
+/// vectors. Quadratic in the rows: for measuring, not for every run.
+pub fn trustworthiness(unit: ArrayView2<f32>, points: &[[f32; 2]], k: usize) -> f64 {
+    let n = unit.nrows();
+    assert!(n == points.len() && 2 * k < n, "trustworthiness needs k < n / 2 and one point per row");
+    let penalty: f64 = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let similarity = unit.dot(&unit.row(i));
+            // The rank of every row among i's neighbours in the vectors (1 = nearest).
+            let mut order: Vec<usize> = (0..n).filter(|&j| j != i).collect();
+            order.sort_by(|&a, &b| similarity[b].total_cmp(&similarity[a]).then(a.cmp(&b)));
+            let mut rank = vec![0usize; n];
+            for (r, &j) in order.iter().enumerate() {
+                rank[j] = r + 1;
+            }
+            let mut near: Vec<usize> = (0..n).filter(|&j| j != i).collect();
+            near.sort_by(|&a, &b| distance2(points[i], points[a]).total_cmp(&distance2(points[i], points[b])).then(a.cmp(&b)));
+            near[..k].iter().map(|&j| rank[j].saturating_sub(k) as f64).sum::<f64>()
+        })
+        .sum();
+    let (n, k) = (n as f64, k as f64);
+    1.0 - 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)) * penalty
+}
+
+/// Each theme's place for its label: the median of its documents' points on each axis (a
+/// theme's outliers do not drag its label off its pages). `None` for a theme with no documents.
+pub fn centres(points: &[[f32; 2]], assignments: &[usize], themes: usize) -> Vec<Option<[f32; 2]>> {
+    let mut members: Vec<Vec<[f32; 2]>> = vec![Vec::new(); themes];
+    for (p, &t) in points.iter().zip(assignments) {
+        if let Some(m) = members.get_mut(t) {
+            m.push(*p);
+        }
+    }
+    members
+        .into_iter()
+        .map(|m| {
+            if m.is_empty() {
+                return None;
+            }
+            let median = |axis: usize| {
+                let mut values: Vec<f32> = m.iter().map(|p| p[axis]).collect();
+                values.sort_by(f32::total_cmp);
+                values[values.len() / 2]
+            };
+            Some([median(0), median(1)])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `per` unit vectors around each of `groups` random centres in `dim` dimensions.
+    fn clusters(groups: usize, per: usize, dim: usize, seed: u64) -> Array2<f32> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let centres = Array2::from_shape_simple_fn((groups, dim), || uniform(&mut rng) - 0.5);
+        let mut v = Array2::from_shape_fn((groups * per, dim), |(i, j)| centres[[i / per, j]] + 0.15 * (uniform(&mut rng) - 0.5));
+        for mut row in v.rows_mut() {
+            let norm = row.dot(&row).sqrt();
+            row /= norm;
+        }
+        v
+    }
+
+    #[test]
+    fn nearest_matches_a_full_sort_and_leaves_each_row_out() {
+        let v = clusters(3, 40, 16, 1);
+        let found = nearest(v.view(), 5);
+        for i in [0, 57, 119] {
+            let mut all: Vec<(usize, f32)> = (0..v.nrows()).filter(|&j| j != i).map(|j| (j, v.row(i).dot(&v.row(j)))).collect();
+            all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let (index, distance) = found.of(i);
+            assert_eq!(index.iter().map(|&j| j as usize).collect::<Vec<_>>(), all[..5].iter().map(|a| a.0).collect::<Vec<_>>());
+            assert!((distance[0] - (2.0 - 2.0 * all[0].1).sqrt()).abs() < 1e-4);
+            assert!(distance.windows(2).all(|w| w[0] <= w[1]), "nearest first");
+        }
+    }
+
+    #[test]
+    fn fuzzy_graph_is_symmetric_with_weights_in_the_unit_interval() {
+        let v = clusters(2, 30, 8, 2);
+        let edges = fuzzy_graph(&nearest(v.view(), 6));
+        assert!(edges.iter().all(|e| e.a < e.b && e.weight > 0.0 && e.weight <= 1.0), "one edge per pair, a < b");
+        assert!(edges.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)), "no pair twice");
+        // Every row's nearest neighbour is tied to it with full strength.
+        let nn = nearest(v.view(), 1);
+        for row in 0..v.nrows() {
+            let j = nn.index[row];
+            let (a, b) = (row.min(j as usize) as u32, row.max(j as usize) as u32);
+            let e = edges.iter().find(|e| e.a == a && e.b == b).unwrap();
+            assert!((e.weight - 1.0).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn the_map_keeps_neighbours_better_than_pca_and_is_the_same_for_a_seed() {
+        let v = clusters(20, 20, 48, 3);
+        let map = layout(v.view(), 7);
+        assert_eq!(map, layout(v.view(), 7), "deterministic for a seed");
+        assert_ne!(map, layout(v.view(), 8), "the seed drives the samples");
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let pca = initial(v.view(), &mut rng);
+        let (ours, theirs) = (trustworthiness(v.view(), &map, 10), trustworthiness(v.view(), &pca, 10));
+        assert!(ours > 0.95 && 1.0 - ours < (1.0 - theirs) / 2.0, "map {ours:.3} loses less than half PCA's {theirs:.3}");
+        // Each cluster is one island: its median lies among its own points, not between clusters.
+        let groups: Vec<usize> = (0..v.nrows()).map(|i| i / 20).collect();
+        let centre = centres(&map, &groups, 20);
+        for (g, c) in centre.iter().enumerate() {
+            let c = c.unwrap();
+            let nearest = (0..map.len()).min_by(|&a, &b| distance2(map[a], c).total_cmp(&distance2(map[b], c))).unwrap();
+            assert_eq!(groups[nearest], g, "cluster {g}'s centre sits among its own pages");
+        }
+    }
+
+    #[test]
+    fn trustworthiness_is_one_for_a_faithful_layout_and_lower_for_a_shuffled_one() {
+        // Points on a circle, vectors the same circle in 2 of 3 dimensions.
+        let n = 60;
+        let angle = |i: usize| i as f32 * std::f32::consts::TAU / n as f32;
+        let unit = Array2::from_shape_fn((n, 3), |(i, j)| [angle(i).cos(), angle(i).sin(), 0.0][j]);
+        let faithful: Vec<[f32; 2]> = (0..n).map(|i| [angle(i).cos(), angle(i).sin()]).collect();
+        // k even: both sides of each point, no tie at the edge of the neighbourhood.
+        assert!((trustworthiness(unit.view(), &faithful, 4) - 1.0).abs() < 1e-9);
+        let shuffled: Vec<[f32; 2]> = (0..n).map(|i| faithful[(i * 17) % n]).collect();
+        assert!(trustworthiness(unit.view(), &shuffled, 4) < 0.8);
+    }
+
+    #[test]
+    fn tiny_inputs_are_laid_on_a_line() {
+        assert_eq!(layout(Array2::<f32>::zeros((0, 4)).view(), 1), Vec::<[f32; 2]>::new());
+        assert_eq!(layout(Array2::<f32>::ones((2, 4)).view(), 1), vec![[0.0, 0.0], [1.0, 0.0]]);
+    }
+}
