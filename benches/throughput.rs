@@ -8,6 +8,13 @@
 //!           fitted on the same vectors by Python when the venv above also has bertopic
 //!   refresh a cold analysis of 500 pages, then 1% more pages with --keep-themes and with
 //!           re-clustering, as ratios of the cold run's time (targets ≤ 5% and ≤ 10%)
+//!   map     the document map's layout at 10k and 100k documents (synthetic vectors clustered like
+//!           real ones) as a share of the embedding a cold run of as many pages needs at least
+//!           (the default model on the first window of 200 shared blogs, timed here; aim ≤ 10%),
+//!           and the share of true neighbours the cells search keeps at 100k
+//!   explorer  `explore.html` of a cold `analyze` (static model) of 10k passages of the shared pages:
+//!           its size, its full-text index's, and the time Chromium takes to have it ready
+//!           (aim < 2 s), against an empty page's load in the same browser
 //!   search  time per query (after the model has embedded it) over 10k and 100k stored vectors,
 //!           synthetic but clustered like real ones, and how it grows from 10k to 100k
 //!   analyze cold `themescope analyze` (the release binary, as a user runs it) on 1,259 solution
@@ -586,6 +593,99 @@ fn bench_search() {
     );
 }
 
+fn bench_map(dir: &Path) {
+    use themescope::report::map;
+    let corpus = ingest::ingest_dir(dir, &IngestOptions::default()).unwrap();
+    let blogs: Vec<String> = corpus
+        .documents
+        .iter()
+        .filter(|d| d.doc_type.as_deref() == Some("blog"))
+        .take(200)
+        .map(|d| d.embedding_text())
+        .collect();
+    let texts: Vec<&str> = blogs.iter().map(String::as_str).collect();
+    let embedder = Embedder::load(None, Backend::Native, Precision::Fp32).unwrap();
+    let hidden = indicatif::ProgressBar::hidden();
+    embedder.embed_texts(&texts[..8], Coverage::FirstWindow, &hidden).unwrap();
+    let start = Instant::now();
+    embedder.embed_texts(&texts, Coverage::FirstWindow, &hidden).unwrap();
+    let per_page = start.elapsed().as_secs_f64() / texts.len() as f64;
+    println!("map: the default model embeds {:.1} pages/s (first window only: a cold run's least)", 1.0 / per_page);
+    for n in [10_000, 100_000] {
+        let vectors = clustered_vectors(n, 384, 42);
+        let start = Instant::now();
+        let points = map::layout(vectors.view(), map::MAP_SEED);
+        let secs = start.elapsed().as_secs_f64();
+        assert_eq!(points.len(), n);
+        let embedding = per_page * n as f64;
+        println!(
+            "map: {n} documents laid out in {secs:.1} s; embedding them takes at least {embedding:.0} s: {:.1}% (aim ≤ 10%)",
+            100.0 * secs / embedding
+        );
+    }
+    // The cells search against the exact one, on 1,000 rows of the 100k.
+    let vectors = clustered_vectors(100_000, 384, 42);
+    let start = Instant::now();
+    let cells = map::nearest_in_cells(vectors.view(), 14, map::MAP_SEED);
+    let cells_secs = start.elapsed().as_secs_f64();
+    let rows: Vec<usize> = (0..100_000).step_by(100).collect();
+    let sample = vectors.select(ndarray::Axis(0), &rows);
+    let exact = themescope::search::top_k(vectors.view(), sample.view(), 15);
+    let kept: usize = rows
+        .iter()
+        .zip(&exact)
+        .map(|(&r, truth)| {
+            let truth: Vec<u32> = truth.iter().filter(|&&j| j != r).take(14).map(|&j| j as u32).collect();
+            cells.of(r).0.iter().filter(|j| truth.contains(j)).count()
+        })
+        .sum();
+    println!(
+        "map: neighbours of 100k documents by nearby cells in {cells_secs:.1} s, keeping {:.1}% of the true 14 nearest (1,000 rows checked)",
+        100.0 * kept as f64 / (14 * rows.len()) as f64
+    );
+}
+
+/// Milliseconds headless Chromium takes to have `url` ready, as the page writes it in
+/// `data-ready-ms` on its body (from navigation start to the end of its first drawing).
+fn ready_ms(url: &str) -> Option<f64> {
+    let profile = tempfile::tempdir().unwrap();
+    let o = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=20000"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .ok()?;
+    let dom = String::from_utf8_lossy(&o.stdout);
+    dom.split("data-ready-ms=\"").nth(1)?.split('"').next()?.parse().ok()
+}
+
+fn bench_explorer(dir: &Path) {
+    let input = tempfile::tempdir().unwrap();
+    let made = passage_documents(dir, 10_000, input.path());
+    let out = tempfile::tempdir().unwrap();
+    analyze_into(input.path(), out.path(), &["--model", static_model().to_str().unwrap()]);
+    let page = out.path().join("explore.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let data = html.split("id=\"data\">").nth(1).and_then(|d| d.split("</script>").next()).unwrap_or("{}");
+    let data: serde_json::Value = serde_json::from_str(data).unwrap();
+    let index = ["words", "postings"].iter().map(|k| data["index"][k].as_str().map_or(0, str::len)).sum::<usize>();
+    let blank = out.path().join("blank.html");
+    std::fs::write(&blank, "<!DOCTYPE html><html><body><script>document.body.dataset.readyMs = String(Math.round(performance.now()));</script></body></html>").unwrap();
+    let (Some(empty), Some(ready)) =
+        (ready_ms(&format!("file://{}", blank.display())), ready_ms(&format!("file://{}", page.display())))
+    else {
+        println!("explorer: no chromium, or the page did not say when it was ready");
+        return;
+    };
+    println!(
+        "explorer: {made} documents, explore.html {:.1} MB (full-text index {:.1} MB), ready in {ready:.0} ms in Chromium \
+         (an empty page: {empty:.0} ms; aim < 2,000 ms)",
+        html.len() as f64 / 1e6,
+        index as f64 / 1e6
+    );
+}
+
 /// BERTopic as its README has a user run it, at our coverage: the timer starts after the imports
 /// (which our binary does not pay), so the ratios favour BERTopic slightly.
 const PIPELINE_SCRIPT: &str = r#"
@@ -897,6 +997,8 @@ fn main() {
         ("seeds", bench_seeds),
         ("refresh", bench_refresh),
         ("search", |_| bench_search()),
+        ("map", bench_map),
+        ("explorer", bench_explorer),
         ("analyze", bench_analyze),
         ("multilingual", bench_multilingual),
         ("universal", bench_universal),

@@ -242,10 +242,15 @@ fn explorer_finds_every_word_sorts_and_exports_in_a_real_browser() {
     let data = html.split("id=\"data\">").nth(1).unwrap().split("</script>").next().unwrap();
     let data: serde_json::Value = serde_json::from_str(data).unwrap();
     let words = data["index"]["words"].as_str().unwrap();
-    assert!(words.split(' ').any(|w| w == "microcredits") && words.split(' ').any(|w| w == "inclusion"), "folded words");
+    assert!(
+        words.split(' ').any(|w| w == "microcredits") && words.split(' ').any(|w| w == "inclusion"),
+        "folded words"
+    );
     assert!(data["documents"].as_array().unwrap().iter().all(|d| !d["title"].as_str().unwrap().contains("icrocredit")));
     let url = |hash: &str| format!("file://{}#{hash}", page.display());
-    let count = |dom: &str| dom.split("<p id=\"count\">").nth(1).unwrap().split(" of").next().unwrap().parse::<usize>().unwrap();
+    let count = |dom: &str| {
+        dom.split("<p id=\"count\">").nth(1).unwrap().split(" of").next().unwrap().parse::<usize>().unwrap()
+    };
 
     // Every page whose text has a word starting with the query, and no other.
     let files: Vec<String> = std::fs::read_dir(input.path())
@@ -253,10 +258,8 @@ fn explorer_finds_every_word_sorts_and_exports_in_a_real_browser() {
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap().to_lowercase())
         .collect();
     for word in ["microcredit", "water", "kiosk", "diesel", "harvest"] {
-        let expected = files
-            .iter()
-            .filter(|t| t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(word)))
-            .count();
+        let expected =
+            files.iter().filter(|t| t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(word))).count();
         let dom = dump_dom(chromium, &url(&format!("q={word}")));
         assert_eq!(count(&dom), expected, "pages with a word starting {word:?}");
     }
@@ -345,7 +348,8 @@ document.getElementById("result").textContent = JSON.stringify(out);
     .unwrap();
     let dom = dump_dom(chromium, &format!("file://{}", harness.display()));
     let result = dom.split("<pre id=\"result\">").nth(1).unwrap().split("</pre>").next().unwrap();
-    let result: serde_json::Value = serde_json::from_str(&result.replace("&quot;", "\"").replace("&amp;", "&")).unwrap();
+    let result: serde_json::Value =
+        serde_json::from_str(&result.replace("&quot;", "\"").replace("&amp;", "&")).unwrap();
     assert_eq!(result.as_array().unwrap().len(), charts.len(), "every chart measured");
     let themes = read_json(&out.path().join("themes.json"))["themes"].as_array().unwrap().len() as u64;
     for chart in result.as_array().unwrap() {

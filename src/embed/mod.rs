@@ -249,6 +249,11 @@ impl Embedder {
     /// vector as the model's pooling says (normalised if the model says so); a non-finite value
     /// is an error, never a vector.
     fn pool(&self, hidden: &[f32], n: usize) -> Result<Vec<f32>, EmbedError> {
+        // Only a static model reads no specials, so only its window of an empty text (a page
+        // whose text is an image line) has no token: its vector is zero, as a sum of none.
+        if n == 0 {
+            return Ok(vec![0.0; self.dim()]);
+        }
         let pooled = pool::pool(hidden, n, self.dim(), self.files.pooling);
         let mut v = match self.encoder.head() {
             Some(head) => head.apply(&pooled),

@@ -42,7 +42,7 @@ use walk::{find_files, relative, stamp};
 /// Version of the ingest code (decoding, parsing, cleaning), stored with every parsed file:
 /// files parsed by another version are read again. Change it whenever a change to this folder
 /// can change what a file becomes.
-pub const PARSER_VERSION: &str = "ingest-7";
+pub const PARSER_VERSION: &str = "ingest-8";
 
 /// One article, cleaned and described.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -140,6 +140,8 @@ pub struct Evaluated {
     /// The change test on this corpus: false positives with the periods shuffled, and the power
     /// to find a planted peak shaped like the shared blogs' pandemic theme (see [`PLANTED_PEAK`]).
     pub trends: crate::trends::Calibration,
+    /// How well the report's document map keeps each page's neighbours, against PCA.
+    pub map: Option<crate::report::map::MapQuality>,
 }
 
 /// A peak planted to measure the change test's power: shares of the tested periods, shaped like
@@ -168,7 +170,9 @@ pub fn evaluate(analysis: &Analysis, against: Option<&str>) -> Evaluated {
         &planted,
         CALIBRATION_DRAWS,
     );
-    Evaluated { quality: quality(analysis, against), trends: calibration }
+    let (vectors, points) = crate::report::document_map(analysis);
+    let map = crate::report::map::quality(vectors.view(), &points);
+    Evaluated { quality: quality(analysis, against), trends: calibration, map }
 }
 
 fn quality(analysis: &Analysis, against: Option<&str>) -> themes::evaluate::Evaluation {

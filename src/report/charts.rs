@@ -375,7 +375,8 @@ pub fn map(
             let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 6.2 + 8.0;
             let height = lines.len() as f64 * LINE + 4.0;
             let (cx, cy) = at(centre);
-            let overlaps = |x: f64, y: f64| taken.iter().any(|&(a, b, c, d)| x < c && x + width > a && y < d && y + height > b);
+            let overlaps =
+                |x: f64, y: f64| taken.iter().any(|&(a, b, c, d)| x < c && x + width > a && y < d && y + height > b);
             let fits = |x: f64, y: f64| x >= 0.0 && y >= 0.0 && x + width <= f64::from(w) && y + height <= f64::from(h);
             let left = (f64::from(cx) - width / 2.0).clamp(0.0, (f64::from(w) - width).max(0.0));
             let top = f64::from(cy) - height / 2.0;
@@ -451,9 +452,16 @@ mod tests {
         for word in ["1. Waste management and", "recycling of plastics", "2. Solar energy"] {
             assert!(shown.contains(&word.to_string()), "{word} in {shown:?}");
         }
-        let boxes: Vec<&str> = svg.split("<rect").skip(2).filter(|r| r.contains("opacity=\"0.82\"") || r.contains("fill-opacity=\"0.82\"")).collect();
+        let boxes: Vec<&str> = svg
+            .split("<rect")
+            .skip(2)
+            .filter(|r| r.contains("opacity=\"0.82\"") || r.contains("fill-opacity=\"0.82\""))
+            .collect();
         assert_eq!(boxes.len(), 2, "one box per label");
-        assert_eq!(wrap("a verylongwordthatdoesnotfitononelineatall b"), vec!["a", "verylongwordthatdoesnotfitononelineatall", "b"]);
+        assert_eq!(
+            wrap("a verylongwordthatdoesnotfitononelineatall b"),
+            vec!["a", "verylongwordthatdoesnotfitononelineatall", "b"]
+        );
     }
 
     #[test]

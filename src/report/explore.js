@@ -216,7 +216,8 @@ function renderMap(shown) {
   for (const [id, members] of [...byTheme].filter(([, m]) => m.length >= least).sort((a, b) => b[1].length - a[1].length)) {
     const t = themes.get(String(id));
     const text = `${t.id}. ${t.label}`;
-    const width = text.length * 6.4 + 6;
+    // Bold 11-unit text: about 7 units a character.
+    const width = text.length * 7 + 6;
     const x = Math.min(Math.max(sx(median(members.map((d) => d.x))), width / 2 + 2), size - width / 2 - 2);
     const y0 = sy(median(members.map((d) => d.y)));
     const clear = (y) => y > 12 && y < size - 4 && !placed.some((p) => Math.abs(p.x - x) < (p.width + width) / 2 && Math.abs(p.y - y) < 14);
@@ -270,7 +271,7 @@ function renderYears() {
   const rows = Math.max(1, Math.ceil(drawn.length / columns));
   chart.setAttribute("viewBox", `0 0 ${columns * pw} ${head + rows * ph}`);
   chart.append(
-    el("svg:text", { x: 4, y: 14, "font-size": "12" }, `Share of each year's shown documents, 95% intervals; years with fewer than ${data.min_documents} are gaps`),
+    el("svg:text", { x: 4, y: 14, "font-size": "12" }, `Share of each year's shown documents, 95% intervals; years with fewer than ${data.min_documents} are gaps; rising, falling or peaked: the whole analysis by ${data.trend_period}`),
   );
   for (const t of data.themes.slice(0, 12)) {
     const id = String(t.id);
@@ -289,11 +290,14 @@ function renderYears() {
     const [left, right, above, below] = [ox + 38, ox + pw - 14, oy + 26, oy + ph - 22];
     const sx = (i) => left + (i * (right - left)) / (years.length - 1);
     const sy = (share) => below - (share / top) * (below - above);
-    const panel = el("svg:g", { "data-theme": id });
+    const panel = el("svg:g", { "data-theme": id, "data-trend": t.trend || "" });
     // Rising, falling or peaking is the whole analysis's finding (by its own periods), not the filter's.
     const trend = t.trend ? ` (${t.trend})` : "";
-    const name = `${id}. ${t.label}${trend}`;
-    panel.append(el("svg:text", { x: ox + 4, y: oy + 14, "font-size": "11", fill: t.colour, "font-weight": "bold" }, name.length > 48 ? name.slice(0, 47) + "…" : name));
+    // The label shortened where the panel is too narrow, never its trend.
+    const room = 42 - trend.length;
+    const label = `${id}. ${t.label}`;
+    const name = (label.length > room ? label.slice(0, room - 1) + "…" : label) + trend;
+    panel.append(el("svg:text", { x: ox + 4, y: oy + 14, "font-size": "11", fill: t.colour, "font-weight": "bold" }, name));
     for (const f of [0, 0.5, 1]) {
       panel.append(el("svg:line", { x1: left, x2: right, y1: sy(f * top), y2: sy(f * top), stroke: "#d9e2ec" }));
       panel.append(el("svg:text", { x: left - 4, y: sy(f * top) + 4, "text-anchor": "end", "font-size": "10", class: "axis" }, `${Math.round(f * top * 100)}%`));

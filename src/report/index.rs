@@ -176,8 +176,9 @@ fn overview(analysis: &Analysis, charts: &Charts, countries: &[(String, usize)],
     s.blocks.extend(charts.block("theme-sizes.svg", "Number of documents in each theme.", None));
     s.blocks.extend(charts.block(
         "document-map.svg",
-        "Each dot is a document, placed by the first two principal components of its vector and coloured by theme \
-         (legend: the ten largest themes).",
+        "Each dot is a document, coloured by its theme, with each theme's name at the middle of its pages. Pages \
+         close together read alike (a UMAP layout of their vectors, which keeps each page's nearest neighbours); \
+         distances between distant groups mean little.",
         None,
     ));
     s

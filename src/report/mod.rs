@@ -87,7 +87,7 @@ pub(crate) fn comparisons_in(out: &Path, ext: &str) -> Vec<(String, String)> {
 /// same files; only links to comparison pages written since can differ.
 pub fn write_reports(out: &Path, analysis: &Analysis) -> Result<(), ReportError> {
     // The document map of the charts and of explore.html: one projection of every vector.
-    let points = document_map(analysis);
+    let (_, points) = document_map(analysis);
     let charts = draw_charts(analysis, &points)?;
     charts.write(out)?;
     let page = index::page(analysis, &charts, &comparisons_in(out, "html"));
@@ -205,11 +205,13 @@ pub fn draw_charts(analysis: &Analysis, points: &[[f32; 2]]) -> Result<Charts, c
     Ok(out)
 }
 
-/// Every document's place on the map ([`map::layout`]), in the space the themes were found in
-/// (language-centred): with raw vectors, other languages' pages would gather by language.
-fn document_map(analysis: &Analysis) -> Vec<[f32; 2]> {
+/// Every document's place on the map ([`map::layout`]), with the vectors it was laid out from:
+/// those of the space the themes were found in (language-centred), since with raw vectors other
+/// languages' pages would gather by language.
+pub fn document_map(analysis: &Analysis) -> (ndarray::Array2<f32>, Vec<[f32; 2]>) {
     let vectors = crate::themes::language_centred(&analysis.corpus.documents, analysis.vectors.view());
-    map::layout(vectors.view(), map::MAP_SEED)
+    let points = map::layout(vectors.view(), map::MAP_SEED);
+    (vectors, points)
 }
 
 #[cfg(test)]

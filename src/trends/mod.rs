@@ -220,6 +220,18 @@ impl Trends {
                 items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
             }
         };
+        let base = Trends::of(documents, assignments, themes, options);
+        if base.periods.is_empty() {
+            // No page has a period: nothing to shuffle or plant.
+            return Calibration {
+                draws: 0,
+                false_positive_rate: 0.0,
+                any_false_positive: 0.0,
+                planted: Vec::new(),
+                power: 0.0,
+                found_peaked: 0.0,
+            };
+        }
         let (mut flagged, mut any) = (0usize, 0usize);
         let mut order: Vec<usize> = (0..documents.len()).collect();
         for _ in 0..draws {
@@ -234,7 +246,6 @@ impl Trends {
             flagged += found;
             any += usize::from(found > 0);
         }
-        let base = Trends::of(documents, assignments, themes, options);
         let tested = base.tested_periods();
         let mut planted_at = vec![0usize; base.periods.len()];
         for (&p, &n) in tested.iter().zip(planted) {

@@ -104,6 +104,13 @@ fn a_theme_that_rose_and_fell_is_found_peaked() {
 }
 
 #[test]
+fn a_corpus_without_dates_calibrates_to_nothing_rather_than_failing() {
+    let docs: Vec<Document> = (0..20).map(|_| Document { year: None, ..doc(2020) }).collect();
+    let calibration = Trends::calibrate(&docs, &[0; 20], &[ThemeId(0)], TrendOptions::default(), &[3, 5], 10);
+    assert_eq!((calibration.draws, calibration.planted.len()), (0, 0));
+}
+
+#[test]
 fn thin_periods_and_gaps_are_shown_as_such() {
     let mut docs: Vec<Document> = (0..10).map(|_| doc(2019)).collect();
     docs.extend((0..2).map(|_| doc(2021)));

@@ -28,10 +28,17 @@ pub(super) fn drop_image_lines(draft: &mut Draft) {
             *line = line.replace("--- Image caption ---", "");
         }
     }
-    draft.lines.retain(|l| {
+    draft.lines.retain_mut(|l| {
+        // An image's markup goes; text the export left on its line stays.
+        if l.trim_start().starts_with("![") || l.trim_start().starts_with("[![") {
+            let rest = after_images(l).to_string();
+            if rest.is_empty() {
+                return false;
+            }
+            *l = rest;
+        }
         let t = l.trim();
         let lower = t.to_lowercase();
-        let image = t.starts_with("![") || t.starts_with("[![");
         let heading = matches!(lower.trim_start_matches(['>', '#', ' ']), "images" | "image");
         let credit = (lower.starts_with("photo by")
             || lower.starts_with("photo:")
@@ -39,8 +46,25 @@ pub(super) fn drop_image_lines(draft: &mut Draft) {
             || lower.starts_with("image:")
             || lower.starts_with("image credit"))
             && words(t) <= 20;
-        !(image || heading || credit)
+        !(heading || credit)
     });
+}
+
+/// What follows the images a line starts with (`![alt](url)`, `[![alt](url)](link)`), trimmed;
+/// nothing when an image's markup is not closed.
+fn after_images(line: &str) -> &str {
+    let mut rest = line.trim_start();
+    loop {
+        let linked = rest.starts_with("[![");
+        let Some(body) = rest.strip_prefix(if linked { "[![" } else { "![" }) else { return rest.trim_end() };
+        let Some((_, target)) = body.split_once("](") else { return "" };
+        let Some((_, mut next)) = target.split_once(')') else { return "" };
+        if linked {
+            let Some((_, after)) = next.strip_prefix("](").and_then(|r| r.split_once(')')) else { return "" };
+            next = after;
+        }
+        rest = next.trim_start();
+    }
 }
 
 /// A line that is only a link, a bare URL or a link label like "(link is external)".
@@ -190,6 +214,11 @@ mod tests {
             "![alt](x.png)\n--- Image caption ---\n--- Image caption ---A caption\n> Images\nPhoto by: Orkhan Farmali\nText",
         );
         assert_eq!(d.lines, vec!["", "A caption", "Text"]);
+        let d = run(
+            drop_image_lines,
+            "![Missing alt text](https://x.org/a.png)   This necklace is hand-made.\n[![a](i.png)](https://l.org) ![b](j.png)\n![broken(x.png\nEnd",
+        );
+        assert_eq!(d.lines, vec!["This necklace is hand-made.", "End"], "text after an image stays");
     }
 
     #[test]
