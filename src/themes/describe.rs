@@ -521,12 +521,24 @@ impl<'a> Describer<'a> {
                 for &i in &docs {
                     self.stats.per_doc[i].keys().for_each(|t| *df.entry(t.as_str()).or_insert(0) += 1);
                 }
-                let n = self.languages.sizes.get(lang).copied().unwrap_or(1) as f64;
-                let mut scored: Vec<(&str, f64)> = df
+                // The same rule as the main language's keywords (coverage × ln lift among the
+                // language's own pages), on enough of the theme's pages, and the lift in
+                // `other_language_lift`: "hicimos" or Uzbek "bilan" ("with") are as common in
+                // every page of their language and say nothing.
+                let all = self.languages.sizes.get(lang).copied().unwrap_or(1);
+                // Words two pages of a few share are mostly their lab's or author's: a keyword is
+                // on at least 3 of them and a quarter of them.
+                let least = docs.len().div_ceil(4).max(3);
+                let mut scored: Vec<(&str, f32)> = df
                     .into_iter()
-                    .filter(|(t, d)| *d >= 2.min(docs.len()) && self.languages.of(t) == Some(lang))
+                    .filter(|(t, d)| *d >= least && self.languages.of(t) == Some(lang))
                     .filter(|(t, _)| !self.is_place_or_name(t))
-                    .map(|(t, d)| (t, d as f64 * (1.0 + n / self.languages.df(t, lang).max(1) as f64).ln()))
+                    .filter_map(|(t, d)| {
+                        let everywhere = self.languages.df(t, lang).max(d);
+                        let lift = (d as f32 / docs.len() as f32) / (everywhere as f32 / all as f32);
+                        (lift >= self.params.other_language_lift)
+                            .then(|| (t, association(d, docs.len(), everywhere, all)))
+                    })
                     .collect();
                 scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
                 let mut picked: Vec<String> = Vec::new();

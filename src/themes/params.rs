@@ -123,6 +123,9 @@ pub struct LabelParams {
     pub other_language_keywords: usize,
     /// A language needs this many of a theme's documents to get keywords of its own.
     pub min_other_language_docs: usize,
+    /// … and each of those keywords must be this many times as common among them as among all
+    /// of that language's pages (a language whose pages are nearly all in the theme gets none).
+    pub other_language_lift: f32,
     /// Weight of a term's [`association`](super::head::association) with the theme's pages
     /// (coverage × ln lift) against its closeness to the theme centre when scoring head
     /// candidates. It replaced 0.75 × coverage + 0.25 × specificity, which let words every theme
@@ -152,7 +155,8 @@ impl Default for LabelParams {
             pool: 30,
             places: 8,
             other_language_keywords: 10,
-            min_other_language_docs: 3,
+            min_other_language_docs: 5,
+            other_language_lift: 2.0,
             association_weight: 0.5,
             together_weight: 1.0,
             max_corpus_share: 0.3,

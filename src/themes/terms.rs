@@ -395,13 +395,13 @@ pub(super) fn language_of(d: &Document) -> &str {
 pub(super) mod tests {
     use super::*;
 
-    fn doc(text: &str, language: &str, i: usize) -> Document {
+    pub(in crate::themes) fn doc(text: &str, language: &str, i: usize) -> Document {
         let mut d = crate::ingest::build_document(text, format!("d{i}"), format!("{i}.txt"));
         d.language = Some(language.to_string());
         d
     }
 
-    /// Theme 0: English pages about waste in Samoa, with three Spanish pages; theme 1: solar.
+    /// Theme 0: English pages about waste in Samoa; theme 1: solar; six Spanish pages in each.
     pub(in crate::themes) fn corpus() -> (Vec<Document>, Vec<Option<usize>>) {
         let mut docs = Vec::new();
         let mut classes = Vec::new();
@@ -412,13 +412,21 @@ pub(super) mod tests {
                 docs.len(),
             ));
             classes.push(Some(0));
-            if i < 3 {
+            // Spanish pages in both themes: a language's line is told from its common words
+            // by the pages of that language outside the theme.
+            if i < 6 {
                 docs.push(doc(
                     "# Residuos\nEl laboratorio estudió la gestión de residuos y el reciclaje de plástico con familias de cada comunidad del país.",
                     "es",
                     docs.len(),
                 ));
                 classes.push(Some(0));
+                docs.push(doc(
+                    "# Solar\nLos agricultores instalaron paneles solares y bombas para regar los campos durante la larga estación seca.",
+                    "es",
+                    docs.len(),
+                ));
+                classes.push(Some(1));
             }
             docs.push(doc(
                 "# Solar\nFarmers installed solar panels and solar pumps to irrigate fields during the long dry season in every district we visited.",

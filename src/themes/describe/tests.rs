@@ -31,6 +31,35 @@ fn places_names_and_other_languages_stay_out_of_keywords() {
 }
 
 #[test]
+fn another_languages_line_holds_its_subject_words_from_enough_pages_or_is_left_out() {
+    use crate::themes::terms::tests::doc;
+    let (mut docs, mut classes) = corpus();
+    // "proyecto" is on every Spanish page of both themes: common, not the theme's.
+    for d in docs.iter_mut().filter(|d| d.language.as_deref() == Some("es")) {
+        d.text.push_str(" Este proyecto nos enseñó mucho.");
+    }
+    // Three French pages on waste (too few for a line of their own) and some on solar.
+    for i in 0..6 {
+        let text = if i < 3 {
+            "# Déchets\nLa gestion des déchets plastiques du village."
+        } else {
+            "# Solaire\nDes panneaux solaires pour les champs."
+        };
+        docs.push(doc(text, "fr", docs.len()));
+        classes.push(Some(usize::from(i >= 3)));
+    }
+    let gazetteer = Gazetteer::new([]);
+    let stats = TermStats::gather(&docs, &gazetteer);
+    let describer = Describer::new(&docs, &stats, &gazetteer, None);
+    let centres = Array2::<f32>::zeros((2, 4));
+    let described = describer.describe(&classes, 2, centres.view(), ThemeOptions::default().keywords).unwrap();
+    let spanish = &described[0].keywords_by_language["es"];
+    assert!(spanish.iter().any(|k| k.contains("residuos")), "{spanish:?}");
+    assert!(!spanish.iter().any(|k| k.contains("proyecto")), "{spanish:?}");
+    assert!(!described[0].keywords_by_language.contains_key("fr"), "three pages give no line");
+}
+
+#[test]
 fn a_name_most_pages_share_is_a_subject_and_one_pages_mention_is_not() {
     let mut docs: Vec<Document> = Vec::new();
     let doc = |text: String, i: usize| {
