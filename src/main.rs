@@ -104,6 +104,10 @@ enum Command {
         /// One JSON object per document instead of text.
         #[arg(long)]
         json: bool,
+        /// List hits below the floor too: by default a hit must score above what questions on
+        /// unrelated subjects (football, recipes, …) reach in this corpus.
+        #[arg(long)]
+        all: bool,
     },
     /// Make a static model from a sentence model (model2vec's recipe, no download): every
     /// vocabulary token embedded alone, reduced by PCA, weighted by Zipf/SIF. A document's vector
@@ -368,7 +372,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("comparison written to {}", page.display());
             Ok(())
         }
-        Command::Search { query, out, top, theme, country, year, doc_type, encoder, json } => {
+        Command::Search { query, out, top, theme, country, year, doc_type, encoder, json, all } => {
             let analysis = pipeline::open(&out)?;
             let given = DecidingArgs { precision: encoder.precision, ..DecidingArgs::default() };
             if let Err(AnalyzeError::OptionsDiffer { out, mismatches }) =
@@ -381,9 +385,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let central = pipeline::central_sentences(&out, &analysis)?;
             let question =
                 embedder.embed_texts(&[query.as_str()], Coverage::FirstWindow, &indicatif::ProgressBar::hidden())?;
-            let query = search::Query { top, theme: theme.map(ThemeId), country, year, doc_type };
-            let hits = search::search(&analysis, &central, question.row(0), &query);
-            output::hits(&hits, json)
+            let floor = if all {
+                None
+            } else {
+                let questions: Vec<&str> = search::off_topic().into_iter().map(|(_, q)| q).collect();
+                let off_topic =
+                    embedder.embed_texts(&questions, Coverage::FirstWindow, &indicatif::ProgressBar::hidden())?;
+                search::floor(analysis.vectors.view(), off_topic.view())
+            };
+            let query = search::Query { top, floor, theme: theme.map(ThemeId), country, year, doc_type };
+            let found = search::search(&analysis, &central, question.row(0), &query);
+            output::hits(&found, floor, json)
         }
         Command::Distill { model, out, dims, fit, fit_pages } => {
             let source = Embedder::load(model.as_deref(), Backend::Native, Precision::Fp32)?;

@@ -419,7 +419,8 @@ fn analyze_handles_tiny_folders() {
 }
 
 /// `search` ranks the stored documents against a question with the analysis's own model, keeps
-/// to its filters, and refuses another model's vectors and a folder with no analysis by name.
+/// to its filters, lists nothing below the floor unless asked, and refuses another model's
+/// vectors and a folder with no analysis by name.
 #[test]
 fn search_finds_documents_by_meaning_within_filters() {
     let input = hostile_folder();
@@ -445,9 +446,21 @@ fn search_finds_documents_by_meaning_within_filters() {
     assert!(titles.iter().all(|t| t.contains("ater")), "the two water pages come first: {titles:?}");
     assert!(hits[0]["score"].as_f64() >= hits[1]["score"].as_f64());
     assert!(hits.iter().all(|h| h["sentence"].as_str().is_some_and(|s| s.contains("water"))), "{hits:?}");
-    let kenya = search(&["--country", "kenya"]);
+    let kenya = search(&["--country", "kenya", "--all"]);
     assert_eq!(kenya.len(), 2, "only Kenya's pages: {kenya:?}");
     assert!(kenya.iter().all(|h| h["country"] == "Kenya"));
+
+    // A question on a subject no page is about finds nothing above the floor, and says so.
+    let o = bin().args(["search", "who won the eurovision song contest", "--out"]).arg(out.path()).output().unwrap();
+    let (listed, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success() && listed.trim().is_empty(), "{listed}");
+    assert!(err.contains("more below") && err.contains("--all lists them"), "{err}");
+    let all = bin()
+        .args(["search", "who won the eurovision song contest", "--all", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&all.stdout).trim().is_empty(), "--all lists them anyway");
 
     let other = tempfile::tempdir().unwrap();
     let model = themescope::embed::model::models_dir().join("all-MiniLM-L6-v2");

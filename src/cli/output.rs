@@ -7,7 +7,7 @@ use std::path::Path;
 use themescope::analysis::Analysis;
 use themescope::embed::model2vec::Distilled;
 use themescope::plural;
-use themescope::search::Hit;
+use themescope::search::Found;
 use themescope::settings::Settings;
 use themescope::store::Store;
 
@@ -70,12 +70,12 @@ pub fn tell(analysis: &Analysis, verbose: bool) {
 }
 
 /// Search hits, best first: a line of JSON each, or for a reader.
-pub fn hits(hits: &[Hit], json: bool) -> anyhow::Result<()> {
+pub fn hits(found: &Found, floor: Option<f32>, json: bool) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if hits.is_empty() {
+    if found.hits.is_empty() && found.below_floor == 0 {
         eprintln!("no document passes the filters");
     }
-    for hit in hits {
+    for hit in &found.hits {
         if json {
             writeln!(out, "{}", serde_json::to_string(hit)?)?;
             continue;
@@ -94,6 +94,11 @@ pub fn hits(hits: &[Hit], json: bool) -> anyhow::Result<()> {
         }
     }
     out.flush()?;
+    if let (Some(floor), n @ 1..) = (floor, found.below_floor) {
+        eprintln!(
+            "{n} more below {floor:.3}, the score questions on unrelated subjects reach in this analysis; --all lists them"
+        );
+    }
     Ok(())
 }
 
