@@ -84,14 +84,12 @@ pub fn nearest(unit: ArrayView2<f32>, k: usize) -> Neighbours {
 /// `rows` (rows of `unit`, by global number, which is left out of its own list).
 fn among(unit: ArrayView2<f32>, rows: &[u32], pool: ArrayView2<f32>, candidates: &[u32], k: usize) -> Vec<(u32, f32)> {
     let queries = unit.select(Axis(0), &rows.iter().map(|&r| r as usize).collect::<Vec<_>>());
-    let similarity = queries.dot(&pool.t());
+    // Row-major whatever the operands' strides (one column gives a column-major product).
+    let similarity = queries.dot(&pool.t()).as_standard_layout().into_owned();
     let mut found = Vec::with_capacity(rows.len() * k);
     for (&own, row) in rows.iter().zip(similarity.rows()) {
-        let mut kept = best(row.as_slice().expect("a product's rows are contiguous"), candidates, own, k);
-        // A row with fewer candidates than k repeats its last neighbour, so every row has k.
-        while kept.len() < k {
-            kept.push(kept.last().copied().unwrap_or((own, 1.0)));
-        }
+        let kept = best(row.as_slice().expect("a standard-layout array's rows are contiguous"), candidates, own, k);
+        debug_assert_eq!(kept.len(), k, "at least k candidates besides the row itself");
         found.extend(kept);
     }
     found
@@ -120,16 +118,25 @@ pub fn nearest_in_cells(unit: ArrayView2<f32>, k: usize, seed: u64) -> Neighbour
         members[c].push(row as u32);
     }
     let near_cells = centres.dot(&centres.t());
-    let found: Vec<CellRows> = (0..cells)
+    // Blocks of a cell's rows, so that a cell holding most rows (near-identical pages) is still
+    // searched a block at a time.
+    let blocks: Vec<(usize, &[u32])> =
+        (0..cells).flat_map(|c| members[c].chunks(BLOCK).map(move |rows| (c, rows))).collect();
+    let found: Vec<CellRows> = blocks
         .into_par_iter()
-        .filter(|&c| !members[c].is_empty())
-        .map(|c| {
+        .map(|(c, rows)| {
             let mut order: Vec<usize> = (0..cells).filter(|&o| !members[o].is_empty()).collect();
             order.sort_by(|&a, &b| near_cells[[c, b]].total_cmp(&near_cells[[c, a]]).then(a.cmp(&b)));
-            let candidates: Vec<u32> =
-                order.iter().take(CELLS_SEARCHED).flat_map(|&o| members[o].iter().copied()).collect();
+            // The nearest cells, and more while they hold no more than k rows.
+            let mut candidates: Vec<u32> = Vec::new();
+            for (taken, &o) in order.iter().enumerate() {
+                if taken >= CELLS_SEARCHED && candidates.len() > k {
+                    break;
+                }
+                candidates.extend(&members[o]);
+            }
             let pool = unit.select(Axis(0), &candidates.iter().map(|&r| r as usize).collect::<Vec<_>>());
-            (members[c].clone(), among(unit, &members[c], pool.view(), &candidates, k))
+            (rows.to_vec(), among(unit, rows, pool.view(), &candidates, k))
         })
         .collect();
     let mut index = vec![0u32; n * k];
@@ -192,6 +199,9 @@ fn coarse_cells(unit: ArrayView2<f32>, cells: usize, seed: u64) -> (Array2<f32>,
 /// row `own`, highest first; ties go to the lower row number, so the result does not depend on
 /// the order of the scan.
 fn best(similarity: &[f32], candidates: &[u32], own: u32, k: usize) -> Vec<(u32, f32)> {
+    if k == 0 {
+        return Vec::new();
+    }
     let mut kept: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
     for (&j, &s) in candidates.iter().zip(similarity) {
         if j == own || (kept.len() == k && (s < kept[k - 1].1 || (s == kept[k - 1].1 && j > kept[k - 1].0))) {
@@ -290,13 +300,16 @@ fn initial(unit: ArrayView2<f32>, rng: &mut Xoshiro256PlusPlus) -> Vec<[f32; 2]>
     points
 }
 
-/// `vectors` with every row scaled to length 1 (a zero row stays zero).
+/// `vectors` with every row scaled to length 1 (a zero row, or one with a non-finite value,
+/// becomes zero).
 fn unit_rows(vectors: ArrayView2<f32>) -> Array2<f32> {
     let mut unit = vectors.to_owned();
     for mut row in unit.rows_mut() {
         let norm = row.dot(&row).sqrt();
-        if norm > 0.0 {
+        if norm.is_finite() && norm > 0.0 {
             row /= norm;
+        } else {
+            row.fill(0.0);
         }
     }
     unit
@@ -377,8 +390,8 @@ fn descend(points: &mut [[f32; 2]], edges: &[Edge], epochs: usize, rng: &mut Xos
                 points[j] = [points[j][0] - dx, points[j][1] - dy];
             }
             next[e] += every;
-            // As umap-learn counts them, truncated towards zero: the first count is negative and
-            // moves the schedule back rather than sampling.
+            // As umap-learn counts them: the epochs since the last negative samples over their
+            // period, truncated.
             let every_negative = every / NEGATIVE_RATE;
             let samples = ((now - next_negative[e]) / every_negative) as i64;
             for _ in 0..samples.max(0) {

@@ -103,3 +103,42 @@ fn tiny_inputs_are_laid_on_a_line() {
     assert_eq!(layout(Array2::<f32>::zeros((0, 4)).view(), 1), Vec::<[f32; 2]>::new());
     assert_eq!(layout(Array2::<f32>::ones((2, 4)).view(), 1), vec![[0.0, 0.0], [1.0, 0.0]]);
 }
+
+#[test]
+fn degenerate_inputs_are_laid_out_without_panicking() {
+    // One column, identical rows, a row with an infinite value.
+    let one_column = Array2::from_shape_fn((6, 1), |(i, _)| i as f32 + 1.0);
+    assert_eq!(layout(one_column.view(), 1).len(), 6);
+    let same = Array2::<f32>::ones((5, 3));
+    assert_eq!(layout(same.view(), 1).len(), 5);
+    let mut broken = clusters(2, 5, 4, 5);
+    broken[[3, 1]] = f32::INFINITY;
+    assert!(layout(broken.view(), 1).iter().flatten().all(|c| c.is_finite()));
+    assert_eq!(nearest(clusters(2, 5, 4, 6).view(), 0).index, Vec::<u32>::new());
+}
+
+#[test]
+fn one_dominant_cell_is_searched_a_block_at_a_time_with_k_neighbours_each() {
+    // 600 near-identical rows and a few others: one cell holds most of them.
+    let mut v = Array2::from_shape_fn((620, 8), |(i, j)| {
+        if i < 600 {
+            1.0 + 1e-3 * ((i * 7 + j) % 13) as f32
+        } else {
+            ((i * j) % 5) as f32 - 2.0
+        }
+    });
+    for mut row in v.rows_mut() {
+        let norm = row.dot(&row).sqrt();
+        row /= norm;
+    }
+    let found = nearest_in_cells(v.view(), 5, 2);
+    assert_eq!(found.index.len(), 620 * 5);
+    for r in 0..620 {
+        let (index, _) = found.of(r);
+        let mut unique = index.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 5, "row {r}: five different neighbours {index:?}");
+        assert!(!index.contains(&(r as u32)));
+    }
+}
