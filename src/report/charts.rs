@@ -366,8 +366,12 @@ pub fn map(
         ))
         .map_err(fail(NAME))?;
         // Larger themes first, so they keep their place and smaller ones move.
+        let mut sizes = vec![0usize; names.len()];
+        for &g in groups.iter().filter(|&&g| g < names.len()) {
+            sizes[g] += 1;
+        }
         let mut order: Vec<usize> = (0..names.len()).filter(|&g| centres.get(g).copied().flatten().is_some()).collect();
-        order.sort_by_key(|&g| std::cmp::Reverse(groups.iter().filter(|&&x| x == g).count()));
+        order.sort_by_key(|&g| std::cmp::Reverse(sizes[g]));
         let mut taken: Vec<(f64, f64, f64, f64)> = Vec::new();
         for g in order {
             let Some(centre) = centres[g] else { continue };

@@ -303,15 +303,11 @@ fn initial(unit: ArrayView2<f32>, rng: &mut Xoshiro256PlusPlus) -> Vec<[f32; 2]>
 /// `vectors` with every row scaled to length 1 (a zero row, or one with a non-finite value,
 /// becomes zero).
 fn unit_rows(vectors: ArrayView2<f32>) -> Array2<f32> {
-    let mut unit = vectors.to_owned();
-    for mut row in unit.rows_mut() {
-        let norm = row.dot(&row).sqrt();
-        if norm.is_finite() && norm > 0.0 {
-            row /= norm;
-        } else {
-            row.fill(0.0);
-        }
+    let mut unit = vectors.as_standard_layout().into_owned();
+    for mut row in unit.rows_mut().into_iter().filter(|row| row.iter().any(|v| !v.is_finite())) {
+        row.fill(0.0);
     }
+    crate::embed::normalize_rows(&mut unit);
     unit
 }
 
